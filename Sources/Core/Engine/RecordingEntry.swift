@@ -1,0 +1,108 @@
+import Foundation
+
+/// One line of a recording (`launchwatch run --record FILE`): an observation or a failed poll, at
+/// its offset from the start of the watch. The `replay` provider plays recordings back.
+///
+/// ```json
+/// {"at":1.25,"provider":"vertex","status":"JOB_STATE_RUNNING","stage":"running","backendAt":0.9}
+/// {"at":3.5,"provider":"vertex","error":{"code":"http_503","message":"Service Unavailable"}}
+/// ```
+/// Times are offsets in seconds from the start, so a recording replays the same on any day.
+/// `stage` is the stage the observation reached when recorded, if any.
+public struct RecordingEntry: Sendable, Hashable, Codable {
+    /// Seconds since the start of the watch.
+    public var at: Double
+    public var provider: String
+    public var status: String?
+    public var stage: String?
+    public var subject: String?
+    /// The backend's own timestamp, in seconds since the start (negative when before it).
+    public var backendAt: Double?
+    public var detail: FailureDetail?
+    public var facts: [String: String]?
+    public var error: RecordedError?
+
+    /// A failed poll.
+    public struct RecordedError: Sendable, Hashable, Codable {
+        public var code: String
+        public var message: String
+
+        public init(code: String, message: String) {
+            self.code = code
+            self.message = message
+        }
+    }
+
+    public init(
+        at: Double, provider: String, status: String? = nil, stage: String? = nil, subject: String? = nil,
+        backendAt: Double? = nil, detail: FailureDetail? = nil, facts: [String: String]? = nil,
+        error: RecordedError? = nil
+    ) {
+        self.at = at
+        self.provider = provider
+        self.status = status
+        self.stage = stage
+        self.subject = subject
+        self.backendAt = backendAt
+        self.detail = detail
+        self.facts = facts
+        self.error = error
+    }
+
+    /// The entry for an observation made in a watch that started at `startedAt`.
+    public init(_ observation: Observation, stage: String?, startedAt: Date) {
+        self.init(
+            at: Self.round(observation.observedAt.timeIntervalSince(startedAt)), provider: observation.provider,
+            status: observation.status, stage: stage, subject: observation.subject,
+            backendAt: observation.backendTime.map { Self.round($0.timeIntervalSince(startedAt)) },
+            detail: observation.detail, facts: observation.facts.isEmpty ? nil : observation.facts)
+    }
+
+    /// The entry for a failed poll.
+    public init(failure: ProviderError, provider: String, at date: Date, startedAt: Date) {
+        self.init(
+            at: Self.round(date.timeIntervalSince(startedAt)), provider: provider,
+            error: RecordedError(code: failure.code, message: failure.message))
+    }
+
+    private static func round(_ seconds: Double) -> Double { (seconds * 1000).rounded() / 1000 }
+
+    /// The entry as one line of JSON (no newline), keys sorted.
+    public func jsonLine() -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        guard let data = try? encoder.encode(self) else { return "{}" }
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    /// Reads a recording: one entry per non-empty line. Errors name the line.
+    public static func parse(lines text: String) throws(ProviderError) -> [RecordingEntry] {
+        var entries: [RecordingEntry] = []
+        for (index, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            let trimmed = line.trimmingCharacters(in: .whitespaces)
+            if trimmed.isEmpty { continue }
+            do {
+                let value = try JSONParser.parse(trimmed)
+                let entry = try JSONValueDecoder().decode(RecordingEntry.self, from: value)
+                guard entry.at.isFinite, entry.at >= 0 else {
+                    throw ProviderError(code: "bad_recording", message: "line \(index + 1): \"at\" must be 0 or more")
+                }
+                guard entry.error != nil || entry.status != nil || entry.stage != nil else {
+                    throw ProviderError(
+                        code: "bad_recording", message: "line \(index + 1): needs \"status\", \"stage\" or \"error\"")
+                }
+                entries.append(entry)
+            } catch let error as ProviderError {
+                throw error
+            } catch let error as JSONParser.SyntaxError {
+                throw ProviderError(code: "bad_recording", message: "line \(index + 1): \(error.message)")
+            } catch let error as JSONValueDecoder.Failures {
+                let first = error.failures.first.map { "\($0.path): \($0.message)" } ?? "invalid"
+                throw ProviderError(code: "bad_recording", message: "line \(index + 1): \(first)")
+            } catch {
+                throw ProviderError(code: "bad_recording", message: "line \(index + 1): \(error)")
+            }
+        }
+        return entries.sorted { $0.at < $1.at }
+    }
+}

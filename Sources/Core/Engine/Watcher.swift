@@ -1,0 +1,213 @@
+import Foundation
+
+/// Runs one watch: polls every active provider on its own schedule, folds what they see into a
+/// `Watch`, and delivers `WatchEvent`s through `events` until the watch ends.
+///
+/// - `run()` returns when the watch ends: on an outcome, at the deadline, or when its task is
+///   cancelled (the result is then `interrupted`). `events` finishes right after the `.finished`
+///   event, so a consumer loop ends by itself; no event is dropped (the stream is unbounded).
+/// - Providers poll concurrently, one child task per poll; a provider never polls concurrently with
+///   itself. A provider whose configuration uses a fact not yet known is not polled; it is created
+///   (again) when the facts it uses change.
+/// - All time comes from `clock`: tests pass a manual clock and never sleep. Dates in events are
+///   `startedAt` plus the clock's elapsed time.
+/// - Call `run()` once.
+///
+/// ```swift
+/// let watcher = Watcher(pipeline: pipeline, clock: ContinuousClock())
+/// async let result = watcher.run()
+/// for await event in watcher.events { print(event) }
+/// print(await result.outcome)
+/// ```
+public struct Watcher<C: Clock>: Sendable where C.Duration == Duration {
+    public let pipeline: Pipeline
+    public let events: AsyncStream<WatchEvent>
+    private let continuation: AsyncStream<WatchEvent>.Continuation
+    private let clock: C
+    private let startedAt: Date
+    private let environment: [String: String]
+    private let randomSeed: UInt64
+
+    /// - Parameters:
+    ///   - startedAt: the wall-clock time of the start (`${launch.startedAt}` should be the same).
+    ///   - randomSeed: seeds the backoff jitter; fixed in tests for repeatable delays.
+    public init(
+        pipeline: Pipeline, clock: C, startedAt: Date = Date(),
+        environment: [String: String] = ProcessInfo.processInfo.environment,
+        randomSeed: UInt64 = UInt64.random(in: 0...UInt64.max)
+    ) {
+        self.pipeline = pipeline
+        self.clock = clock
+        self.startedAt = startedAt
+        self.environment = environment
+        self.randomSeed = randomSeed
+        (events, continuation) = AsyncStream.makeStream(of: WatchEvent.self, bufferingPolicy: .unbounded)
+    }
+
+    private enum Message: Sendable {
+        case polled(provider: String, result: Result<PollResult, ProviderError>, at: C.Instant)
+        case timer(C.Instant)
+        case stopped
+    }
+
+    /// One provider's place in the run loop.
+    private struct Slot {
+        var spec: ProviderSpec
+        var schedule: StandardSchedule
+        var active = false
+        var instance: (any Provider)?
+        var instanceConfiguration: JSONValue?
+        var inFlight = false
+        var nextPoll: C.Instant?
+        var attempts = 0
+    }
+
+    /// Runs the watch to its end and returns how it ended.
+    public func run() async -> WatchResult {
+        let origin = clock.now
+        var watch = Watch(pipeline: pipeline, startedAt: startedAt)
+        var slots: [String: Slot] = [:]
+        for (index, spec) in pipeline.providers.enumerated() {
+            slots[spec.id] = Slot(
+                spec: spec, schedule: StandardSchedule(spec.schedule, seed: randomSeed &+ UInt64(index)))
+        }
+        var pendingTimers: [C.Instant] = []
+
+        func date(_ instant: C.Instant) -> Date {
+            startedAt.addingTimeInterval(origin.duration(to: instant).seconds)
+        }
+        func instant(_ date: Date) -> C.Instant {
+            // One microsecond late, so that the date of the instant is never a hair before `date`
+            // after the round trip through `Double`: waking early would wake again at once.
+            origin.advanced(by: .seconds(double: date.timeIntervalSince(startedAt)) + .microseconds(1))
+        }
+        func apply(_ actions: [Watch.Action]) {
+            for action in actions {
+                switch action {
+                case .emit(let event):
+                    continuation.yield(event)
+                case .activate(let id):
+                    slots[id]?.active = true
+                    slots[id]?.nextPoll = clock.now
+                }
+            }
+        }
+
+        await withTaskGroup(of: Message.self) { group in
+            // Keeps the loop's `group.next()` from returning nil before the watch ends and wakes it
+            // when the run is cancelled (a manual clock's sleep would otherwise never return).
+            group.addTask {
+                await CancellationSignal().wait()
+                return .stopped
+            }
+            apply(watch.start(at: date(clock.now)))
+            while !watch.isFinished {
+                if Task.isCancelled {
+                    apply(watch.interrupt(at: date(clock.now)))
+                    break
+                }
+                let now = clock.now
+                let nowDate = date(now)
+                apply(watch.advance(to: nowDate))
+                if watch.isFinished { break }
+                var earliest = watch.nextWakeup.map(instant)
+                for id in slots.keys.sorted() {
+                    guard var slot = slots[id], slot.active, !slot.inFlight, let due = slot.nextPoll else { continue }
+                    guard slot.spec.requiredFacts.isSubset(of: watch.facts.keys) else { continue }
+                    if due > now {
+                        earliest = earliest.map { min($0, due) } ?? due
+                        continue
+                    }
+                    let configuration = slot.spec.configuration.substitutingFacts(watch.facts)
+                    if slot.instance == nil || slot.instanceConfiguration != configuration {
+                        let context = ProviderContext(
+                            id: id, baseDirectory: pipeline.baseDirectory, environment: environment,
+                            startedAt: startedAt)
+                        do {
+                            slot.instance = try slot.spec.registration.make(
+                                configuration: configuration, at: slot.spec.configurationPath, context: context)
+                            slot.instanceConfiguration = configuration
+                            slot.attempts = 0
+                        } catch {
+                            let failures = (error as? JSONValueDecoder.Failures)?.failures ?? []
+                            let message = failures.map { "\($0.path): \($0.message)" }.joined(separator: "; ")
+                            let failure = ProviderError(code: "configuration", message: message)
+                            apply(watch.recordFailure(failure, from: id, at: nowDate))
+                            let delay = slot.schedule.delay(after: .failed(), at: nowDate, lastStageChange: nil)
+                            slot.nextPoll = now.advanced(by: delay)
+                            slots[id] = slot
+                            continue
+                        }
+                    }
+                    guard let provider = slot.instance else { continue }
+                    slot.inFlight = true
+                    let context = PollContext(now: nowDate, startedAt: startedAt, attempt: slot.attempts)
+                    slot.attempts += 1
+                    slots[id] = slot
+                    let clock = self.clock
+                    group.addTask {
+                        let result: Result<PollResult, ProviderError>
+                        do {
+                            result = .success(try await provider.poll(context))
+                        } catch let error as ProviderError {
+                            result = .failure(error)
+                        } catch is CancellationError {
+                            result = .failure(ProviderError(code: "cancelled", message: "the poll was cancelled"))
+                        } catch {
+                            result = .failure(ProviderError(code: "error", message: "\(error)"))
+                        }
+                        return .polled(provider: id, result: result, at: clock.now)
+                    }
+                }
+                if watch.isFinished { break }
+                if let earliest, earliest < (pendingTimers.min() ?? earliest.advanced(by: .seconds(1))) {
+                    pendingTimers.append(earliest)
+                    let clock = self.clock
+                    group.addTask {
+                        try? await clock.sleep(until: earliest, tolerance: nil)
+                        return .timer(earliest)
+                    }
+                }
+                guard let message = await group.next() else { break }
+                if Task.isCancelled { continue }
+                switch message {
+                case .timer(let fired):
+                    pendingTimers.removeAll { $0 == fired }
+                case .stopped:
+                    continue
+                case .polled(let id, let result, let at):
+                    guard var slot = slots[id] else { continue }
+                    slot.inFlight = false
+                    let atDate = date(at)
+                    let outcome: PollOutcome
+                    switch result {
+                    case .success(let polled):
+                        apply(watch.record(polled.observations, from: id, at: atDate))
+                        outcome = .answered(retryAfter: polled.retryAfter, nextChangeAfter: polled.nextChangeAfter)
+                    case .failure(let error):
+                        apply(watch.recordFailure(error, from: id, at: atDate))
+                        outcome = .failed(retryAfter: error.retryAfter)
+                    }
+                    let lastChange = watch.timeline.last?.at
+                    let delay = slot.schedule.delay(after: outcome, at: atDate, lastStageChange: lastChange)
+                    slot.nextPoll = at.advanced(by: delay)
+                    slots[id] = slot
+                }
+            }
+            group.cancelAll()
+        }
+        let result =
+            watch.result
+            ?? WatchResult(outcome: .interrupted, stage: nil, detail: nil, at: date(clock.now), timeline: watch.timeline)
+        continuation.finish()
+        return result
+    }
+}
+
+/// Suspends until the waiting task is cancelled.
+private struct CancellationSignal: Sendable {
+    func wait() async {
+        let stream = AsyncStream<Never> { _ in }
+        for await _ in stream {}
+    }
+}

@@ -1,0 +1,327 @@
+import Foundation
+
+/// Decodes a `Decodable` value from a `JSONValue` strictly: wrong types and missing keys are errors
+/// that carry the full JSON path, and so are keys the type never read (a misspelt optional key would
+/// otherwise be silently ignored).
+///
+/// Provider configurations are decoded with it, so a provider author writes an ordinary
+/// `Decodable` struct and still gets launchwatch's error messages.
+public struct JSONValueDecoder {
+    /// A decoding error with the path of the offending value.
+    public struct Failure: Error, Sendable, Equatable {
+        public var path: JSONPath
+        public var message: String
+    }
+
+    public init() {}
+
+    /// Decodes `type` from `value`. `basePath` is prefixed to every path in errors. Throws every
+    /// unknown key at once (as `[Failure]`), or the first type error.
+    public func decode<T: Decodable>(_ type: T.Type, from value: JSONValue, basePath: JSONPath = JSONPath()) throws(
+        JSONValueDecoder.Failures
+    ) -> T {
+        let tracker = KeyTracker()
+        let decoder = ValueDecoder(value: value, path: basePath, tracker: tracker)
+        let result: T
+        do {
+            result = try T(from: decoder)
+        } catch let failure as Failure {
+            throw Failures(failures: [failure])
+        } catch let error as DecodingError {
+            throw Failures(failures: [Failure(decodingError: error, basePath: basePath)])
+        } catch {
+            throw Failures(failures: [Failure(path: basePath, message: "\(error)")])
+        }
+        let unknown = tracker.unknownKeys(in: value, path: basePath)
+        if !unknown.isEmpty { throw Failures(failures: unknown) }
+        return result
+    }
+
+    /// One or more failures from one decode.
+    public struct Failures: Error, Sendable {
+        public var failures: [Failure]
+    }
+}
+
+extension JSONValueDecoder.Failure {
+    init(decodingError: DecodingError, basePath: JSONPath) {
+        func path(_ codingPath: [any CodingKey]) -> JSONPath {
+            JSONPath(codingPath.map { key in key.intValue.map { .index($0) } ?? .key(key.stringValue) })
+        }
+        switch decodingError {
+        case .dataCorrupted(let context):
+            self.init(path: path(context.codingPath), message: context.debugDescription)
+        case .keyNotFound(let key, let context):
+            self.init(
+                path: path(context.codingPath + [key]),
+                message: "is required but missing"
+            )
+        case .typeMismatch(_, let context), .valueNotFound(_, let context):
+            self.init(path: path(context.codingPath), message: context.debugDescription)
+        @unknown default:
+            self.init(path: basePath, message: "\(decodingError)")
+        }
+    }
+}
+
+/// Records which object keys a decode asked for, to find those it never read.
+private final class KeyTracker: @unchecked Sendable {
+    private var read: Set<JSONPath> = []
+    private var allKeysRead: Set<JSONPath> = []
+
+    func markRead(_ path: JSONPath) { read.insert(path) }
+    func markAllRead(_ path: JSONPath) { allKeysRead.insert(path) }
+
+    /// Every key the decode asked for under `path`, present or not: the candidates for a suggestion.
+    private func keysAsked(under path: JSONPath) -> Set<String> {
+        Set(
+            read.compactMap { asked in
+                guard asked.components.count == path.components.count + 1,
+                    asked.components.starts(with: path.components),
+                    case .key(let key)? = asked.components.last
+                else { return nil }
+                return key
+            })
+    }
+
+    func unknownKeys(in value: JSONValue, path: JSONPath) -> [JSONValueDecoder.Failure] {
+        switch value {
+        case .object(let members):
+            var failures: [JSONValueDecoder.Failure] = []
+            let wholeObjectRead = allKeysRead.contains(path)
+            for member in members {
+                let memberPath = path.appending(member.key)
+                if wholeObjectRead || read.contains(memberPath) {
+                    failures += unknownKeys(in: member.value, path: memberPath)
+                } else {
+                    var message = "is not a known key"
+                    if let suggestion = NameSuggestion.nearest(to: member.key, in: keysAsked(under: path)) {
+                        message += "; did you mean \"\(suggestion)\"?"
+                    }
+                    failures.append(JSONValueDecoder.Failure(path: memberPath, message: message))
+                }
+            }
+            return failures
+        case .array(let values):
+            return values.enumerated().flatMap { unknownKeys(in: $1, path: path.appending($0)) }
+        default:
+            return []
+        }
+    }
+}
+
+private struct ValueDecoder: Decoder {
+    let value: JSONValue
+    let path: JSONPath
+    let tracker: KeyTracker
+
+    var codingPath: [any CodingKey] { path.codingKeys }
+    var userInfo: [CodingUserInfoKey: Any] { [:] }
+
+    func failure(_ message: String) -> JSONValueDecoder.Failure {
+        JSONValueDecoder.Failure(path: path, message: message)
+    }
+
+    func container<Key: CodingKey>(keyedBy type: Key.Type) throws -> KeyedDecodingContainer<Key> {
+        guard case .object(let members) = value else {
+            throw failure("must be an object, not \(value.typeDescription)")
+        }
+        return KeyedDecodingContainer(KeyedContainer<Key>(members: members, path: path, tracker: tracker))
+    }
+
+    func unkeyedContainer() throws -> any UnkeyedDecodingContainer {
+        guard case .array(let values) = value else {
+            throw failure("must be an array, not \(value.typeDescription)")
+        }
+        return UnkeyedContainer(values: values, path: path, tracker: tracker)
+    }
+
+    func singleValueContainer() throws -> any SingleValueDecodingContainer {
+        SingleContainer(decoder: self)
+    }
+}
+
+private struct SingleContainer: SingleValueDecodingContainer {
+    let decoder: ValueDecoder
+    var codingPath: [any CodingKey] { decoder.codingPath }
+
+    func decodeNil() -> Bool { decoder.value == .null }
+
+    func decode(_ type: Bool.Type) throws -> Bool {
+        guard case .bool(let value) = decoder.value else { throw mismatch("a boolean") }
+        return value
+    }
+
+    func decode(_ type: String.Type) throws -> String {
+        guard case .string(let value) = decoder.value else { throw mismatch("a string") }
+        return value
+    }
+
+    func decode(_ type: Double.Type) throws -> Double {
+        guard case .number(let value) = decoder.value else { throw mismatch("a number") }
+        return value
+    }
+
+    func decode(_ type: Float.Type) throws -> Float { Float(try decode(Double.self)) }
+
+    func decode<T: BinaryInteger & FixedWidthInteger>(integer type: T.Type) throws -> T {
+        guard case .number(let value) = decoder.value else { throw mismatch("an integer") }
+        guard value.rounded() == value, let integer = T(exactly: value) else {
+            throw decoder.failure("must be an integer between \(T.min) and \(T.max), not \(value)")
+        }
+        return integer
+    }
+
+    func decode(_ type: Int.Type) throws -> Int { try decode(integer: Int.self) }
+    func decode(_ type: Int8.Type) throws -> Int8 { try decode(integer: Int8.self) }
+    func decode(_ type: Int16.Type) throws -> Int16 { try decode(integer: Int16.self) }
+    func decode(_ type: Int32.Type) throws -> Int32 { try decode(integer: Int32.self) }
+    func decode(_ type: Int64.Type) throws -> Int64 { try decode(integer: Int64.self) }
+    func decode(_ type: UInt.Type) throws -> UInt { try decode(integer: UInt.self) }
+    func decode(_ type: UInt8.Type) throws -> UInt8 { try decode(integer: UInt8.self) }
+    func decode(_ type: UInt16.Type) throws -> UInt16 { try decode(integer: UInt16.self) }
+    func decode(_ type: UInt32.Type) throws -> UInt32 { try decode(integer: UInt32.self) }
+    func decode(_ type: UInt64.Type) throws -> UInt64 { try decode(integer: UInt64.self) }
+
+    func decode<T: Decodable>(_ type: T.Type) throws -> T {
+        try T(from: decoder)
+    }
+
+    private func mismatch(_ expected: String) -> JSONValueDecoder.Failure {
+        decoder.failure("must be \(expected), not \(decoder.value.typeDescription)")
+    }
+}
+
+private struct KeyedContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
+    let members: [(key: String, value: JSONValue)]
+    let path: JSONPath
+    let tracker: KeyTracker
+
+    var codingPath: [any CodingKey] { path.codingKeys }
+
+    var allKeys: [Key] {
+        tracker.markAllRead(path)
+        return members.compactMap { Key(stringValue: $0.key) }
+    }
+
+    func contains(_ key: Key) -> Bool {
+        tracker.markRead(path.appending(key.stringValue))
+        return members.contains { $0.key == key.stringValue }
+    }
+
+    private func child(_ key: Key) throws -> ValueDecoder {
+        let childPath = path.appending(key.stringValue)
+        tracker.markRead(childPath)
+        guard let value = members.first(where: { $0.key == key.stringValue })?.value else {
+            throw JSONValueDecoder.Failure(path: childPath, message: "is required but missing")
+        }
+        return ValueDecoder(value: value, path: childPath, tracker: tracker)
+    }
+
+    func decodeNil(forKey key: Key) throws -> Bool {
+        tracker.markRead(path.appending(key.stringValue))
+        return members.first { $0.key == key.stringValue }?.value ?? .null == .null
+    }
+
+    func decode<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T {
+        let decoder = try child(key)
+        return try decoder.singleValueContainer().decode(type)
+    }
+
+    func decodeIfPresent<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T? {
+        tracker.markRead(path.appending(key.stringValue))
+        guard let value = members.first(where: { $0.key == key.stringValue })?.value, value != .null else {
+            return nil
+        }
+        return try decode(type, forKey: key)
+    }
+
+    func nestedContainer<NestedKey: CodingKey>(keyedBy type: NestedKey.Type, forKey key: Key) throws
+        -> KeyedDecodingContainer<NestedKey>
+    {
+        try child(key).container(keyedBy: type)
+    }
+
+    func nestedUnkeyedContainer(forKey key: Key) throws -> any UnkeyedDecodingContainer {
+        try child(key).unkeyedContainer()
+    }
+
+    func superDecoder() throws -> any Decoder {
+        tracker.markAllRead(path)
+        return ValueDecoder(value: .object(members), path: path, tracker: tracker)
+    }
+
+    func superDecoder(forKey key: Key) throws -> any Decoder {
+        try child(key)
+    }
+}
+
+private struct UnkeyedContainer: UnkeyedDecodingContainer {
+    let values: [JSONValue]
+    let path: JSONPath
+    let tracker: KeyTracker
+    var currentIndex = 0
+
+    init(values: [JSONValue], path: JSONPath, tracker: KeyTracker) {
+        self.values = values
+        self.path = path
+        self.tracker = tracker
+    }
+
+    var codingPath: [any CodingKey] { path.codingKeys }
+    var count: Int? { values.count }
+    var isAtEnd: Bool { currentIndex >= values.count }
+
+    private mutating func next() throws -> ValueDecoder {
+        guard !isAtEnd else {
+            throw JSONValueDecoder.Failure(path: path, message: "has too few elements")
+        }
+        defer { currentIndex += 1 }
+        return ValueDecoder(value: values[currentIndex], path: path.appending(currentIndex), tracker: tracker)
+    }
+
+    mutating func decodeNil() throws -> Bool {
+        guard !isAtEnd, values[currentIndex] == .null else { return false }
+        currentIndex += 1
+        return true
+    }
+
+    mutating func decode<T: Decodable>(_ type: T.Type) throws -> T {
+        try next().singleValueContainer().decode(type)
+    }
+
+    mutating func nestedContainer<NestedKey: CodingKey>(keyedBy type: NestedKey.Type) throws
+        -> KeyedDecodingContainer<NestedKey>
+    {
+        try next().container(keyedBy: type)
+    }
+
+    mutating func nestedUnkeyedContainer() throws -> any UnkeyedDecodingContainer {
+        try next().unkeyedContainer()
+    }
+
+    mutating func superDecoder() throws -> any Decoder {
+        try next()
+    }
+}
+
+private struct PathKey: CodingKey {
+    var stringValue: String
+    var intValue: Int?
+    init(stringValue: String) { self.stringValue = stringValue }
+    init(intValue: Int) {
+        self.stringValue = "\(intValue)"
+        self.intValue = intValue
+    }
+}
+
+extension JSONPath {
+    fileprivate var codingKeys: [any CodingKey] {
+        components.map { component in
+            switch component {
+            case .key(let key): PathKey(stringValue: key)
+            case .index(let index): PathKey(intValue: index)
+            }
+        }
+    }
+}

@@ -1,0 +1,44 @@
+/// One problem found in a pipeline file: where (`providers[1].config.region`), what, and how to fix
+/// it.
+public struct PipelineIssue: Sendable, Hashable, CustomStringConvertible {
+    public enum Severity: String, Sendable, Hashable {
+        case error
+        case warning
+    }
+
+    /// A short stable code: `unknown_key`, `unknown_type`, `duplicate_id`, `bad_duration`...
+    public var code: String
+    public var path: JSONPath
+    public var message: String
+    public var severity: Severity
+
+    public init(_ code: String, at path: JSONPath, _ message: String, severity: Severity = .error) {
+        self.code = code
+        self.path = path
+        self.message = message
+        self.severity = severity
+    }
+
+    /// `providers[1].type: unknown provider type "vertex-rst"; did you mean "vertex-rest"?`
+    public var description: String { "\(path): \(message)" }
+}
+
+/// A pipeline that cannot be used, with every problem found in it (not only the first).
+public struct PipelineError: Error, Sendable, CustomStringConvertible {
+    /// The file, when the pipeline came from one.
+    public var file: String?
+    /// All problems, errors and warnings, in document order.
+    public var issues: [PipelineIssue]
+
+    public init(file: String? = nil, issues: [PipelineIssue]) {
+        self.file = file
+        self.issues = issues
+    }
+
+    public var errors: [PipelineIssue] { issues.filter { $0.severity == .error } }
+
+    public var description: String {
+        let prefix = file.map { "\($0): " } ?? ""
+        return issues.map { "\(prefix)\($0.severity): \($0)" }.joined(separator: "\n")
+    }
+}

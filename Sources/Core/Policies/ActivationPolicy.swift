@@ -1,0 +1,134 @@
+import Foundation
+
+/// Decides when a provider starts polling. Once active, a provider stays active until the watch
+/// ends: a fallback that has started reading logs keeps reading them.
+///
+/// Policies are pure: they read a `WatchSnapshot` and a time. `nextCheck` tells the engine when the
+/// answer may change with time alone, so it wakes up then without polling anything.
+///
+/// ```swift
+/// struct AfterTenSeconds: ActivationPolicy {
+///     var summary: String { "after 10s" }
+///     func isActive(in watch: WatchSnapshot, at now: Date) -> Bool {
+///         now.timeIntervalSince(watch.startedAt) >= 10
+///     }
+///     func nextCheck(in watch: WatchSnapshot, at now: Date) -> Date? {
+///         watch.startedAt.addingTimeInterval(10)
+///     }
+/// }
+/// ```
+public protocol ActivationPolicy: Sendable {
+    /// How the policy reads in events and `providers` output: `"afterStage submitted"`.
+    var summary: String { get }
+    /// True for the providers that run from the start: the "fast" providers whose degradation
+    /// `fastProvidersDegraded` watches.
+    var isAlwaysActive: Bool { get }
+    /// True for providers that exist to fetch failure detail: a failure without detail waits for
+    /// them (up to `finish.detailWait`).
+    var bringsFailureDetail: Bool { get }
+    func isActive(in watch: WatchSnapshot, at now: Date) -> Bool
+    /// When `isActive` may turn true by time alone; `nil` when only an event can change it.
+    func nextCheck(in watch: WatchSnapshot, at now: Date) -> Date?
+}
+
+extension ActivationPolicy {
+    public var isAlwaysActive: Bool { false }
+    public var bringsFailureDetail: Bool { false }
+    public func nextCheck(in watch: WatchSnapshot, at now: Date) -> Date? { nil }
+}
+
+/// What activation policies may know of the watch.
+public struct WatchSnapshot: Sendable {
+    public var startedAt: Date
+    /// Stages reached so far (inferred ones included).
+    public var reachedStages: Set<String>
+    /// A failure stage was reached and no detail is known yet.
+    public var failureAwaitingDetail: Bool
+    /// When a stage was last reached (or the watch started).
+    public var lastStageChange: Date
+    /// The ids of the always-active providers.
+    public var fastProviders: [String]
+    /// Degraded providers, with the time each became degraded.
+    public var degradedSince: [String: Date]
+
+    public init(
+        startedAt: Date, reachedStages: Set<String> = [], failureAwaitingDetail: Bool = false,
+        lastStageChange: Date? = nil, fastProviders: [String] = [], degradedSince: [String: Date] = [:]
+    ) {
+        self.startedAt = startedAt
+        self.reachedStages = reachedStages
+        self.failureAwaitingDetail = failureAwaitingDetail
+        self.lastStageChange = lastStageChange ?? startedAt
+        self.fastProviders = fastProviders
+        self.degradedSince = degradedSince
+    }
+}
+
+/// `{"when": "always"}`, the default: polls from the start.
+public struct AlwaysActive: ActivationPolicy {
+    public init() {}
+    public var summary: String { "always" }
+    public var isAlwaysActive: Bool { true }
+    public func isActive(in watch: WatchSnapshot, at now: Date) -> Bool { true }
+}
+
+/// `{"when": "afterStage", "stage": ID}`: polls once the stage is reached (inferred included).
+public struct ActiveAfterStage: ActivationPolicy {
+    public var stage: String
+    public init(stage: String) { self.stage = stage }
+    public var summary: String { "afterStage \(stage)" }
+    public func isActive(in watch: WatchSnapshot, at now: Date) -> Bool { watch.reachedStages.contains(stage) }
+}
+
+/// `{"when": "failureWithoutDetail"}`: a fallback that fetches why a launch failed when the fast
+/// providers reported the failure without a message.
+public struct ActiveOnFailureWithoutDetail: ActivationPolicy {
+    public init() {}
+    public var summary: String { "failureWithoutDetail" }
+    public var bringsFailureDetail: Bool { true }
+    public func isActive(in watch: WatchSnapshot, at now: Date) -> Bool { watch.failureAwaitingDetail }
+}
+
+/// `{"when": "fastProvidersDegraded", "for": D}`: a fallback for when every always-active provider
+/// has been degraded for at least `D`.
+public struct ActiveWhenFastProvidersDegraded: ActivationPolicy {
+    public var duration: Duration
+    public init(for duration: Duration) { self.duration = duration }
+    public var summary: String { "fastProvidersDegraded for \(DurationText.format(duration))" }
+    public var bringsFailureDetail: Bool { true }
+
+    /// When the last of the fast providers became degraded, if all of them are.
+    private func allDegradedSince(_ watch: WatchSnapshot) -> Date? {
+        guard !watch.fastProviders.isEmpty else { return nil }
+        var latest = Date.distantPast
+        for id in watch.fastProviders {
+            guard let since = watch.degradedSince[id] else { return nil }
+            latest = max(latest, since)
+        }
+        return latest
+    }
+
+    public func isActive(in watch: WatchSnapshot, at now: Date) -> Bool {
+        guard let since = allDegradedSince(watch) else { return false }
+        return now.timeIntervalSince(since) >= duration.seconds
+    }
+
+    public func nextCheck(in watch: WatchSnapshot, at now: Date) -> Date? {
+        allDegradedSince(watch)?.addingTimeInterval(duration.seconds)
+    }
+}
+
+/// `{"when": "silence", "for": D}`: polls once no stage has been reached for `D`.
+public struct ActiveAfterSilence: ActivationPolicy {
+    public var duration: Duration
+    public init(for duration: Duration) { self.duration = duration }
+    public var summary: String { "silence for \(DurationText.format(duration))" }
+
+    public func isActive(in watch: WatchSnapshot, at now: Date) -> Bool {
+        now.timeIntervalSince(watch.lastStageChange) >= duration.seconds
+    }
+
+    public func nextCheck(in watch: WatchSnapshot, at now: Date) -> Date? {
+        watch.lastStageChange.addingTimeInterval(duration.seconds)
+    }
+}

@@ -1,0 +1,172 @@
+import Foundation
+
+/// Decides when a provider polls next.
+///
+/// The engine asks after every poll; the policy answers with a delay. It is a pure value (no clock),
+/// so every rule is tested by calling it with times.
+///
+/// ```swift
+/// struct EveryFiveSeconds: SchedulePolicy {
+///     mutating func delay(after outcome: PollOutcome, at now: Date, lastStageChange: Date?) -> Duration {
+///         .seconds(5)
+///     }
+/// }
+/// ```
+public protocol SchedulePolicy: Sendable {
+    /// The delay before the next poll, given how the poll that ended at `now` went and when the
+    /// watch last reached a stage.
+    mutating func delay(after outcome: PollOutcome, at now: Date, lastStageChange: Date?) -> Duration
+}
+
+/// How a poll ended, as far as scheduling cares.
+public enum PollOutcome: Sendable, Hashable {
+    /// The poll answered. `retryAfter` is a backend's request to wait; `nextChangeAfter` the
+    /// provider's knowledge of when something next happens.
+    case answered(retryAfter: Duration? = nil, nextChangeAfter: Duration? = nil)
+    /// The poll failed; `retryAfter` when the backend said how long to wait.
+    case failed(retryAfter: Duration? = nil)
+}
+
+/// The pipeline's `schedule` of one provider.
+///
+/// ```json
+/// "schedule": {"every": "1s",
+///              "backoff": {"initial": "1s", "max": "30s", "multiplier": 2, "jitter": 0.2},
+///              "fastAfterChange": {"every": "250ms", "for": "10s"},
+///              "budget": {"perMinute": 60}}
+/// ```
+public struct ScheduleConfiguration: Sendable, Hashable {
+    /// The regular interval between polls.
+    public var every: Duration
+    public var backoff: Backoff
+    /// Poll at `every` instead for `duration` after any stage change: transitions cluster
+    /// (QUEUED → PENDING → RUNNING), so the next one is likely soon.
+    public var fastAfterChange: FastWindow?
+    /// At most this many requests in any 60 s.
+    public var requestsPerMinute: Int?
+
+    /// Exponential backoff after consecutive failures: `initial × multiplier^(n-1)`, capped at `max`,
+    /// less up to `jitter` (a fraction) at random so that clients do not retry in lockstep.
+    public struct Backoff: Sendable, Hashable {
+        public var initial: Duration?
+        public var max: Duration
+        public var multiplier: Double
+        public var jitter: Double
+
+        public init(initial: Duration? = nil, max: Duration = .seconds(30), multiplier: Double = 2, jitter: Double = 0.2)
+        {
+            self.initial = initial
+            self.max = max
+            self.multiplier = multiplier
+            self.jitter = jitter
+        }
+    }
+
+    /// A faster interval for a while after a stage change.
+    public struct FastWindow: Sendable, Hashable {
+        public var every: Duration
+        public var duration: Duration
+
+        public init(every: Duration, for duration: Duration) {
+            self.every = every
+            self.duration = duration
+        }
+    }
+
+    public init(
+        every: Duration, backoff: Backoff = Backoff(), fastAfterChange: FastWindow? = nil, requestsPerMinute: Int? = nil
+    ) {
+        self.every = every
+        self.backoff = backoff
+        self.fastAfterChange = fastAfterChange
+        self.requestsPerMinute = requestsPerMinute
+    }
+}
+
+/// The built-in schedule: regular interval, faster after a stage change, exponential backoff with
+/// jitter on errors, backend retry hints honoured, and a request budget per minute.
+///
+/// Precedence: a backend's `retryAfter` is a floor (never poll sooner), the budget is a floor, the
+/// provider's `nextChangeAfter` replaces the regular interval.
+public struct StandardSchedule: SchedulePolicy {
+    public var configuration: ScheduleConfiguration
+    private var consecutiveFailures = 0
+    private var recentPolls: [Date] = []
+    private var random: SplitMix64
+
+    public init(_ configuration: ScheduleConfiguration, seed: UInt64 = 0x5EED) {
+        self.configuration = configuration
+        self.random = SplitMix64(seed: seed)
+    }
+
+    public mutating func delay(after outcome: PollOutcome, at now: Date, lastStageChange: Date?) -> Duration {
+        recordPoll(at: now)
+        var delay: Duration
+        switch outcome {
+        case .answered(let retryAfter, let nextChangeAfter):
+            consecutiveFailures = 0
+            delay = nextChangeAfter ?? regularInterval(at: now, lastStageChange: lastStageChange)
+            if let retryAfter { delay = max(delay, retryAfter) }
+        case .failed(let retryAfter):
+            consecutiveFailures += 1
+            delay = backoffDelay()
+            if let retryAfter { delay = max(delay, retryAfter) }
+        }
+        return max(delay, budgetDelay(at: now))
+    }
+
+    /// The interval when all is well: fast for a window after a stage change.
+    func regularInterval(at now: Date, lastStageChange: Date?) -> Duration {
+        if let window = configuration.fastAfterChange, let lastStageChange,
+            now.timeIntervalSince(lastStageChange) < window.duration.seconds
+        {
+            return min(window.every, configuration.every)
+        }
+        return configuration.every
+    }
+
+    private mutating func backoffDelay() -> Duration {
+        let backoff = configuration.backoff
+        let initial = (backoff.initial ?? configuration.every).seconds
+        let exponent = Double(min(consecutiveFailures - 1, 64))
+        let uncapped = initial * pow(Swift.max(backoff.multiplier, 1), exponent)
+        let capped = Swift.min(uncapped, backoff.max.seconds)
+        let jitter = Swift.min(Swift.max(backoff.jitter, 0), 1)
+        let factor = 1 - jitter * random.nextUnit()
+        return .seconds(double: capped * factor)
+    }
+
+    private mutating func recordPoll(at now: Date) {
+        guard configuration.requestsPerMinute != nil else { return }
+        recentPolls.append(now)
+        recentPolls.removeAll { now.timeIntervalSince($0) >= 60 }
+    }
+
+    /// How long until the budget allows another request.
+    private func budgetDelay(at now: Date) -> Duration {
+        guard let limit = configuration.requestsPerMinute, limit > 0, recentPolls.count >= limit else { return .zero }
+        let oldestCounted = recentPolls[recentPolls.count - limit]
+        return .seconds(double: 60 - now.timeIntervalSince(oldestCounted))
+    }
+}
+
+/// A small, seedable random number generator: jitter is random in production and repeatable in
+/// tests.
+public struct SplitMix64: RandomNumberGenerator, Sendable {
+    private var state: UInt64
+
+    public init(seed: UInt64) { state = seed }
+
+    public mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+
+    /// A number in [0, 1).
+    mutating func nextUnit() -> Double {
+        Double(next() >> 11) / Double(1 << 53)
+    }
+}

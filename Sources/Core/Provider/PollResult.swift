@@ -1,0 +1,35 @@
+/// What a provider's poll returns: what it saw, and hints for when to ask again.
+public struct PollResult: Sendable {
+    public var observations: [Observation]
+    /// The backend asked us to wait at least this long (`Retry-After`, `RateLimit-Reset`).
+    public var retryAfter: Duration?
+    /// The provider knows when something can next change (a recording's next entry); the schedule
+    /// polls then instead of at its regular interval.
+    public var nextChangeAfter: Duration?
+
+    public init(_ observations: [Observation] = [], retryAfter: Duration? = nil, nextChangeAfter: Duration? = nil) {
+        self.observations = observations
+        self.retryAfter = retryAfter
+        self.nextChangeAfter = nextChangeAfter
+    }
+}
+
+/// An error a provider throws from `poll`: the watch reports it and goes on (the provider may
+/// become degraded), it never ends the watch.
+///
+/// `message` is shown to users: it must say what failed and never contain a secret.
+public struct ProviderError: Error, Sendable, Hashable, CustomStringConvertible {
+    /// A short stable code, such as `http_429`, `timeout`, `malformed_response`.
+    public var code: String
+    public var message: String
+    /// The backend asked us to wait at least this long before the next request.
+    public var retryAfter: Duration?
+
+    public init(code: String, message: String, retryAfter: Duration? = nil) {
+        self.code = code
+        self.message = message
+        self.retryAfter = retryAfter
+    }
+
+    public var description: String { message }
+}

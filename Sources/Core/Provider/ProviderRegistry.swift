@@ -1,0 +1,104 @@
+import Foundation
+
+/// The provider kinds a pipeline may use, by `type`.
+///
+/// An ordinary value: the runner's composition root registers the built-in kinds explicitly, and a
+/// test or an embedding program builds its own.
+///
+/// ```swift
+/// var registry = ProviderRegistry()
+/// try registry.register(ReplayProvider.self)
+/// try registry.register(StatusPageProvider.self)
+/// ```
+public struct ProviderRegistry: Sendable {
+    private var entries: [String: RegisteredProvider] = [:]
+
+    public init() {}
+
+    /// Adds a provider kind. Throws when the kind is already registered or is not a valid name
+    /// (lowercase letters, digits and `-`).
+    public mutating func register<P: Provider>(_ type: P.Type) throws(RegistryError) {
+        let kind = P.kind
+        guard !kind.isEmpty, kind.allSatisfy({ ($0.isASCII && ($0.isLowercase || $0.isNumber)) || $0 == "-" }) else {
+            throw RegistryError(
+                code: "invalid_kind",
+                message: "provider kind \"\(kind)\" of \(P.self) must use lowercase letters, digits and '-' only")
+        }
+        if let existing = entries[kind] {
+            throw RegistryError(
+                code: "duplicate_kind",
+                message: "provider kind \"\(kind)\" is registered twice (\(existing.typeName) and \(P.self))")
+        }
+        entries[kind] = RegisteredProvider(P.self)
+    }
+
+    /// The registered kinds, sorted.
+    public var kinds: [String] { entries.keys.sorted() }
+
+    /// The registration for `kind`, if any.
+    public subscript(kind: String) -> RegisteredProvider? { entries[kind] }
+}
+
+/// Why a registration was refused.
+public struct RegistryError: Error, Sendable, Hashable, CustomStringConvertible {
+    public var code: String
+    public var message: String
+    public var description: String { message }
+}
+
+/// A registered provider kind with its type erased, so the engine can decode and create it from
+/// JSON.
+public struct RegisteredProvider: Sendable {
+    public let kind: String
+    public let summary: String
+    public let configurationFields: [ConfigurationField]
+    public let defaultStageMap: [String: String?]
+    public let publishedFacts: [String]?
+    public let defaultInterval: Duration
+    public let statusesNameStages: Bool
+    let typeName: String
+    private let decodeAndMake:
+        @Sendable (JSONValue, JSONPath, ProviderContext?) throws(JSONValueDecoder.Failures) -> (any Provider)?
+
+    init<P: Provider>(_ type: P.Type) {
+        kind = P.kind
+        summary = P.summary
+        configurationFields = P.configurationFields
+        defaultStageMap = P.defaultStageMap
+        publishedFacts = P.publishedFacts
+        defaultInterval = P.defaultInterval
+        statusesNameStages = P.statusesNameStages
+        typeName = "\(P.self)"
+        decodeAndMake = { value, path, context throws(JSONValueDecoder.Failures) in
+            let configuration = try JSONValueDecoder().decode(P.Configuration.self, from: value, basePath: path)
+            guard let context else { return nil }
+            do {
+                return try P(configuration: configuration, context: context)
+            } catch let error as ProviderError {
+                throw JSONValueDecoder.Failures(failures: [.init(path: path, message: error.message)])
+            } catch {
+                throw JSONValueDecoder.Failures(failures: [.init(path: path, message: "\(error)")])
+            }
+        }
+    }
+
+    /// Checks that `configuration` decodes; returns the problems, each with its path.
+    public func validate(configuration: JSONValue, at path: JSONPath) -> [JSONValueDecoder.Failure] {
+        do {
+            _ = try decodeAndMake(configuration, path, nil)
+            return []
+        } catch {
+            return error.failures
+        }
+    }
+
+    /// Decodes `configuration` and creates the provider.
+    public func make(configuration: JSONValue, at path: JSONPath, context: ProviderContext) throws(
+        JSONValueDecoder.Failures
+    ) -> any Provider {
+        guard let provider = try decodeAndMake(configuration, path, context) else {
+            throw JSONValueDecoder.Failures(failures: [.init(path: path, message: "could not be created")])
+        }
+        return provider
+    }
+}
