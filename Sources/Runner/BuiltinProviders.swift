@@ -1,0 +1,17 @@
+import LaunchWatchCore
+import LaunchWatchReplay
+
+/// The composition root: every provider kind the `launchwatch` command knows. Swift has no
+/// load-time registration, so the list is explicit; a test checks it against the README's table.
+enum BuiltinProviders {
+    static func registry() -> ProviderRegistry {
+        var registry = ProviderRegistry()
+        do {
+            try registry.register(ReplayProvider.self)
+        } catch {
+            // Only a programming error (a kind registered twice) lands here; the tests catch it.
+            preconditionFailure("built-in provider registration failed: \(error)")
+        }
+        return registry
+    }
+}
