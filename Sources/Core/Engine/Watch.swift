@@ -148,7 +148,8 @@ public struct Watch: Sendable {
     public mutating func interrupt(at now: Date) -> [Action] {
         guard !isFinished else { return [] }
         var actions: [Action] = []
-        finish(.interrupted, stage: awaitingDetail?.stage.stage ?? lastReachedStage, detail: nil, at: now,
+        finish(
+            .interrupted, stage: awaitingDetail?.stage.stage ?? lastReachedStage, detail: nil, at: now,
             into: &actions)
         return actions
     }
@@ -192,7 +193,8 @@ public struct Watch: Sendable {
         if let since = state.degradedSince {
             let message = "answering again after \(DurationText.format(.seconds(double: now.timeIntervalSince(since))))"
             actions.append(
-                .emit(.provider(ProviderHealthChange(provider: provider, health: .recovered, message: message, at: now))))
+                .emit(
+                    .provider(ProviderHealthChange(provider: provider, health: .recovered, message: message, at: now))))
         }
         state = HealthState()
         health[provider] = state
@@ -217,7 +219,8 @@ public struct Watch: Sendable {
         }
     }
 
-    private mutating func reach(_ stage: Stage, by observation: Observation, at now: Date, into actions: inout [Action]) {
+    private mutating func reach(_ stage: Stage, by observation: Observation, at now: Date, into actions: inout [Action])
+    {
         guard result == nil, awaitingDetail == nil else { return }
         let reached = Set(timeline.map(\.stage.id))
         guard !reached.contains(stage.id), let index = pipeline.stages.firstIndex(of: stage) else { return }
@@ -228,7 +231,8 @@ public struct Watch: Sendable {
             if laterReached { return }
         }
         if stage.outcome != .failure {
-            for earlier in pipeline.stages[..<index] where earlier.outcome == .progress && !reached.contains(earlier.id) {
+            for earlier in pipeline.stages[..<index] where earlier.outcome == .progress && !reached.contains(earlier.id)
+            {
                 append(
                     StageReached(stage: earlier, at: now, source: observation.provider, inferred: true),
                     into: &actions)
@@ -282,7 +286,10 @@ public struct Watch: Sendable {
         guard !isFinished else { return }
         let snapshot = self.snapshot
         for provider in pipeline.providers where !activeProviders.contains(provider.id) {
-            guard provider.activation.isActive(in: snapshot, at: now) else { continue }
+            // A failure awaiting detail activates every provider that brings detail, whatever its own
+            // condition: waiting `detailWait` for a fallback that is not polling would only delay the end.
+            let bringsAwaitedDetail = snapshot.failureAwaitingDetail && provider.activation.bringsFailureDetail
+            guard bringsAwaitedDetail || provider.activation.isActive(in: snapshot, at: now) else { continue }
             activeProviders.insert(provider.id)
             if announce || !provider.activation.isAlwaysActive {
                 actions.append(

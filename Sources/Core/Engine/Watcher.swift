@@ -179,6 +179,9 @@ public struct Watcher<C: Clock>: Sendable where C.Duration == Duration {
                     guard var slot = slots[id] else { continue }
                     slot.inFlight = false
                     let atDate = date(at)
+                    // Time first: an answer that arrives after the deadline must not decide the outcome.
+                    apply(watch.advance(to: atDate))
+                    if watch.isFinished { continue }
                     let outcome: PollOutcome
                     switch result {
                     case .success(let polled):
@@ -198,7 +201,8 @@ public struct Watcher<C: Clock>: Sendable where C.Duration == Duration {
         }
         let result =
             watch.result
-            ?? WatchResult(outcome: .interrupted, stage: nil, detail: nil, at: date(clock.now), timeline: watch.timeline)
+            ?? WatchResult(
+                outcome: .interrupted, stage: nil, detail: nil, at: date(clock.now), timeline: watch.timeline)
         continuation.finish()
         return result
     }

@@ -17,9 +17,9 @@ public struct JSONValueDecoder {
 
     /// Decodes `type` from `value`. `basePath` is prefixed to every path in errors. Throws every
     /// unknown key at once (as `[Failure]`), or the first type error.
-    public func decode<T: Decodable>(_ type: T.Type, from value: JSONValue, basePath: JSONPath = JSONPath()) throws(
-        JSONValueDecoder.Failures
-    ) -> T {
+    public func decode<T: Decodable>(_ type: T.Type, from value: JSONValue, basePath: JSONPath = JSONPath())
+        throws(JSONValueDecoder.Failures) -> T
+    {
         let tracker = KeyTracker()
         let decoder = ValueDecoder(value: value, path: basePath, tracker: tracker)
         let result: T
@@ -213,9 +213,19 @@ private struct KeyedContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
         let childPath = path.appending(key.stringValue)
         tracker.markRead(childPath)
         guard let value = members.first(where: { $0.key == key.stringValue })?.value else {
-            throw JSONValueDecoder.Failure(path: childPath, message: "is required but missing")
+            throw JSONValueDecoder.Failure(
+                path: childPath, message: "is required but missing" + misspellingHint(for: key.stringValue))
         }
         return ValueDecoder(value: value, path: childPath, tracker: tracker)
+    }
+
+    /// A missing required key stops the decode before unknown keys are looked for, so a misspelt
+    /// required key (`"projct"`) would go unmentioned: name the key the type does not know that looks
+    /// like it.
+    private func misspellingHint(for name: String) -> String {
+        let unknown = members.map(\.key).filter { Key(stringValue: $0) == nil }
+        guard let typo = NameSuggestion.nearest(to: name, in: unknown) else { return "" }
+        return "; is \"\(typo)\" a misspelling of \"\(name)\"?"
     }
 
     func decodeNil(forKey key: Key) throws -> Bool {

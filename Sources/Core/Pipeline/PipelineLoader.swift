@@ -101,6 +101,10 @@ private struct PipelineDecoding {
     let baseDirectory: URL
     var issues: [PipelineIssue] = []
     var declaredVariables: [VariableDeclaration] = []
+    /// Some `providers` entry could not be resolved (or there are none): their maps are unknown.
+    var providersIncomplete = false
+    /// Variable name → the unset `${env.NAME}` its default uses; an error only where the default is used.
+    var defaultsMissingEnvironment: [String: [String]] = [:]
 
     init(registry: ProviderRegistry, options: PipelineLoader.Options, baseDirectory: URL) {
         self.registry = registry
@@ -126,7 +130,9 @@ private struct PipelineDecoding {
             self.error("syntax", error.path, "not valid JSON: \(error)")
             return nil
         }
-        guard let root = object(document, at: JSONPath(), keys: PipelineKeys.root, required: ["name", "stages", "providers"])
+        guard
+            let root = object(
+                document, at: JSONPath(), keys: PipelineKeys.root, required: ["name", "stages", "providers"])
         else { return nil }
         declaredVariables = variables(root["variables"], at: JSONPath(["variables"].map { .key($0) }))
         let substituted = substitute(document)
@@ -135,10 +141,12 @@ private struct PipelineDecoding {
 
         if let version = substituted["version"] {
             if version != .number(1) {
-                error("unsupported_version", rootPath.appending("version"), "must be 1, the only pipeline format version")
+                error(
+                    "unsupported_version", rootPath.appending("version"), "must be 1, the only pipeline format version")
             }
         }
-        if let schema = substituted["$schema"], case .string = schema {} else if let schema = substituted["$schema"] {
+        if let schema = substituted["$schema"], case .string = schema {
+        } else if let schema = substituted["$schema"] {
             error("wrong_type", rootPath.appending("$schema"), "must be a string, not \(schema.typeDescription)")
         }
         let name = string(substituted["name"], at: rootPath.appending("name")) ?? "pipeline"
@@ -169,15 +177,17 @@ private struct PipelineDecoding {
             checkIdentifier(member.key, at: memberPath, what: "a variable name")
             switch member.value {
             case .string(let defaultValue):
-                declarations.append(VariableDeclaration(name: member.key, defaultValue: renderDefault(defaultValue, memberPath)))
+                let rendered = renderDefault(defaultValue, member.key, memberPath)
+                declarations.append(VariableDeclaration(name: member.key, defaultValue: rendered))
             case .object:
                 guard let fields = object(member.value, at: memberPath, keys: PipelineKeys.variable) else { continue }
                 let summary = fields["description"].flatMap { string($0, at: memberPath.appending("description")) }
-                let defaultValue = fields["default"].flatMap { string($0, at: memberPath.appending("default")) }
+                let defaultPath = memberPath.appending("default")
+                let defaultValue = fields["default"].flatMap { string($0, at: defaultPath) }
                 declarations.append(
                     VariableDeclaration(
                         name: member.key, summary: summary,
-                        defaultValue: defaultValue.map { renderDefault($0, memberPath.appending("default")) }))
+                        defaultValue: defaultValue.map { renderDefault($0, member.key, defaultPath) }))
             default:
                 error(
                     "wrong_type", memberPath,
@@ -188,16 +198,32 @@ private struct PipelineDecoding {
         return declarations
     }
 
-    /// Variable defaults may use `${env.NAME}` and `${launch.startedAt}`.
-    mutating func renderDefault(_ text: String, _ path: JSONPath) -> String {
+    /// Variable defaults may use `${env.NAME}` and `${launch.startedAt}`. An unset environment variable
+    /// is remembered, not reported: it matters only if the default is used (no `--var` for it).
+    mutating func renderDefault(_ text: String, _ variable: String, _ path: JSONPath) -> String {
         guard let template = parseTemplate(text, at: path) else { return text }
-        return template.render { namespace, name in
+        var missing: [String] = []
+        var found: [PipelineIssue] = []
+        let rendered = template.render { namespace, name in
             switch namespace {
-            case "env": return options.environment[name]
-            case "launch" where name == "startedAt": return startedAtText
-            default: return nil
+            case "env":
+                if let value = options.environment[name] { return value }
+                missing.append(name)
+                return nil
+            case "launch" where name == "startedAt":
+                return startedAtText
+            default:
+                found.append(
+                    PipelineIssue(
+                        "bad_reference", at: path,
+                        "a variable's default may use only ${env.NAME} and ${launch.startedAt}, "
+                            + "not ${\(namespace).\(name)}"))
+                return nil
             }
         }
+        issues += found
+        if !missing.isEmpty { defaultsMissingEnvironment[variable] = missing }
+        return rendered
     }
 
     var startedAtText: String { RFC3339.string(from: options.startedAt) }
@@ -244,7 +270,9 @@ private struct PipelineDecoding {
         case "env":
             if let value = options.environment[name] { return (value, nil) }
             guard options.requireValues else { return (nil, nil) }
-            return (nil, PipelineIssue("missing_env", at: path, "environment variable \(name) is not set (${env.\(name)})"))
+            return (
+                nil, PipelineIssue("missing_env", at: path, "environment variable \(name) is not set (${env.\(name)})")
+            )
         case "var":
             guard let declaration = declaredVariables.first(where: { $0.name == name }) else {
                 var message = "variable \"\(name)\" is not declared; declare it in \"variables\""
@@ -253,15 +281,31 @@ private struct PipelineDecoding {
                 }
                 return (nil, PipelineIssue("undeclared_variable", at: path, message))
             }
-            if let value = options.variables[name] ?? declaration.defaultValue { return (value, nil) }
+            if let value = options.variables[name] { return (value, nil) }
+            if let missing = defaultsMissingEnvironment[name], let first = missing.first {
+                guard options.requireValues else { return (nil, nil) }
+                return (
+                    nil,
+                    PipelineIssue(
+                        "missing_env", at: path,
+                        "variable \"\(name)\" defaults to ${env.\(first)}, which is not set; set \(first) "
+                            + "or pass --var \(name)=VALUE")
+                )
+            }
+            if let value = declaration.defaultValue { return (value, nil) }
             guard options.requireValues else { return (nil, nil) }
             return (
                 nil,
-                PipelineIssue("missing_variable", at: path, "variable \"\(name)\" has no value; pass --var \(name)=VALUE")
+                PipelineIssue(
+                    "missing_variable", at: path, "variable \"\(name)\" has no value; pass --var \(name)=VALUE")
             )
         case "launch":
             if name == "startedAt" { return (startedAtText, nil) }
-            return (nil, PipelineIssue("unknown_reference", at: path, "unknown ${launch.\(name)}; the launch namespace has only startedAt"))
+            return (
+                nil,
+                PipelineIssue(
+                    "unknown_reference", at: path, "unknown ${launch.\(name)}; the launch namespace has only startedAt")
+            )
         case "fact":
             if inConfig { return (nil, nil) }
             return (
@@ -304,7 +348,9 @@ private struct PipelineDecoding {
                 }
             }
             if let first = firstPath[id] {
-                error("duplicate_id", itemPath.appending("id"), "duplicate stage id \"\(id)\" (first declared at \(first))")
+                error(
+                    "duplicate_id", itemPath.appending("id"),
+                    "duplicate stage id \"\(id)\" (first declared at \(first))")
                 continue
             }
             firstPath[id] = itemPath.appending("id")
@@ -316,9 +362,13 @@ private struct PipelineDecoding {
     // MARK: - Providers
 
     mutating func providers(_ value: JSONValue?, at path: JSONPath, stages: [Stage]) -> [ProviderSpec] {
-        guard let items = array(value, at: path) else { return [] }
+        guard let items = array(value, at: path) else {
+            providersIncomplete = true
+            return []
+        }
         if items.isEmpty { error("empty", path, "must list at least one provider") }
         var specs: [ProviderSpec] = []
+        defer { providersIncomplete = items.isEmpty || specs.count < items.count }
         var firstPath: [String: JSONPath] = [:]
         var factUses: [(facts: Set<String>, config: JSONValue, path: JSONPath, provider: Int)] = []
         var publishers: [(index: Int, facts: [String]?)] = []
@@ -346,19 +396,22 @@ private struct PipelineDecoding {
                     error(
                         "unknown_type", itemPath.appending("type"),
                         "unknown provider type \"\(kind)\"" + suggestion(kind, registry.kinds)
-                            + "; known types: \(registry.kinds.joined(separator: ", "))")
+                            + " (known types: \(registry.kinds.joined(separator: ", ")))")
                 }
             }
             let configPath = itemPath.appending("config")
             var configuration = JSONValue.object([])
+            var configIsObject = true
             if let config = fields["config"] {
                 if case .object = config {
                     configuration = config
                 } else {
                     error("wrong_type", configPath, "must be an object, not \(config.typeDescription)")
+                    configIsObject = false
                 }
             }
-            if let registration {
+            // A config that is not an object is already reported; its keys cannot be checked.
+            if let registration, configIsObject {
                 for failure in registration.validate(configuration: configuration, at: configPath) {
                     error("config", failure.path, failure.message)
                 }
@@ -410,16 +463,16 @@ private struct PipelineDecoding {
             if others.contains(where: { $0.facts == nil }) { continue }
             let known = Set(others.flatMap { $0.facts ?? [] })
             for fact in use.facts.sorted() where !known.contains(fact) {
-                var where_ = use.path
+                var location = use.path
                 _ = use.config.mapStrings(path: use.path) { text, path in
-                    if text.contains("${fact.\(fact)}") { where_ = path }
+                    if text.contains("${fact.\(fact)}") { location = path }
                     return text
                 }
                 let published = known.isEmpty ? "none" : known.sorted().joined(separator: ", ")
                 error(
-                    "unknown_fact", where_,
+                    "unknown_fact", location,
                     "uses ${fact.\(fact)}, which no other provider of this pipeline publishes"
-                        + suggestion(fact, known) + "; facts published here: \(published)")
+                        + suggestion(fact, known) + " (facts published here: \(published))")
             }
         }
     }
@@ -432,7 +485,8 @@ private struct PipelineDecoding {
             let backoff = object(backoffValue, at: path.appending("backoff"), keys: PipelineKeys.backoff)
         {
             let backoffPath = path.appending("backoff")
-            schedule.backoff.initial = duration(backoff["initial"], at: backoffPath.appending("initial"), positive: true)
+            schedule.backoff.initial = duration(
+                backoff["initial"], at: backoffPath.appending("initial"), positive: true)
             if let max = duration(backoff["max"], at: backoffPath.appending("max"), positive: true) {
                 schedule.backoff.max = max
             }
@@ -456,7 +510,9 @@ private struct PipelineDecoding {
         }
         if let fastValue = fields["fastAfterChange"] {
             let fastPath = path.appending("fastAfterChange")
-            if let fast = object(fastValue, at: fastPath, keys: PipelineKeys.fastAfterChange, required: ["every", "for"]) {
+            if let fast = object(
+                fastValue, at: fastPath, keys: PipelineKeys.fastAfterChange, required: ["every", "for"])
+            {
                 let every = duration(fast["every"], at: fastPath.appending("every"), positive: true)
                 let window = duration(fast["for"], at: fastPath.appending("for"), positive: true)
                 if let every, let window {
@@ -491,7 +547,7 @@ private struct PipelineDecoding {
             error(
                 "unknown_value", path.appending("when"),
                 "unknown activation \"\(when)\"" + suggestion(when, PipelineKeys.activations)
-                    + "; use one of: \(PipelineKeys.activations.joined(separator: ", "))")
+                    + " (use one of: \(PipelineKeys.activations.joined(separator: ", ")))")
             return AlwaysActive()
         }
         for key in ["stage", "for"] {
@@ -535,7 +591,8 @@ private struct PipelineDecoding {
             default:
                 error(
                     "wrong_type", memberPath,
-                    "must be a stage id (a string) or null (status changes nothing), not \(member.value.typeDescription)")
+                    "must be a stage id (a string) or null (status changes nothing), not \(member.value.typeDescription)"
+                )
             }
         }
         return entries
@@ -574,7 +631,11 @@ private struct PipelineDecoding {
     mutating func checkReachability(stages: [Stage], providers: [ProviderSpec], finish: FinishPolicy) {
         let mapsToStageIDs = providers.contains { $0.registration.statusesNameStages }
         let targets = Set(providers.flatMap { $0.stageMap.values.compactMap { $0 } })
-        for (index, stage) in stages.enumerated() where !mapsToStageIDs && !targets.contains(stage.id) {
+        // When a provider entry is broken its map is unknown: a stage would look unreachable only
+        // because of an error already reported, so say nothing rather than something misleading.
+        let knowsEveryMap = !providersIncomplete
+        for (index, stage) in stages.enumerated()
+        where knowsEveryMap && !mapsToStageIDs && !targets.contains(stage.id) {
             let path = JSONPath([.key("stages"), .index(index)])
             if stage.outcome == .progress {
                 warning(
@@ -603,7 +664,7 @@ private struct PipelineDecoding {
         error(
             "unknown_stage", path,
             "unknown stage \"\(id)\"" + suggestion(id, stages.map(\.id))
-                + "; declared stages: \(stages.map(\.id).joined(separator: ", "))")
+                + " (declared stages: \(stages.map(\.id).joined(separator: ", ")))")
         return false
     }
 
@@ -612,7 +673,9 @@ private struct PipelineDecoding {
             !text.isEmpty && text.count <= 64
             && text.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_" || $0 == "-") }
         if !valid {
-            error("bad_identifier", path, "\"\(text.prefix(80))\" is not \(what): use 1 to 64 letters, digits, '_' or '-'")
+            error(
+                "bad_identifier", path, "\"\(text.prefix(80))\" is not \(what): use 1 to 64 letters, digits, '_' or '-'"
+            )
         }
     }
 

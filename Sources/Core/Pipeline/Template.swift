@@ -32,9 +32,15 @@ public struct Template: Sendable, Hashable {
                     throw SyntaxError(message: "\"${\" is not closed with \"}\"")
                 }
                 let body = after[after.index(after: after.startIndex)..<close]
+                // In "${var.a/${var.b}" the first "}" closes the second reference: the first is unclosed.
+                if body.contains("${") {
+                    throw SyntaxError(message: "\"${\" is not closed with \"}\"")
+                }
                 let pieces = body.split(separator: ".", maxSplits: 1, omittingEmptySubsequences: false)
                 guard pieces.count == 2, !pieces[0].isEmpty, !pieces[1].isEmpty,
-                    pieces.allSatisfy({ $0.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "_-".contains($0)) } })
+                    pieces.allSatisfy({
+                        $0.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "_-".contains($0)) }
+                    })
                 else {
                     throw SyntaxError(
                         message: "\"${\(body)}\" is not a reference; write ${env.NAME}, ${var.NAME}, "

@@ -53,8 +53,9 @@ public struct ScheduleConfiguration: Sendable, Hashable {
         public var multiplier: Double
         public var jitter: Double
 
-        public init(initial: Duration? = nil, max: Duration = .seconds(30), multiplier: Double = 2, jitter: Double = 0.2)
-        {
+        public init(
+            initial: Duration? = nil, max: Duration = .seconds(30), multiplier: Double = 2, jitter: Double = 0.2
+        ) {
             self.initial = initial
             self.max = max
             self.multiplier = multiplier

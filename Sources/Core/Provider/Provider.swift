@@ -126,9 +126,10 @@ public struct ConfigurationField: Sendable, Hashable {
     public var defaultValue: String?
     public var summary: String
 
-    public init(_ name: String, _ type: FieldType, required: Bool = false, default defaultValue: String? = nil,
-        _ summary: String)
-    {
+    public init(
+        _ name: String, _ type: FieldType, required: Bool = false, default defaultValue: String? = nil,
+        _ summary: String
+    ) {
         self.name = name
         self.type = type
         self.required = required

@@ -93,9 +93,9 @@ public struct RegisteredProvider: Sendable {
     }
 
     /// Decodes `configuration` and creates the provider.
-    public func make(configuration: JSONValue, at path: JSONPath, context: ProviderContext) throws(
-        JSONValueDecoder.Failures
-    ) -> any Provider {
+    public func make(configuration: JSONValue, at path: JSONPath, context: ProviderContext) throws(JSONValueDecoder
+        .Failures) -> any Provider
+    {
         guard let provider = try decodeAndMake(configuration, path, context) else {
             throw JSONValueDecoder.Failures(failures: [.init(path: path, message: "could not be created")])
         }
