@@ -1,0 +1,110 @@
+import Foundation
+import LaunchWatchCore
+import Testing
+
+@Suite("launchwatch validate, providers, schema and the shipped examples")
+struct CommandTests {
+    static let examplePipelines: [String] = {
+        let folder = Fixtures.repository.appendingPathComponent("Examples/pipelines")
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []
+        return names.filter { $0.hasSuffix(".json") }.sorted().map { folder.appendingPathComponent($0).path }
+    }()
+
+    static let invalidPipelines: [String] = {
+        let folder = Fixtures.repository.appendingPathComponent("Tests/CoreTests/InvalidPipelines")
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []
+        return names.filter { $0.hasSuffix(".json") && $0 != "expectations.json" }.sorted().map {
+            folder.appendingPathComponent($0).path
+        }
+    }()
+
+    @Test("there are example pipelines and invalid ones to check")
+    func corporaExist() {
+        #expect(!Self.examplePipelines.isEmpty)
+        #expect(Self.invalidPipelines.count >= 25)
+    }
+
+    @Test("validate exits 0 on every shipped example", arguments: examplePipelines)
+    func examplesAreValid(path: String) throws {
+        let result = try LaunchWatchProcess.run(["validate", path])
+        #expect(result.status == 0, "stderr: \(result.stderr)")
+        #expect(result.stdout.contains("valid"))
+    }
+
+    @Test("validate exits 65 on every invalid pipeline of the corpus, naming a JSON path", arguments: invalidPipelines)
+    func invalidPipelinesExit65(path: String) throws {
+        let result = try LaunchWatchProcess.run(["validate", path])
+        #expect(result.status == 65)
+        #expect(result.stderr.contains(": error: "), "stderr: \(result.stderr)")
+    }
+
+    @Test("validate reports every file, valid or not, in one run")
+    func validateManyFiles() throws {
+        let files = Self.examplePipelines + Self.invalidPipelines.prefix(2)
+        let result = try LaunchWatchProcess.run(["validate"] + files)
+        #expect(result.status == 65)
+        #expect(result.stdout.components(separatedBy: ": valid").count - 1 == Self.examplePipelines.count)
+        #expect(result.stderr.components(separatedBy: "invalid pipeline").count - 1 == 2)
+    }
+
+    @Test("schema prints the committed Examples/pipeline.schema.json, which the examples reference")
+    func schemaMatchesCommittedFile() throws {
+        let result = try LaunchWatchProcess.run(["schema"])
+        #expect(result.status == 0)
+        let committed = try String(
+            contentsOf: Fixtures.repository.appendingPathComponent("Examples/pipeline.schema.json"), encoding: .utf8)
+        #expect(
+            result.stdout == committed,
+            "regenerate with: swift run launchwatch schema > Examples/pipeline.schema.json")
+        let schema = try JSONParser.parse(result.stdout)
+        #expect(schema["$schema"] == .string("https://json-schema.org/draft/2020-12/schema"))
+        for path in Self.examplePipelines {
+            let pipeline = try JSONParser.parse(Data(contentsOf: URL(fileURLWithPath: path)))
+            #expect(pipeline["$schema"] == .string("../pipeline.schema.json"), "\(path)")
+        }
+    }
+
+    @Test("providers lists every built-in kind, and the README documents exactly those")
+    func providersMatchReadme() throws {
+        let result = try LaunchWatchProcess.run(["providers"])
+        #expect(result.status == 0)
+        let rows = result.stdout.components(separatedBy: "\n").prefix { !$0.isEmpty }
+        let listed = rows.compactMap { $0.split(separator: " ").first.map(String.init) }
+        let readme = try String(contentsOf: Fixtures.repository.appendingPathComponent("README.md"), encoding: .utf8)
+        // The README's table of kinds, between the provider-kinds markers: rows "| `kind` | ... |".
+        let table =
+            readme.components(separatedBy: "<!-- provider-kinds -->").dropFirst().first?
+            .components(separatedBy: "<!-- /provider-kinds -->").first ?? ""
+        let documented = table.split(separator: "\n").compactMap { line -> String? in
+            guard line.hasPrefix("| `"), let end = line.dropFirst(3).firstIndex(of: "`") else { return nil }
+            return String(line.dropFirst(3)[..<end])
+        }
+        #expect(!listed.isEmpty)
+        #expect(listed.sorted() == documented.sorted())
+    }
+
+    @Test("providers KIND shows the config fields and default map")
+    func providersKind() throws {
+        let result = try LaunchWatchProcess.run(["providers", "replay"])
+        #expect(result.status == 0)
+        #expect(result.stdout.contains("file (string, required)"))
+        #expect(result.stdout.contains("speed (number) default 1"))
+        #expect(result.stdout.contains("default map"))
+    }
+
+    @Test("providers with an unknown kind exits 64 and suggests the nearest")
+    func providersUnknownKind() throws {
+        let result = try LaunchWatchProcess.run(["providers", "replai"])
+        #expect(result.status == 64)
+        #expect(result.stderr.contains("did you mean \"replay\"?"))
+    }
+
+    @Test("--help documents the exit codes")
+    func helpDocumentsExitCodes() throws {
+        let result = try LaunchWatchProcess.run(["--help"])
+        #expect(result.status == 0)
+        for code in ["0 ", "1 ", "2 ", "64", "65", "130"] {
+            #expect(result.stdout.contains("  \(code)"))
+        }
+    }
+}

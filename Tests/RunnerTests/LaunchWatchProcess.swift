@@ -1,0 +1,133 @@
+import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// Runs the built `launchwatch` binary as a user would, and collects what it prints.
+///
+/// Standard output is read line by line as it arrives, so a test can wait for a given event (never
+/// for a fixed time) before it, say, sends SIGINT.
+final class LaunchWatchProcess: @unchecked Sendable {
+    /// The `launchwatch` executable next to the test bundle (`swift test` builds it), or
+    /// `$LAUNCHWATCH_BINARY`.
+    static let binary: URL? = {
+        let environment = ProcessInfo.processInfo.environment
+        var candidates: [URL] = []
+        if let path = environment["LAUNCHWATCH_BINARY"] { candidates.append(URL(fileURLWithPath: path)) }
+        if let executable = Bundle.main.executableURL {
+            candidates.append(executable.deletingLastPathComponent().appendingPathComponent("launchwatch"))
+        }
+        candidates.append(Bundle.main.bundleURL.deletingLastPathComponent().appendingPathComponent("launchwatch"))
+        candidates.append(
+            URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent(
+                "launchwatch"))
+        return candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) }
+    }()
+
+    struct Finished {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+        var lines: [String] { stdout.split(separator: "\n").map(String.init) }
+    }
+
+    private let process = Process()
+    private let stdoutPipe = Pipe()
+    private let stderrPipe = Pipe()
+    private let lock = NSCondition()
+    private var stdoutData = Data()
+    private var stderrData = Data()
+    private var stdoutClosed = false
+    private var stderrClosed = false
+
+    init(_ arguments: [String], environment: [String: String] = [:], directory: URL? = nil) throws {
+        guard let binary = Self.binary else {
+            throw ProcessError(
+                message: "the launchwatch binary was not found next to the tests; run `swift build` first")
+        }
+        process.executableURL = binary
+        process.arguments = arguments
+        var base = ProcessInfo.processInfo.environment
+        base["NO_COLOR"] = nil
+        for (name, value) in environment { base[name] = value }
+        process.environment = base
+        if let directory { process.currentDirectoryURL = directory }
+        process.standardOutput = stdoutPipe
+        process.standardError = stderrPipe
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        startReading(stdoutPipe.fileHandleForReading, isStdout: true)
+        startReading(stderrPipe.fileHandleForReading, isStdout: false)
+    }
+
+    struct ProcessError: Error, CustomStringConvertible {
+        var message: String
+        var description: String { message }
+    }
+
+    private func startReading(_ handle: FileHandle, isStdout: Bool) {
+        let thread = Thread { [self] in
+            while true {
+                let chunk = handle.availableData
+                lock.lock()
+                if chunk.isEmpty {
+                    if isStdout { stdoutClosed = true } else { stderrClosed = true }
+                    lock.broadcast()
+                    lock.unlock()
+                    return
+                }
+                if isStdout { stdoutData.append(chunk) } else { stderrData.append(chunk) }
+                lock.broadcast()
+                lock.unlock()
+            }
+        }
+        thread.start()
+    }
+
+    /// Waits until a complete stdout line satisfies `predicate`; false on timeout or end of output.
+    func waitForLine(timeout: TimeInterval = 60, where predicate: (String) -> Bool) -> Bool {
+        let deadline = Date().addingTimeInterval(timeout)
+        lock.lock()
+        defer { lock.unlock() }
+        while true {
+            let text = String(decoding: stdoutData, as: UTF8.self)
+            let complete = text.hasSuffix("\n") ? text : String(text[..<(text.lastIndex(of: "\n") ?? text.startIndex)])
+            if complete.split(separator: "\n").contains(where: { predicate(String($0)) }) { return true }
+            if stdoutClosed { return false }
+            if !lock.wait(until: deadline) { return false }
+        }
+    }
+
+    func send(signal number: Int32) {
+        kill(process.processIdentifier, number)
+    }
+
+    /// Waits for the process to exit (killing it after `timeout`) and returns what it printed.
+    func finish(timeout: TimeInterval = 120) -> Finished {
+        let deadline = Date().addingTimeInterval(timeout)
+        lock.lock()
+        while !(stdoutClosed && stderrClosed) {
+            if !lock.wait(until: deadline) {
+                lock.unlock()
+                process.terminate()
+                lock.lock()
+                break
+            }
+        }
+        lock.unlock()
+        process.waitUntilExit()
+        lock.lock()
+        defer { lock.unlock() }
+        return Finished(
+            status: process.terminationStatus, stdout: String(decoding: stdoutData, as: UTF8.self),
+            stderr: String(decoding: stderrData, as: UTF8.self))
+    }
+
+    /// Runs `launchwatch` with `arguments` to its end.
+    static func run(
+        _ arguments: [String], environment: [String: String] = [:], directory: URL? = nil
+    ) throws -> Finished {
+        try LaunchWatchProcess(arguments, environment: environment, directory: directory).finish()
+    }
+}
