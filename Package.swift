@@ -1,5 +1,8 @@
-// swift-tools-version:6.1
+// swift-tools-version:6.2
 import PackageDescription
+
+/// Under CI (`CI` set, as `.ci/run` does) every warning in this package's own targets is an error.
+let strictSettings: [SwiftSetting] = Context.environment["CI"] != nil ? [.treatAllWarnings(as: .error)] : []
 
 let package = Package(
     name: "launchwatch",
@@ -14,11 +17,12 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2")
     ],
     targets: [
-        .target(name: "LaunchWatchCore", path: "Sources/Core"),
+        .target(name: "LaunchWatchCore", path: "Sources/Core", swiftSettings: strictSettings),
         .target(
             name: "LaunchWatchReplay",
             dependencies: ["LaunchWatchCore"],
-            path: "Sources/Providers/Replay"
+            path: "Sources/Providers/Replay",
+            swiftSettings: strictSettings
         ),
         .executableTarget(
             name: "LaunchWatchRunner",
@@ -27,24 +31,31 @@ let package = Package(
                 "LaunchWatchReplay",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
-            path: "Sources/Runner"
+            path: "Sources/Runner",
+            swiftSettings: strictSettings
         ),
-        .target(name: "LaunchWatchTesting", dependencies: ["LaunchWatchCore"], path: "Sources/Testing"),
+        .target(
+            name: "LaunchWatchTesting", dependencies: ["LaunchWatchCore"], path: "Sources/Testing",
+            swiftSettings: strictSettings
+        ),
         .testTarget(
             name: "LaunchWatchCoreTests",
             dependencies: ["LaunchWatchCore", "LaunchWatchTesting"],
             path: "Tests/CoreTests",
-            resources: [.copy("InvalidPipelines")]
+            resources: [.copy("InvalidPipelines")],
+            swiftSettings: strictSettings
         ),
         .testTarget(
             name: "LaunchWatchReplayTests",
             dependencies: ["LaunchWatchReplay", "LaunchWatchCore", "LaunchWatchTesting"],
-            path: "Tests/ReplayProviderTests"
+            path: "Tests/ReplayProviderTests",
+            swiftSettings: strictSettings
         ),
         .testTarget(
             name: "LaunchWatchRunnerTests",
             dependencies: ["LaunchWatchRunner", "LaunchWatchCore"],
-            path: "Tests/RunnerTests"
+            path: "Tests/RunnerTests",
+            swiftSettings: strictSettings
         ),
     ]
 )

@@ -37,7 +37,8 @@ struct NDJSONReporter: Reporter {
         switch event {
         case .stage(let reached):
             return [
-                ("type", .string("stage")), ("stage", .string(reached.stage.id)), ("title", .string(reached.stage.title)),
+                ("type", .string("stage")), ("stage", .string(reached.stage.id)),
+                ("title", .string(reached.stage.title)),
                 ("outcome", .string(reached.stage.outcome.rawValue)), at, ("source", .string(reached.source)),
                 ("inferred", .bool(reached.inferred)), ("lagSeconds", seconds(reached.lag)),
                 ("subject", optional(reached.subject)), ("status", optional(reached.status)),

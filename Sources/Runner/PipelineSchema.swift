@@ -15,7 +15,10 @@ enum PipelineSchema {
         return object([
             ("$schema", .string("https://json-schema.org/draft/2020-12/schema")),
             ("title", .string("launchwatch pipeline")),
-            ("description", .string("Stages of a launch and the providers that observe it. See `launchwatch providers`.")),
+            (
+                "description",
+                .string("Stages of a launch and the providers that observe it. See `launchwatch providers`.")
+            ),
             ("type", .string("object")),
             ("additionalProperties", .bool(false)),
             ("required", strings(["name", "stages", "providers"])),
@@ -48,7 +51,10 @@ enum PipelineSchema {
                             ),
                         ])
                     ),
-                    ("stages", object([("type", .string("array")), ("minItems", .number(1)), ("items", ref("stage"))])),
+                    (
+                        "stages",
+                        object([("type", .string("array")), ("minItems", .number(1)), ("items", ref("stage"))])
+                    ),
                     (
                         "providers",
                         object([("type", .string("array")), ("minItems", .number(1)), ("items", ref("provider"))])
@@ -59,7 +65,13 @@ enum PipelineSchema {
                             (
                                 "on",
                                 object([
-                                    ("anyOf", .array([ref("identifier"), object([("type", .string("array")), ("items", ref("identifier"))])]))
+                                    (
+                                        "anyOf",
+                                        .array([
+                                            ref("identifier"),
+                                            object([("type", .string("array")), ("items", ref("identifier"))]),
+                                        ])
+                                    )
                                 ])
                             ),
                             ("deadline", ref("duration")),
@@ -73,14 +85,24 @@ enum PipelineSchema {
                 object([
                     (
                         "identifier",
-                        object([("type", .string("string")), ("pattern", .string("^([A-Za-z0-9_-]{1,64}|.*\\$\\{.*)$"))])
+                        object([
+                            ("type", .string("string")), ("pattern", .string("^([A-Za-z0-9_-]{1,64}|.*\\$\\{.*)$")),
+                        ])
                     ),
                     (
                         "duration",
                         object([
                             ("type", .string("string")),
-                            ("description", .string("A number and a unit (h, m, s, ms), largest first: 5s, 1m30s, 250ms.")),
-                            ("pattern", .string("^(([0-9]+(\\.[0-9]+)?h)?([0-9]+(\\.[0-9]+)?m)?([0-9]+(\\.[0-9]+)?s)?([0-9]+(\\.[0-9]+)?ms)?|.*\\$\\{.*)$")),
+                            (
+                                "description",
+                                .string("A number and a unit (h, m, s, ms), largest first: 5s, 1m30s, 250ms.")
+                            ),
+                            (
+                                "pattern",
+                                .string(
+                                    "^(([0-9]+(\\.[0-9]+)?h)?([0-9]+(\\.[0-9]+)?m)?([0-9]+(\\.[0-9]+)?s)?([0-9]+(\\.[0-9]+)?ms)?|.*\\$\\{.*)$"
+                                )
+                            ),
                             ("minLength", .number(2)),
                         ])
                     ),
@@ -129,19 +151,51 @@ enum PipelineSchema {
                                 closedObject([
                                     ("initial", ref("duration")),
                                     ("max", ref("duration")),
-                                    ("multiplier", object([("type", .string("number")), ("minimum", .number(1)), ("maximum", .number(10))])),
-                                    ("jitter", object([("type", .string("number")), ("minimum", .number(0)), ("maximum", .number(1))])),
+                                    (
+                                        "multiplier",
+                                        object([
+                                            ("type", .string("number")), ("minimum", .number(1)),
+                                            ("maximum", .number(10)),
+                                        ])
+                                    ),
+                                    (
+                                        "jitter",
+                                        object([
+                                            ("type", .string("number")), ("minimum", .number(0)),
+                                            ("maximum", .number(1)),
+                                        ])
+                                    ),
                                 ])
                             ),
-                            ("fastAfterChange", closedObject([("every", ref("duration")), ("for", ref("duration"))], required: ["every", "for"])),
-                            ("budget", closedObject([("perMinute", object([("type", .string("integer")), ("minimum", .number(1))]))], required: ["perMinute"])),
+                            (
+                                "fastAfterChange",
+                                closedObject(
+                                    [("every", ref("duration")), ("for", ref("duration"))], required: ["every", "for"])
+                            ),
+                            (
+                                "budget",
+                                closedObject(
+                                    [("perMinute", object([("type", .string("integer")), ("minimum", .number(1))]))],
+                                    required: ["perMinute"])
+                            ),
                         ])
                     ),
                     (
                         "activate",
                         closedObject(
                             [
-                                ("when", object([("enum", strings(["always", "afterStage", "failureWithoutDetail", "fastProvidersDegraded", "silence"]))])),
+                                (
+                                    "when",
+                                    object([
+                                        (
+                                            "enum",
+                                            strings([
+                                                "always", "afterStage", "failureWithoutDetail", "fastProvidersDegraded",
+                                                "silence",
+                                            ])
+                                        )
+                                    ])
+                                ),
                                 ("stage", ref("identifier")),
                                 ("for", ref("duration")),
                             ], required: ["when"])
@@ -157,7 +211,9 @@ enum PipelineSchema {
             switch field.type {
             case .duration: members = [("$ref", .string("#/$defs/duration"))]
             case .stringMap:
-                members = [("type", .string("object")), ("additionalProperties", object([("type", .string("string"))]))]
+                members = [
+                    ("type", .string("object")), ("additionalProperties", object([("type", .string("string"))])),
+                ]
             default: members = [("type", .string(field.type.rawValue))]
             }
             members.append(("description", .string(field.summary)))

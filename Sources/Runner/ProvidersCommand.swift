@@ -46,7 +46,8 @@ struct ProvidersCommand: ParsableCommand {
         }
         lines.append("")
         lines.append("default schedule: every \(DurationText.format(provider.defaultInterval))")
-        let facts = provider.publishedFacts.map { $0.isEmpty ? "none" : $0.joined(separator: ", ") } ?? "any (from the data)"
+        let facts =
+            provider.publishedFacts.map { $0.isEmpty ? "none" : $0.joined(separator: ", ") } ?? "any (from the data)"
         lines.append("publishes facts: \(facts)")
         lines.append("")
         lines.append("default map (status → stage; a pipeline's \"map\" adds to and overrides it):")

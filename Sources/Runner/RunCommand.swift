@@ -34,8 +34,10 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("End the watch after this long (overrides finish.deadline).", valueName: "duration"))
     var deadline: String?
 
-    @Option(help: ArgumentHelp("Record what the providers saw to this NDJSON file, for the replay provider.",
-        valueName: "file"))
+    @Option(
+        help: ArgumentHelp(
+            "Record what the providers saw to this NDJSON file, for the replay provider.",
+            valueName: "file"))
     var record: String?
 
     func validate() throws {
@@ -78,11 +80,13 @@ struct RunCommand: AsyncParsableCommand {
             let live = stdout.isTerminal && environment["TERM"] != "dumb"
             reporters.append(
                 TerminalReporter(
-                    pipeline: loaded.pipeline, output: stdout, startedAt: startedAt, live: live, colour: colour && live))
+                    pipeline: loaded.pipeline, output: stdout, startedAt: startedAt, live: live, colour: colour && live)
+            )
         }
         if let record {
             do {
-                reporters.append(try RecordingReporter(
+                reporters.append(
+                    try RecordingReporter(
                         path: record, pipeline: loaded.pipeline, startedAt: startedAt, redactor: redactor))
             } catch {
                 stderr.line("error: --record \(record): \(error)")

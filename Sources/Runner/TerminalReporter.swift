@@ -72,7 +72,9 @@ final class TerminalReporter: Reporter, Sendable {
         case .stage(let reached):
             plain(reached.at, reached.inferred ? "inferred" : "reached", "\(reached.stage.title)  [\(how(reached))]")
         case .provider(let change):
-            plain(change.at, change.health == .degraded ? "degraded" : "recovered", "\(change.provider): \(change.message)")
+            plain(
+                change.at, change.health == .degraded ? "degraded" : "recovered",
+                "\(change.provider): \(change.message)")
         case .activated(let provider, let reason, let at):
             plain(at, "activated", "\(provider) (\(reason))")
         case .fact(let name, let value, let source, let at):
@@ -185,7 +187,9 @@ final class TerminalReporter: Reporter, Sendable {
                     mark = style.green("✓")
                 }
                 let offset = "+" + Self.format(seconds: entry.at.timeIntervalSince(startedAt))
-                lines.append("  \(mark)  \(title)  \(offset.padding(toLength: 8, withPad: " ", startingAt: 0))\(style.dim(how(entry)))")
+                lines.append(
+                    "  \(mark)  \(title)  \(offset.padding(toLength: 8, withPad: " ", startingAt: 0))\(style.dim(how(entry)))"
+                )
             }
             for (provider, warning) in state.warnings.sorted(by: { $0.key < $1.key }) {
                 lines.append("  \(style.yellow("!"))  \(provider) degraded: \(warning)")
