@@ -12,9 +12,13 @@ let package = Package(
         .library(name: "LaunchWatchCore", targets: ["LaunchWatchCore"]),
         .library(name: "LaunchWatchReplay", targets: ["LaunchWatchReplay"]),
         .library(name: "LaunchWatchTesting", targets: ["LaunchWatchTesting"]),
+        .library(name: "LaunchWatchEmulator", targets: ["LaunchWatchEmulator"]),
     ],
     dependencies: [
-        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2")
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        // Without its default traits Hummingbird leaves out swift-configuration, which nothing here uses.
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1", traits: []),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     ],
     targets: [
         .target(name: "LaunchWatchCore", path: "Sources/Core", swiftSettings: strictSettings),
@@ -24,18 +28,31 @@ let package = Package(
             path: "Sources/Providers/Replay",
             swiftSettings: strictSettings
         ),
+        .target(
+            name: "LaunchWatchEmulator",
+            dependencies: [
+                "LaunchWatchCore",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+            ],
+            path: "Sources/Emulator",
+            swiftSettings: strictSettings
+        ),
         .executableTarget(
             name: "LaunchWatchRunner",
             dependencies: [
                 "LaunchWatchCore",
                 "LaunchWatchReplay",
+                "LaunchWatchEmulator",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Sources/Runner",
             swiftSettings: strictSettings
         ),
         .target(
-            name: "LaunchWatchTesting", dependencies: ["LaunchWatchCore"], path: "Sources/Testing",
+            name: "LaunchWatchTesting", dependencies: ["LaunchWatchCore", "LaunchWatchEmulator"],
+            path: "Sources/Testing",
             swiftSettings: strictSettings
         ),
         .testTarget(
@@ -49,6 +66,12 @@ let package = Package(
             name: "LaunchWatchReplayTests",
             dependencies: ["LaunchWatchReplay", "LaunchWatchCore", "LaunchWatchTesting"],
             path: "Tests/ReplayProviderTests",
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "LaunchWatchEmulatorTests",
+            dependencies: ["LaunchWatchEmulator", "LaunchWatchCore", "LaunchWatchTesting"],
+            path: "Tests/EmulatorTests",
             swiftSettings: strictSettings
         ),
         .testTarget(

@@ -21,6 +21,8 @@ struct LaunchWatchCommand: AsyncParsableCommand {
               130  interrupted (Ctrl-C); 143 terminated (SIGTERM)
             """,
         version: "0.1.0",
-        subcommands: [RunCommand.self, ValidateCommand.self, ProvidersCommand.self, SchemaCommand.self]
+        subcommands: [
+            RunCommand.self, ValidateCommand.self, ProvidersCommand.self, SchemaCommand.self, EmulateCommand.self,
+        ]
     )
 }

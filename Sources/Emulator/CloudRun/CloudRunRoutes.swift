@@ -1,0 +1,3 @@
+extension EmulatorRoutes {
+    static var cloudRun: [EmulatorRoute] { [] }
+}

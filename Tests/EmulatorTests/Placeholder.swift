@@ -1,0 +1,2 @@
+import LaunchWatchEmulator
+import LaunchWatchTesting
