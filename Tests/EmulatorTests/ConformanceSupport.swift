@@ -1,0 +1,103 @@
+import Foundation
+import Testing
+
+/// Runs the real clients (the `gcloud` CLI, the official Python clients) against the emulator.
+///
+/// The Python clients live in the virtualenv `.ci/conformance-venv` makes; its python is found from
+/// `$LAUNCHWATCH_CONFORMANCE_PYTHON`, else `.venv-conformance/bin/python` in the repository. When a
+/// client is missing, the test says so loudly; under CI (`CI` set) that is a failure, elsewhere a
+/// warning, so `swift test` works on a machine without them.
+enum Conformance {
+    static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
+    static let scripts = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent(
+        "Conformance")
+    static var isCI: Bool { ProcessInfo.processInfo.environment["CI"] != nil }
+
+    /// The python with the official clients, if there is one.
+    static var python: String? {
+        let environment = ProcessInfo.processInfo.environment
+        let candidates: [String?] = [
+            environment["LAUNCHWATCH_CONFORMANCE_PYTHON"],
+            repository.appendingPathComponent(".venv-conformance/bin/python").path,
+        ]
+        return candidates.compactMap { $0 }.first { FileManager.default.isExecutableFile(atPath: $0) }
+    }
+
+    /// The `gcloud` on the PATH, if there is one.
+    static var gcloud: String? {
+        let path = ProcessInfo.processInfo.environment["PATH"] ?? ""
+        return path.split(separator: ":").map { "\($0)/gcloud" }.first {
+            FileManager.default.isExecutableFile(atPath: $0)
+        }
+    }
+
+    /// Records that a real client is missing: a failure under CI, a loud warning elsewhere.
+    static func missing(_ what: String, sourceLocation: SourceLocation = #_sourceLocation) {
+        let message = "CONFORMANCE NOT RUN: \(what)"
+        if isCI {
+            Issue.record(Comment(rawValue: message), sourceLocation: sourceLocation)
+        } else {
+            FileHandle.standardError.write(Data("warning: \(message)\n".utf8))
+        }
+    }
+
+    struct Output {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+    }
+
+    /// Runs a program to its end (killing it after `timeout` seconds).
+    static func run(_ executable: String, _ arguments: [String], environment: [String: String], timeout: Double = 120)
+        throws -> Output
+    {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        var merged = ProcessInfo.processInfo.environment
+        for (name, value) in environment { merged[name] = value }
+        process.environment = merged
+        let stdout = Pipe()
+        let stderr = Pipe()
+        process.standardOutput = stdout
+        process.standardError = stderr
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        let collected = Collected()
+        let readers = [
+            Thread { collected.setOut(stdout.fileHandleForReading.readDataToEndOfFile()) },
+            Thread { collected.setErr(stderr.fileHandleForReading.readDataToEndOfFile()) },
+        ]
+        readers.forEach { $0.start() }
+        let deadline = Date().addingTimeInterval(timeout)
+        while process.isRunning, Date() < deadline { usleep(20_000) }
+        if process.isRunning { process.terminate() }
+        process.waitUntilExit()
+        while !collected.done { usleep(5_000) }
+        return Output(status: process.terminationStatus, stdout: collected.out, stderr: collected.err)
+    }
+
+    /// Runs `Conformance/<script>` with the conformance python; `EMULATOR_URL` is the emulator.
+    static func python(_ script: String, emulator: URL, environment: [String: String] = [:]) throws -> Output? {
+        guard let python else {
+            missing("no python with the official clients; run .ci/conformance-venv (it creates .venv-conformance)")
+            return nil
+        }
+        var environment = environment
+        environment["EMULATOR_URL"] = emulator.absoluteString
+        return try run(python, [scripts.appendingPathComponent(script).path], environment: environment)
+    }
+}
+
+private final class Collected: @unchecked Sendable {
+    private let lock = NSLock()
+    private var outData: Data?
+    private var errData: Data?
+
+    func setOut(_ data: Data) { lock.withLock { outData = data } }
+    func setErr(_ data: Data) { lock.withLock { errData = data } }
+    var done: Bool { lock.withLock { outData != nil && errData != nil } }
+    var out: String { lock.withLock { String(decoding: outData ?? Data(), as: UTF8.self) } }
+    var err: String { lock.withLock { String(decoding: errData ?? Data(), as: UTF8.self) } }
+}
