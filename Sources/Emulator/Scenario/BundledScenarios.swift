@@ -6,6 +6,9 @@ extension Scenario {
     /// file: `Scripts/embed-scenarios` (a test checks the two agree).
     public static var bundledNames: [String] { BundledScenarioText.all.keys.sorted() }
 
+    /// The JSON text of the bundled scenario called `name`.
+    public static func bundledJSON(_ name: String) -> String? { BundledScenarioText.all[name] }
+
     /// The bundled scenario called `name`.
     public static func bundled(_ name: String) throws(ScenarioError) -> Scenario? {
         guard let text = BundledScenarioText.all[name] else { return nil }
