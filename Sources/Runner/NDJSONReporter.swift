@@ -9,6 +9,8 @@ import LaunchWatchCore
 struct NDJSONReporter: Reporter {
     let output: Output
     let startedAt: Date
+    /// Applied to every string before encoding: an escaped secret would no longer match afterwards.
+    let redactor: SecretRedactor
 
     func started(pipeline: Pipeline) {
         write([
@@ -28,7 +30,7 @@ struct NDJSONReporter: Reporter {
     func finished(_ result: WatchResult, signal: Int32?) {}
 
     private func write(_ members: [(String, JSONValue)]) {
-        output.line(JSONValue.object(members.map { (key: $0.0, value: $0.1) }).jsonText)
+        output.line(redactor.redact(JSONValue.object(members.map { (key: $0.0, value: $0.1) })).jsonText)
     }
 
     /// The NDJSON form of an event; `nil` for the raw events it leaves out.

@@ -38,25 +38,3 @@ struct Output: Sendable {
 
     func line(_ text: String) { write(text + "\n") }
 }
-
-/// Replaces secret values (API keys, tokens) with `[REDACTED]` in anything printed.
-///
-/// The secrets are the values of environment variables whose names say they are secret
-/// (`*KEY*`, `*TOKEN*`, `*SECRET*`, `*PASSWORD*`, `*CREDENTIAL*`) and are long enough not to be
-/// ordinary words. Providers must not put secrets in messages; this is the second line of defence.
-struct SecretRedactor: Sendable {
-    let secrets: [String]
-
-    init(environment: [String: String]) {
-        let markers = ["KEY", "TOKEN", "SECRET", "PASSWORD", "CREDENTIAL"]
-        secrets = environment.compactMap { name, value in
-            let upper = name.uppercased()
-            guard markers.contains(where: { upper.contains($0) }), value.count >= 8 else { return nil }
-            return value
-        }.sorted { $0.count > $1.count }
-    }
-
-    func redact(_ text: String) -> String {
-        secrets.reduce(text) { $0.replacingOccurrences(of: $1, with: "[REDACTED]") }
-    }
-}

@@ -31,16 +31,16 @@ struct VariableOptions: ParsableArguments {
 }
 
 extension PipelineLoader.Loaded {
-    /// Fails with a usage error when `--var` names a variable the pipeline does not declare.
-    func checkVariables(given: [String: String]) throws {
-        guard let unknown = undeclaredVariables.first else { return }
+    /// The usage error for a `--var` the pipeline does not declare, if there is one.
+    func undeclaredVariableMessage() -> String? {
+        guard let unknown = undeclaredVariables.first else { return nil }
         let declared = pipeline.variables.map(\.name)
         var message = "--var \(unknown): the pipeline declares no variable \"\(unknown)\""
         if let suggestion = NameSuggestion.nearest(to: unknown, in: declared) {
             message += "; did you mean \"\(suggestion)\"?"
         }
         message += declared.isEmpty ? " (it declares none)" : " (declared: \(declared.joined(separator: ", ")))"
-        throw ValidationError(message)
+        return message
     }
 }
 

@@ -42,10 +42,11 @@ struct RunCommand: AsyncParsableCommand {
 
     func validate() throws {
         if let deadline {
-            guard let duration = DurationText.parse(deadline), duration > .zero else {
+            guard let duration = DurationText.parse(deadline) else {
                 throw ValidationError(
                     "--deadline \(deadline): not a duration; write a number and a unit, such as 20m, 90s or 1h30m")
             }
+            guard duration > .zero else { throw ValidationError("--deadline \(deadline): must be longer than 0s") }
         }
     }
 
@@ -67,14 +68,22 @@ struct RunCommand: AsyncParsableCommand {
             report(error, file: pipeline, to: stderr)
             throw ExitCode(ExitStatus.invalidPipeline)
         }
-        try loaded.checkVariables(given: given)
+        if let message = loaded.undeclaredVariableMessage() {
+            stderr.line("Error: \(message)")
+            throw ExitCode(ExitStatus.usage)
+        }
         for warning in loaded.warnings {
             stderr.line("\(pipeline): warning: \(warning)")
+        }
+        let providerIssues = loaded.pipeline.checkProviders(environment: environment, startedAt: startedAt)
+        if !providerIssues.isEmpty {
+            report(PipelineError(issues: providerIssues), file: pipeline, to: stderr)
+            throw ExitCode(ExitStatus.invalidPipeline)
         }
 
         var reporters: [any Reporter] = []
         if json {
-            reporters.append(NDJSONReporter(output: stdout, startedAt: startedAt))
+            reporters.append(NDJSONReporter(output: stdout, startedAt: startedAt, redactor: redactor))
         } else {
             let colour = environment["NO_COLOR"].map(\.isEmpty) ?? true
             let live = stdout.isTerminal && environment["TERM"] != "dumb"
@@ -87,7 +96,8 @@ struct RunCommand: AsyncParsableCommand {
             do {
                 reporters.append(
                     try RecordingReporter(
-                        path: record, pipeline: loaded.pipeline, startedAt: startedAt, redactor: redactor))
+                        path: record, pipeline: loaded.pipeline, startedAt: startedAt, redactor: redactor,
+                        warn: { stderr.line("warning: \($0)") }))
             } catch {
                 stderr.line("error: --record \(record): \(error)")
                 throw ExitCode(ExitStatus.usage)
@@ -100,8 +110,10 @@ struct RunCommand: AsyncParsableCommand {
         let interruption = SignalInterruption()
         let watch = Task { await watcher.run() }
         interruption.install { watch.cancel() }
+        // Only the live view animates; plain and NDJSON output change only on events.
+        let animates = !json && stdout.isTerminal
         let ticker = Task {
-            while !Task.isCancelled {
+            while animates, !Task.isCancelled {
                 try? await Task.sleep(for: .milliseconds(100))
                 for reporter in reporters { reporter.tick() }
             }

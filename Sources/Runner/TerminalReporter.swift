@@ -32,14 +32,40 @@ final class TerminalReporter: Reporter, Sendable {
     private let startedAt: Date
     private let live: Bool
     private let style: TerminalStyle
+    private let redactor: SecretRedactor
     private let state = Mutex(State())
 
-    init(pipeline: Pipeline, output: Output, startedAt: Date, live: Bool, colour: Bool) {
+    init(pipeline: Pipeline, output: Output, startedAt: Date, live: Bool, colour: Bool, redactor: SecretRedactor) {
         self.pipeline = pipeline
         self.output = output
         self.startedAt = startedAt
         self.live = live
         self.style = TerminalStyle(enabled: colour)
+        self.redactor = redactor
+    }
+
+    /// Backend text made safe for a terminal: secrets redacted (before anything is cut), control
+    /// characters (escape sequences that could clear the screen or retitle the window) removed,
+    /// tabs as spaces; newlines kept.
+    private func clean(_ text: String) -> String {
+        let redacted = redactor.redact(text)
+        var result = String.UnicodeScalarView()
+        for scalar in redacted.unicodeScalars {
+            switch scalar.value {
+            case 0x0A: result.append(scalar)
+            case 0x09: result.append(" ")
+            case 0x00..<0x20, 0x7F..<0xA0: continue
+            default: result.append(scalar)
+            }
+        }
+        return String(result)
+    }
+
+    /// The first line of `text`, cleaned, with a mark when lines were left out.
+    private func firstLine(_ text: String) -> String {
+        let lines = clean(text).split(separator: "\n", omittingEmptySubsequences: true)
+        guard let first = lines.first else { return "" }
+        return lines.count > 1 ? first + " …" : String(first)
     }
 
     func started(pipeline: Pipeline) {
@@ -56,9 +82,9 @@ final class TerminalReporter: Reporter, Sendable {
             switch event {
             case .stage(let reached): state.reached[reached.stage.id] = reached
             case .provider(let change):
-                state.warnings[change.provider] = change.health == .degraded ? change.message : nil
+                state.warnings[change.provider] = change.health == .degraded ? firstLine(change.message) : nil
             case .notice(let provider, let message, _):
-                state.notices.append(provider.map { "\($0): \(message)" } ?? message)
+                state.notices.append(firstLine(provider.map { "\($0): \(message)" } ?? message))
             case .detail(let detail, _): state.detail = detail
             case .finished: state.finished = true
             default: break
@@ -117,7 +143,8 @@ final class TerminalReporter: Reporter, Sendable {
             lines += summaryRows(result.timeline)
         }
         if let detail = result.detail {
-            if !live { lines.append("  why: \(describe(detail))") }
+            // Always in full, also after the live view (whose frame shows only its first line).
+            lines.append("  why: " + describe(detail).replacingOccurrences(of: "\n", with: "\n       "))
         } else if result.outcome == .failure {
             lines.append("  why: no provider reported a failure detail")
         }
@@ -130,12 +157,12 @@ final class TerminalReporter: Reporter, Sendable {
         var parts = [reached.source]
         if let lag = reached.lag { parts.append("\(Self.format(seconds: lag.seconds)) after backend") }
         if reached.inferred { parts.append("inferred") }
-        if let subject = reached.subject { parts.append(subject) }
+        if let subject = reached.subject { parts.append(firstLine(subject)) }
         return parts.joined(separator: ", ")
     }
 
     private func describe(_ detail: FailureDetail) -> String {
-        var text = detail.message
+        var text = clean(detail.message)
         var origin: [String] = []
         if let code = detail.code { origin.append("code \(code)") }
         if let source = detail.source { origin.append("from \(source)") }
@@ -144,7 +171,8 @@ final class TerminalReporter: Reporter, Sendable {
     }
 
     private func plain(_ at: Date, _ label: String, _ text: String) {
-        output.line("\(Self.clockTime(at))  \(label.padding(toLength: 9, withPad: " ", startingAt: 0)) \(text)")
+        let body = clean(text).replacingOccurrences(of: "\n", with: "\n" + String(repeating: " ", count: 24))
+        output.line("\(Self.clockTime(at))  \(label.padding(toLength: 9, withPad: " ", startingAt: 0)) \(body)")
     }
 
     private func summaryRows(_ timeline: [StageReached]) -> [String] {
@@ -163,8 +191,9 @@ final class TerminalReporter: Reporter, Sendable {
 
     private func redraw(final: Bool = false) {
         let columns = TerminalSize.columns(of: output.descriptor)
-        let text = state.withLock { state -> String? in
-            guard !state.closed else { return nil }
+        // Built and written under the lock: a tick and an event must not interleave their frames.
+        state.withLock { state in
+            guard !state.closed else { return }
             state.frame += 1
             let now = Date()
             var lines: [String] = []
@@ -198,14 +227,15 @@ final class TerminalReporter: Reporter, Sendable {
                 lines.append("  \(style.dim("i"))  \(notice)")
             }
             if let detail = state.detail {
-                lines.append("  \(style.red("why"))  \(describe(detail))")
+                lines.append("  \(style.red("why"))  \(firstLine(describe(detail)))")
             }
             let up = state.drawnLines > 0 ? "\u{1B}[\(state.drawnLines)F\u{1B}[J" : ""
             state.drawnLines = lines.count
-            // Lines are cut to the terminal's width: a wrapped line would break the redraw.
-            return up + lines.map { style.fit($0, width: columns) }.joined(separator: "\n") + "\n"
+            // Lines are cut to the terminal's width (after redaction): a wrapped line would break the
+            // redraw.
+            let frame = lines.map { style.fit(redactor.redact($0), width: columns) }.joined(separator: "\n")
+            output.write(up + frame + "\n")
         }
-        if let text { output.write(text) }
     }
 
     static func format(seconds: Double) -> String {

@@ -33,6 +33,12 @@ struct ValidateCommand: ParsableCommand {
         for file in pipelines {
             do {
                 let loaded = try loader.load(contentsOf: URL(fileURLWithPath: file), options: options)
+                if let message = loaded.undeclaredVariableMessage() {
+                    stderr.line("Error: \(file): \(message)")
+                    throw ExitCode(ExitStatus.usage)
+                }
+                let providerIssues = loaded.pipeline.checkProviders(environment: environment)
+                if !providerIssues.isEmpty { throw PipelineError(issues: loaded.warnings + providerIssues) }
                 for warning in loaded.warnings {
                     stderr.line("\(file): warning: \(warning)")
                 }
@@ -45,7 +51,7 @@ struct ValidateCommand: ParsableCommand {
                 stdout.line(
                     "\(file): valid — \"\(pipeline.name)\", \(pipeline.stages.count) stages, "
                         + "\(pipeline.providers.count) providers")
-            } catch {
+            } catch let error as PipelineError {
                 invalid += 1
                 report(error, file: file, to: stderr)
             }

@@ -78,7 +78,8 @@ public struct RecordingEntry: Sendable, Hashable, Codable {
     /// Reads a recording: one entry per non-empty line. Errors name the line.
     public static func parse(lines text: String) throws(ProviderError) -> [RecordingEntry] {
         var entries: [RecordingEntry] = []
-        for (index, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+        // "\r\n" is one Character, so split on any newline: a recording saved with CRLF still reads.
+        for (index, line) in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).enumerated() {
             let trimmed = line.trimmingCharacters(in: .whitespaces)
             if trimmed.isEmpty { continue }
             do {

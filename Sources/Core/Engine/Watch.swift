@@ -144,13 +144,16 @@ public struct Watch: Sendable {
         return actions
     }
 
-    /// Ends the watch because the user (or the embedding program) stopped it.
+    /// Ends the watch because the user (or the embedding program) stopped it. A failure already
+    /// known (waiting for its detail) stays a failure: the outcome is decided.
     public mutating func interrupt(at now: Date) -> [Action] {
         guard !isFinished else { return [] }
         var actions: [Action] = []
-        finish(
-            .interrupted, stage: awaitingDetail?.stage.stage ?? lastReachedStage, detail: nil, at: now,
-            into: &actions)
+        if let pending = awaitingDetail {
+            finish(.failure, stage: pending.stage.stage, detail: nil, at: now, into: &actions)
+        } else {
+            finish(.interrupted, stage: lastReachedStage, detail: nil, at: now, into: &actions)
+        }
         return actions
     }
 
@@ -202,7 +205,8 @@ public struct Watch: Sendable {
 
     private mutating func mappedStage(_ observation: Observation, into actions: inout [Action]) -> Stage? {
         guard let spec = pipeline.providers.first(where: { $0.id == observation.provider }) else { return nil }
-        switch spec.stage(for: observation.status, declared: pipeline.stages) {
+        switch spec.stage(for: observation.status, recordedStage: observation.recordedStage, declared: pipeline.stages)
+        {
         case .stage(let id):
             return pipeline.stage(id)
         case .ignored:
@@ -249,7 +253,10 @@ public struct Watch: Sendable {
         case .success:
             finish(.success, stage: stage, detail: nil, at: now, into: &actions)
         case .progress:
-            if pipeline.finish.on.contains(stage.id) {
+            // A finish.on stage skipped over (reached by inference) ends the watch too: the launch is
+            // past it.
+            let reachedNow = Set(timeline.map(\.stage.id))
+            if !pipeline.finish.on.isDisjoint(with: reachedNow) {
                 finish(.success, stage: stage, detail: nil, at: now, into: &actions)
             }
         case .failure:

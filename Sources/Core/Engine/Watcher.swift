@@ -134,8 +134,11 @@ public struct Watcher<C: Clock>: Sendable where C.Duration == Duration {
                             let failure = ProviderError(code: "configuration", message: message)
                             apply(watch.recordFailure(failure, from: id, at: nowDate))
                             let delay = slot.schedule.delay(after: .failed(), at: nowDate, lastStageChange: nil)
-                            slot.nextPoll = now.advanced(by: delay)
+                            let retry = now.advanced(by: delay)
+                            slot.nextPoll = retry
                             slots[id] = slot
+                            // The retry must wake the loop, or nothing would until the deadline.
+                            earliest = earliest.map { min($0, retry) } ?? retry
                             continue
                         }
                     }
@@ -169,7 +172,6 @@ public struct Watcher<C: Clock>: Sendable where C.Duration == Duration {
                     }
                 }
                 guard let message = await group.next() else { break }
-                if Task.isCancelled { continue }
                 switch message {
                 case .timer(let fired):
                     pendingTimers.removeAll { $0 == fired }
@@ -187,9 +189,13 @@ public struct Watcher<C: Clock>: Sendable where C.Duration == Duration {
                     case .success(let polled):
                         apply(watch.record(polled.observations, from: id, at: atDate))
                         outcome = .answered(retryAfter: polled.retryAfter, nextChangeAfter: polled.nextChangeAfter)
+                    case .failure(let error) where error.code == "cancelled" && Task.isCancelled:
+                        // Stopped by the interruption itself, not a failure of the provider.
+                        slots[id] = slot
+                        continue
                     case .failure(let error):
                         apply(watch.recordFailure(error, from: id, at: atDate))
-                        outcome = .failed(retryAfter: error.retryAfter)
+                        outcome = .failed(retryAfter: error.retryAfter, nextPollAfter: error.nextPollAfter)
                     }
                     let lastChange = watch.timeline.last?.at
                     let delay = slot.schedule.delay(after: outcome, at: atDate, lastStageChange: lastChange)

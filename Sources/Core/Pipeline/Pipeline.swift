@@ -80,13 +80,18 @@ public struct ProviderSpec: Sendable {
         self.degradedAfter = degradedAfter
     }
 
-    /// The stage a raw status reaches, if any. `.unmapped` when neither the map nor the kind knows it.
-    public func stage(for status: String, declared stages: [Stage]) -> StageMapping {
+    /// The stage a raw status reaches, if any: the map first; then, for kinds whose statuses name
+    /// stages (recordings), the recorded stage or the status itself when it is a declared stage id.
+    /// `.unmapped` when nothing places it.
+    public func stage(for status: String, recordedStage: String? = nil, declared stages: [Stage]) -> StageMapping {
         if let entry = stageMap[status] {
             return entry.map { .stage($0) } ?? .ignored
         }
-        if registration.statusesNameStages, stages.contains(where: { $0.id == status }) {
-            return .stage(status)
+        if registration.statusesNameStages {
+            for candidate in [recordedStage, status].compactMap({ $0 })
+            where stages.contains(where: { $0.id == candidate }) {
+                return .stage(candidate)
+            }
         }
         return .unmapped
     }

@@ -54,9 +54,11 @@ public struct PipelineLoader: Sendable {
         do {
             data = try Data(contentsOf: url)
         } catch {
-            let reason = (error as? CocoaError)?.code == .fileReadNoSuchFile ? "no such file" : "cannot be read"
-            throw PipelineError(
-                file: url.path, issues: [PipelineIssue("unreadable", at: JSONPath(), "the pipeline file \(reason)")])
+            var isDirectory: ObjCBool = false
+            let exists = FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory)
+            let reason =
+                !exists ? "no such file" : isDirectory.boolValue ? "is a folder, not a pipeline file" : "cannot be read"
+            throw PipelineError(file: url.path, issues: [PipelineIssue("unreadable", at: JSONPath(), reason)])
         }
         do {
             return try load(data, baseDirectory: url.deletingLastPathComponent(), options: options)
@@ -660,7 +662,7 @@ private struct PipelineDecoding {
 
     @discardableResult
     mutating func checkStageReference(_ id: String, at path: JSONPath, stages: [Stage]) -> Bool {
-        if stages.contains(where: { $0.id == id }) || id.contains("${") { return true }
+        if stages.contains(where: { $0.id == id }) || isUnresolved(id) { return true }
         error(
             "unknown_stage", path,
             "unknown stage \"\(id)\"" + suggestion(id, stages.map(\.id))
@@ -674,9 +676,21 @@ private struct PipelineDecoding {
             && text.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_" || $0 == "-") }
         if !valid {
             error(
-                "bad_identifier", path, "\"\(text.prefix(80))\" is not \(what): use 1 to 64 letters, digits, '_' or '-'"
+                "bad_identifier", path, "\(quoted(text)) is not \(what): use 1 to 64 letters, digits, '_' or '-'"
             )
         }
+    }
+
+    /// Still holds a reference that validation left unfilled (no value needed there); when values
+    /// are required, a `${` can only have come from a value itself and is checked like any text.
+    func isUnresolved(_ text: String) -> Bool {
+        !options.requireValues && text.contains("${")
+    }
+
+    /// A user's value, quoted for a message: secrets redacted first, then cut to 80 characters.
+    func quoted(_ text: String) -> String {
+        let redacted = SecretRedactor(environment: options.environment).redact(text)
+        return "\"\(redacted.count > 80 ? redacted.prefix(79) + "…" : Substring(redacted))\""
     }
 
     func suggestion<Names: Collection<String>>(_ name: String, _ candidates: Names) -> String {
@@ -751,11 +765,11 @@ private struct PipelineDecoding {
                 "must be a duration string such as \"5s\", \"1m30s\" or \"250ms\", not \(value.typeDescription)")
             return nil
         }
-        if text.contains("${") { return nil }
+        if isUnresolved(text) { return nil }
         guard let duration = DurationText.parse(text) else {
             error(
                 "bad_duration", path,
-                "\"\(text.prefix(80))\" is not a duration; write a number and a unit (h, m, s, ms) with no spaces, "
+                "\(quoted(text)) is not a duration; write a number and a unit (h, m, s, ms) with no spaces, "
                     + "such as \"5s\", \"1m30s\" or \"250ms\"")
             return nil
         }

@@ -23,8 +23,9 @@ public enum PollOutcome: Sendable, Hashable {
     /// The poll answered. `retryAfter` is a backend's request to wait; `nextChangeAfter` the
     /// provider's knowledge of when something next happens.
     case answered(retryAfter: Duration? = nil, nextChangeAfter: Duration? = nil)
-    /// The poll failed; `retryAfter` when the backend said how long to wait.
-    case failed(retryAfter: Duration? = nil)
+    /// The poll failed; `retryAfter` when the backend said how long to wait, `nextPollAfter` when the
+    /// provider knows when to poll next (it replaces the backoff).
+    case failed(retryAfter: Duration? = nil, nextPollAfter: Duration? = nil)
 }
 
 /// The pipeline's `schedule` of one provider.
@@ -108,9 +109,9 @@ public struct StandardSchedule: SchedulePolicy {
             consecutiveFailures = 0
             delay = nextChangeAfter ?? regularInterval(at: now, lastStageChange: lastStageChange)
             if let retryAfter { delay = max(delay, retryAfter) }
-        case .failed(let retryAfter):
+        case .failed(let retryAfter, let nextPollAfter):
             consecutiveFailures += 1
-            delay = backoffDelay()
+            delay = nextPollAfter ?? backoffDelay()
             if let retryAfter { delay = max(delay, retryAfter) }
         }
         return max(delay, budgetDelay(at: now))

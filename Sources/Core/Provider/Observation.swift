@@ -35,6 +35,9 @@ public struct Observation: Sendable, Hashable, Codable {
     public var detail: FailureDetail?
     /// Identities learnt on the way, handed to other providers through `${fact.NAME}`.
     public var facts: [String: String]
+    /// The stage a recording says this observation reached (set by the replay provider); used when
+    /// the map does not place `status`, for kinds whose statuses name stages.
+    public var recordedStage: String?
 
     public init(
         status: String,
@@ -42,6 +45,7 @@ public struct Observation: Sendable, Hashable, Codable {
         backendTime: Date? = nil,
         detail: FailureDetail? = nil,
         facts: [String: String] = [:],
+        recordedStage: String? = nil,
         provider: String = "",
         observedAt: Date = Date(timeIntervalSince1970: 0)
     ) {
@@ -52,5 +56,6 @@ public struct Observation: Sendable, Hashable, Codable {
         self.observedAt = observedAt
         self.detail = detail
         self.facts = facts
+        self.recordedStage = recordedStage
     }
 }

@@ -24,11 +24,15 @@ public struct ProviderError: Error, Sendable, Hashable, CustomStringConvertible 
     public var message: String
     /// The backend asked us to wait at least this long before the next request.
     public var retryAfter: Duration?
+    /// The provider knows when to poll next (a recording's next entry): the schedule polls then
+    /// instead of backing off.
+    public var nextPollAfter: Duration?
 
-    public init(code: String, message: String, retryAfter: Duration? = nil) {
+    public init(code: String, message: String, retryAfter: Duration? = nil, nextPollAfter: Duration? = nil) {
         self.code = code
         self.message = message
         self.retryAfter = retryAfter
+        self.nextPollAfter = nextPollAfter
     }
 
     public var description: String { message }

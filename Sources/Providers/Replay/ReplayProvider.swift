@@ -5,9 +5,9 @@ import Synchronization
 /// Kind `replay`: plays back a recording (`launchwatch run --record FILE`) at its recorded offsets.
 ///
 /// Re-run a past launch offline, try a pipeline's stages and policies without a network, or drive
-/// the runner end to end in tests. Each entry's `stage` (or, when absent, its `status`) becomes the
-/// observation's status, and a status that equals a declared stage id reaches that stage, so a
-/// recording needs no map; a `map` still applies first. Recorded errors are replayed as failed polls.
+/// the runner end to end in tests. Each entry's raw `status` is replayed; the pipeline's `map` places
+/// it if it can, else the entry's recorded `stage` (or a status that is itself a declared stage id),
+/// so a recording needs no map. Recorded errors are replayed as failed polls, at their own times.
 ///
 /// ```json
 /// {"id": "replay", "type": "replay", "config": {"file": "../recordings/demo-success.ndjson"}}
@@ -79,15 +79,17 @@ public struct ReplayProvider: Provider {
         }
         let nextChange = next.map { Duration.seconds(double: $0 - elapsed) }
         if let failure, let error = failure.error {
-            throw ProviderError(code: error.code, message: error.message, retryAfter: nextChange)
+            // The next entry's time replaces the backoff, so playback keeps the recorded timeline.
+            throw ProviderError(code: error.code, message: error.message, nextPollAfter: nextChange)
         }
         let observations = due.map { entry in
             Observation(
-                status: entry.stage ?? entry.status ?? "",
+                status: entry.status ?? entry.stage ?? "",
                 subject: entry.subject,
                 backendTime: entry.backendAt.map { context.startedAt.addingTimeInterval($0 / speed) },
                 detail: entry.detail,
-                facts: entry.facts ?? [:])
+                facts: entry.facts ?? [:],
+                recordedStage: entry.stage)
         }
         return PollResult(observations, nextChangeAfter: nextChange)
     }
