@@ -102,6 +102,17 @@ struct WatchTests {
         #expect(watch.result == result)
     }
 
+    @Test func finishOnStageReachedByInferenceEndsTheWatch() throws {
+        var watch = try makeWatch(finishOn: ["picked_up"])
+        _ = watch.record([observe("PENDING")], from: "fast", at: F.at(1))
+        let actions = watch.record([observe("RUNNING")], from: "fast", at: F.at(2))
+        #expect(actions.stages.map(\.stage.id) == ["picked_up", "submitted", "running"])
+        #expect(actions.stages.first?.inferred == true)
+        let result = try #require(actions.finished, "picked_up was skipped over, so the launch is past it")
+        #expect(result.outcome == .success)
+        #expect(result.stage?.id == "running")
+    }
+
     @Test func finishedWatchIgnoresEverythingAfterwards() throws {
         var watch = try makeWatch()
         _ = watch.record([observe("SUCCEEDED")], from: "fast", at: F.at(1))
@@ -308,6 +319,15 @@ struct WatchTests {
         #expect(result.stage?.id == "picked_up")
         #expect(result.at == F.at(4))
         #expect(watch.isFinished)
+    }
+
+    @Test func interruptWhileAFailureAwaitsItsDetailEndsAsThatFailure() throws {
+        var watch = try makeWatch(extra: [try F.provider("logs", activation: ActiveOnFailureWithoutDetail())])
+        _ = watch.record([observe("FAILED")], from: "fast", at: F.at(10))
+        let result = try #require(watch.interrupt(at: F.at(12)).finished)
+        #expect(result.outcome == .failure)
+        #expect(result.stage?.id == "failed")
+        #expect(result.detail == nil)
     }
 
     // MARK: - Facts and maps

@@ -202,6 +202,21 @@ struct WatcherTests {
         _ = await harness.stop()
     }
 
+    @Test func providerThatCannotBeCreatedIsRetriedAndReportedDegraded() async throws {
+        // No script of that name: every attempt to create the provider fails. The retry must wake
+        // the watcher on its own (before, nothing did until the deadline).
+        var harness = Harness(F.pipeline([try F.provider("broken", schedule: Self.every(1))]))
+        #expect(await harness.events.next { if case .pollFailed = $0 { true } else { false } } != nil)
+        await harness.settle()
+        await harness.advance(by: .seconds(1), times: 3)
+        let event = await harness.events.next { if case .provider = $0 { true } else { false } }
+        guard case .provider(let change) = try #require(event) else { return }
+        #expect(change.provider == "broken")
+        #expect(change.health == .degraded)
+        #expect(change.message.contains("no script"))
+        _ = await harness.stop()
+    }
+
     @Test func deadlineEndsTheWatchWithTheLastStage() async throws {
         let script = ProviderScript([.observe("PENDING"), .observe("TICK")])
         var harness = Harness(

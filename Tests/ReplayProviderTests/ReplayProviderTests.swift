@@ -65,7 +65,8 @@ struct ReplayProviderTests {
         #expect(start.nextChangeAfter == .milliseconds(500))
 
         let queued = try await poll(provider, at: 0.5)
-        #expect(queued.observations.map(\.status) == ["queued"])
+        #expect(queued.observations.map(\.status) == ["PENDING"])
+        #expect(queued.observations.map(\.recordedStage) == ["queued"])
         #expect(queued.observations.first?.backendTime == Self.startedAt.addingTimeInterval(0.25))
         #expect(queued.nextChangeAfter == .milliseconds(750))
 
@@ -74,7 +75,8 @@ struct ReplayProviderTests {
         #expect(early.nextChangeAfter == .milliseconds(250))
 
         let pickedUp = try await poll(provider, at: 2)
-        #expect(pickedUp.observations.map(\.status) == ["picked_up", "JOB_STATE_PENDING"])
+        #expect(pickedUp.observations.map(\.status) == ["CLAIMED", "JOB_STATE_PENDING"])
+        #expect(pickedUp.observations.map(\.recordedStage) == ["picked_up", nil])
         #expect(pickedUp.observations.first?.facts == ["run_id": "r-1"])
         #expect(pickedUp.observations.last?.subject == "projects/p/customJobs/1")
         #expect(pickedUp.observations.last?.backendTime == nil)
@@ -92,10 +94,11 @@ struct ReplayProviderTests {
         let error = try await #require(throws: ProviderError.self) { try await poll(provider, at: 3.5) }
         #expect(error.code == "http_503")
         #expect(error.message == "Service Unavailable")
-        #expect(error.retryAfter == .milliseconds(500))
+        #expect(error.nextPollAfter == .milliseconds(500), "the next entry's time, not a backoff")
+        #expect(error.retryAfter == nil)
 
         let running = try await poll(provider, at: 4)
-        #expect(running.observations.map(\.status) == ["running"])
+        #expect(running.observations.map(\.status) == ["JOB_STATE_RUNNING"])
         #expect(running.observations.first?.backendTime == Self.startedAt.addingTimeInterval(3.75))
         #expect(running.nextChangeAfter == .seconds(5))
     }
@@ -108,10 +111,10 @@ struct ReplayProviderTests {
         let provider = try makeProvider(#"{"file": "launch.ndjson"}"#, in: folder)
 
         let first = try await poll(provider, at: 5)
-        #expect(first.observations.map(\.status) == ["queued", "picked_up", "JOB_STATE_PENDING"])
+        #expect(first.observations.map(\.status) == ["PENDING", "CLAIMED", "JOB_STATE_PENDING"])
         #expect(first.nextChangeAfter == .zero)
         await #expect(throws: ProviderError.self) { try await poll(provider, at: 5) }
-        #expect(try await poll(provider, at: 5).observations.map(\.status) == ["running"])
+        #expect(try await poll(provider, at: 5).observations.map(\.status) == ["JOB_STATE_RUNNING"])
     }
 
     @Test("ends with the last entry and then reports nothing more")
@@ -123,7 +126,7 @@ struct ReplayProviderTests {
         #expect(try await poll(provider, at: 3.5).observations.map(\.status) == ["JOB_STATE_PENDING"])
         await #expect(throws: ProviderError.self) { try await poll(provider, at: 3.5) }
         let end = try await poll(provider, at: 60)
-        #expect(end.observations.map(\.status) == ["running", "failed"])
+        #expect(end.observations.map(\.status) == ["JOB_STATE_RUNNING", "JOB_STATE_FAILED"])
         #expect(end.observations.last?.detail == FailureDetail(message: "Quota exceeded"))
         #expect(end.nextChangeAfter == nil)
 
@@ -140,7 +143,7 @@ struct ReplayProviderTests {
         let provider = try makeProvider(#"{"file": "launch.ndjson", "provider": "queue"}"#, in: folder)
 
         let all = try await poll(provider, at: 60)
-        #expect(all.observations.map(\.status) == ["queued", "picked_up"])
+        #expect(all.observations.map(\.status) == ["PENDING", "CLAIMED"])
         #expect(all.nextChangeAfter == nil)
     }
 
@@ -154,7 +157,8 @@ struct ReplayProviderTests {
         let start = try await poll(provider, at: 0)
         #expect(start.nextChangeAfter == .milliseconds(250))
         let queued = try await poll(provider, at: 0.25)
-        #expect(queued.observations.map(\.status) == ["queued"])
+        #expect(queued.observations.map(\.status) == ["PENDING"])
+        #expect(queued.observations.map(\.recordedStage) == ["queued"])
         #expect(queued.observations.first?.backendTime == Self.startedAt.addingTimeInterval(0.125))
         #expect(queued.nextChangeAfter == .milliseconds(375))
         #expect(try await poll(provider, at: 0.5).observations.isEmpty)
@@ -318,6 +322,14 @@ struct RecordingEntryTests {
             #"{"at":2,"provider":"a","status":"MIDDLE"}"#,
         ].joined(separator: "\n")
         #expect(try RecordingEntry.parse(lines: text).map(\.status) == ["EARLY", "MIDDLE", "LATE"])
+    }
+
+    @Test("reads a recording saved with CRLF line endings")
+    func readsCRLF() throws {
+        let text = Self.recording.replacingOccurrences(of: "\n", with: "\r\n")
+        let entries = try RecordingEntry.parse(lines: text)
+        #expect(entries.count == 6)
+        #expect(entries.first?.status == "PENDING")
     }
 
     @Test("reads an empty recording as no entries")

@@ -41,8 +41,10 @@ final class LaunchWatchProcess: @unchecked Sendable {
     private var stdoutClosed = false
     private var stderrClosed = false
 
-    init(_ arguments: [String], environment: [String: String] = [:], directory: URL? = nil) throws {
-        guard let binary = Self.binary else {
+    init(
+        _ arguments: [String], environment: [String: String] = [:], directory: URL? = nil, executable: String? = nil
+    ) throws {
+        guard let binary = executable.map({ URL(fileURLWithPath: $0) }) ?? Self.binary else {
             throw ProcessError(
                 message: "the launchwatch binary was not found next to the tests; run `swift build` first")
         }
@@ -126,8 +128,9 @@ final class LaunchWatchProcess: @unchecked Sendable {
 
     /// Runs `launchwatch` with `arguments` to its end.
     static func run(
-        _ arguments: [String], environment: [String: String] = [:], directory: URL? = nil
+        _ arguments: [String], environment: [String: String] = [:], directory: URL? = nil, executable: String? = nil
     ) throws -> Finished {
-        try LaunchWatchProcess(arguments, environment: environment, directory: directory).finish()
+        try LaunchWatchProcess(arguments, environment: environment, directory: directory, executable: executable)
+            .finish()
     }
 }

@@ -218,6 +218,32 @@ struct RunCommandTests {
         #expect(stages(first) == stages(second))
     }
 
+    @Test("a secret that JSON escaping would change is still redacted in NDJSON and recordings")
+    func escapedSecretsAreRedacted() throws {
+        let secret = #"ya29.a0AfB/xyz"quote\back+slash"#
+        let fixtures = try Fixtures()
+        try fixtures.write(
+            recording: "leak.ndjson",
+            [
+                RecordingEntry(
+                    at: 0.2, provider: "vertex", status: "JOB_STATE_FAILED", stage: "failed",
+                    detail: FailureDetail(message: "auth failed with token \(secret)"))
+            ])
+        let pipeline = try fixtures.write(
+            "p.json", fixtures.replayPipeline(recording: "leak.ndjson", speed: 1, providers: ["vertex"]))
+        let recorded = fixtures.path("recorded.ndjson")
+        let result = try LaunchWatchProcess.run(
+            ["run", pipeline, "--json", "--record", recorded], environment: ["SVC_TOKEN": secret])
+        #expect(result.status == 1)
+        let escaped = #"ya29.a0AfB/xyz\"quote\\back+slash"#
+        let recording = try String(contentsOfFile: recorded, encoding: .utf8)
+        for text in [result.stdout, result.stderr, recording] {
+            #expect(!text.contains(escaped) && !text.contains(secret))
+            #expect(!text.contains("a0AfB"))
+        }
+        #expect(result.stdout.contains("auth failed with token [REDACTED]"))
+    }
+
     @Test("secrets from the environment never appear in output or recordings")
     func secretsAreRedacted() throws {
         let secret = "sentinel-api-key-5f2b9c1e7d"
@@ -245,8 +271,65 @@ struct RunCommandTests {
     }
 }
 
+@Suite("launchwatch run: the live terminal view")
+struct LiveViewTests {
+    @Test("under a terminal the view is redrawn in colour and ends with the failure message in full")
+    func liveViewPrintsTheFullMessage() throws {
+        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/script"),
+            let binary = LaunchWatchProcess.binary
+        else {
+            Issue.record("the live view needs script(1) from util-linux to get a terminal")
+            return
+        }
+        let message =
+            "Replicas low on disk: workerpool0. Specify a larger bootDiskSizeGb " + String(repeating: "x", count: 150)
+        let fixtures = try Fixtures()
+        try fixtures.write(
+            recording: "failure.ndjson",
+            [
+                RecordingEntry(at: 0.2, provider: "vertex", status: "JOB_STATE_QUEUED", stage: "submitted"),
+                RecordingEntry(
+                    at: 0.6, provider: "vertex", status: "JOB_STATE_FAILED", stage: "failed",
+                    detail: FailureDetail(code: "8", message: message + "\n  second line\u{1B}]0;title\u{07}")),
+            ])
+        let pipeline = try fixtures.write(
+            "p.json", fixtures.replayPipeline(recording: "failure.ndjson", speed: 1, providers: ["vertex"]))
+        let result = try LaunchWatchProcess.run(
+            ["-qfec", "stty cols 80; '\(binary.path)' run '\(pipeline)'", "/dev/null"], executable: "/usr/bin/script")
+        #expect(result.status == 1)
+        #expect(result.stdout.contains("\u{1B}[32m✓"), "the reached stage is marked in green")
+        #expect(
+            result.stdout.contains("\u{1B}[1F") || result.stdout.contains("F\u{1B}[J"), "the frame is redrawn in place")
+        #expect(result.stdout.contains("why: \(message)"), "the whole message, not cut to the terminal's width")
+        #expect(result.stdout.contains("second line"))
+        #expect(!result.stdout.contains("]0;title"), "control sequences from the backend are removed")
+    }
+}
+
 @Suite("launchwatch run: bad usage and invalid pipelines")
 struct RunCommandUsageTests {
+    @Test("a provider whose config cannot work (an unreadable recording) exits 65 naming its config")
+    func unreadableRecordingExits65() throws {
+        let fixtures = try Fixtures()
+        let pipeline = try fixtures.write("p.json", fixtures.replayPipeline(recording: "missing.ndjson"))
+        let result = try LaunchWatchProcess.run(["run", pipeline, "--json"])
+        #expect(result.status == 65)
+        #expect(result.stderr.contains("providers[0].config: cannot read the recording missing.ndjson"))
+        #expect(result.stdout.isEmpty, "nothing is watched")
+        let validate = try LaunchWatchProcess.run(["validate", pipeline])
+        #expect(validate.status == 65, "validate finds it too")
+    }
+
+    @Test("validate rejects an undeclared --var as run does")
+    func validateUndeclaredVariable() throws {
+        let fixtures = try Fixtures()
+        try fixtures.write(recording: "success.ndjson", Fixtures.successRecording)
+        let pipeline = try fixtures.write("p.json", fixtures.replayPipeline(recording: "success.ndjson"))
+        let result = try LaunchWatchProcess.run(["validate", pipeline, "--var", "nope=1"])
+        #expect(result.status == 64)
+        #expect(result.stderr.contains("--var nope: the pipeline declares no variable \"nope\""))
+    }
+
     @Test("an invalid pipeline exits 65 and names every problem with its JSON path")
     func invalidPipelineExits65() throws {
         let fixtures = try Fixtures()
