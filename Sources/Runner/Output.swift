@@ -1,4 +1,5 @@
 import Foundation
+import LaunchWatchCore
 
 #if canImport(Glibc)
     import Glibc
