@@ -89,7 +89,8 @@ struct RunCommand: AsyncParsableCommand {
             let live = stdout.isTerminal && environment["TERM"] != "dumb"
             reporters.append(
                 TerminalReporter(
-                    pipeline: loaded.pipeline, output: stdout, startedAt: startedAt, live: live, colour: colour && live)
+                    pipeline: loaded.pipeline, output: stdout, startedAt: startedAt, live: live, colour: colour && live,
+                    redactor: redactor)
             )
         }
         if let record {
