@@ -326,7 +326,7 @@ struct RecordingEntryTests {
 
     @Test("reads a recording saved with CRLF line endings")
     func readsCRLF() throws {
-        let text = Self.recording.replacingOccurrences(of: "\n", with: "\r\n")
+        let text = ReplayProviderTests.recording.replacingOccurrences(of: "\n", with: "\r\n")
         let entries = try RecordingEntry.parse(lines: text)
         #expect(entries.count == 6)
         #expect(entries.first?.status == "PENDING")
