@@ -425,7 +425,7 @@ struct PipelineLoaderTests {
             try PipelineLoader(registry: PipelineFixtures.registry()).load(contentsOf: file, options: .init())
         }
         #expect(error.issues.map(\.code) == ["unreadable"])
-        #expect(error.issues.first?.message == "the pipeline file no such file")
+        #expect(error.issues.first?.message == "no such file")
     }
 
     @Test("reports a ${fact.NAME} that only the provider itself publishes")
