@@ -207,8 +207,12 @@ struct WatcherTests {
         // the watcher on its own (before, nothing did until the deadline).
         var harness = Harness(F.pipeline([try F.provider("broken", schedule: Self.every(1))]))
         #expect(await harness.events.next { if case .pollFailed = $0 { true } else { false } } != nil)
-        await harness.settle()
-        await harness.advance(by: .seconds(1), times: 3)
+        // Only the retry timer is armed (it comes before the deadline), so one sleeper means idle.
+        // Backoff keeps each retry within 4 s: two steps of 5 s give the second and third attempts.
+        for _ in 0..<2 {
+            await harness.clock.waitForSleepers(1)
+            harness.clock.advance(by: .seconds(5))
+        }
         let event = await harness.events.next { if case .provider = $0 { true } else { false } }
         guard case .provider(let change) = try #require(event) else { return }
         #expect(change.provider == "broken")
