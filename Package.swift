@@ -70,8 +70,13 @@ let package = Package(
         ),
         .testTarget(
             name: "LaunchWatchEmulatorTests",
-            dependencies: ["LaunchWatchEmulator", "LaunchWatchCore", "LaunchWatchTesting"],
+            dependencies: [
+                "LaunchWatchEmulator", "LaunchWatchCore", "LaunchWatchTesting",
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+            ],
             path: "Tests/EmulatorTests",
+            // The real clients' scripts, run from their source location (see ConformanceSupport).
+            exclude: ["Conformance"],
             swiftSettings: strictSettings
         ),
         .testTarget(

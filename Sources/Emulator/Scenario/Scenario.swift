@@ -22,6 +22,9 @@ public struct Scenario: Sendable {
     public var region: String
     /// Seconds after its timestamp that a log entry becomes readable (`logs.ingestionDelay`).
     public var logIngestionDelay: Double
+    /// The log time one `entries:list` call searches (`logs.scanWindow`); a stretch without a match
+    /// answers a page with no entries and a `nextPageToken`. `nil`: each call searches everything.
+    public var logScanWindow: Double? = nil
     public var auth: Auth
     public var wandb: Wandb
     public var timeline: [Step]
@@ -52,6 +55,9 @@ public struct Scenario: Sendable {
         public var apiKeys: [String]
         public var entity: String
         public var username: String
+        /// Run queues (in `entity`'s `model-registry` project) that exist before any item is pushed;
+        /// queues named by `enqueueItem` steps exist as well.
+        public var queues: [String] = []
     }
 
     /// One timeline step: an action at an offset.
@@ -65,7 +71,8 @@ public struct Scenario: Sendable {
         case enqueueItem(id: String, queue: String, entity: String?, project: String, name: String, runId: String?)
         case setItemState(id: String, state: String, runId: String?)
         case failItem(id: String, message: String, stage: String?)
-        case createRun(id: String, entity: String?, project: String, displayName: String?, state: String)
+        case createRun(
+            id: String, entity: String?, project: String, displayName: String?, state: String, details: RunDetails)
         case setRunState(id: String, state: String)
         case createJob(VertexJobSpec)
         case setJobState(id: String, state: String)

@@ -50,6 +50,8 @@ extension Scenario {
         projectNumber = raw.projectNumber ?? "123456789012"
         region = raw.region ?? "us-central1"
         logIngestionDelay = duration(raw.logs?.ingestionDelay, "logs.ingestionDelay") ?? 0
+        logScanWindow = duration(raw.logs?.scanWindow, "logs.scanWindow")
+        if let window = logScanWindow, window <= 0 { problems.append(("logs.scanWindow", "must be above 0")) }
         auth = Auth(
             accessTokens: raw.auth?.accessTokens ?? [], strict: raw.auth?.strict ?? false,
             forbiddenTokens: raw.auth?.forbiddenTokens ?? [],
@@ -58,7 +60,7 @@ extension Scenario {
             serviceAccountEmail: raw.auth?.serviceAccountEmail, refreshTokens: raw.auth?.refreshTokens ?? [])
         wandb = Wandb(
             apiKeys: raw.wandb?.apiKeys ?? [], entity: raw.wandb?.entity ?? "emulated-team",
-            username: raw.wandb?.username ?? "emulated-user")
+            username: raw.wandb?.username ?? "emulated-user", queues: raw.wandb?.queues ?? [])
 
         var steps: [Step] = []
         for (index, step) in (raw.timeline ?? []).enumerated() {
@@ -89,8 +91,12 @@ extension Scenario {
                 action = zip2(field(step.runId, "runId"), field(step.project, "project")).map {
                     .createRun(
                         id: $0, entity: step.entity, project: $1, displayName: step.displayName,
-                        state: step.state ?? "running")
+                        state: step.state ?? "running",
+                        details: RunDetails(
+                            config: step.config, summary: step.summary, tags: step.tags ?? [], group: step.group,
+                            jobType: step.jobType))
                 }
+                problems += RunDetails.problems(config: step.config, summary: step.summary, path: path)
             case "setRunState":
                 action = zip2(field(step.runId, "runId"), field(step.state, "state")).map {
                     .setRunState(id: $0, state: $1)
@@ -208,6 +214,7 @@ private struct RawScenario: Decodable {
 
 private struct RawLogs: Decodable {
     var ingestionDelay: String?
+    var scanWindow: String?
 }
 
 private struct RawAuth: Decodable {
@@ -224,6 +231,7 @@ private struct RawWandb: Decodable {
     var apiKeys: [String]?
     var entity: String?
     var username: String?
+    var queues: [String]?
 }
 
 private struct RawResource: Decodable {
@@ -258,6 +266,11 @@ private struct RawStep: Decodable {
     var ingestionDelay: String?
     var job: String?
     var succeeded: Bool?
+    var config: JSONValue?
+    var summary: JSONValue?
+    var tags: [String]?
+    var group: String?
+    var jobType: String?
 }
 
 private struct RawFault: Decodable {

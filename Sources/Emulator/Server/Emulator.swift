@@ -109,7 +109,12 @@ public struct Emulator: Sendable {
         switch fault?.kind {
         case .status(let code, let faultHeaders, let faultBody)?:
             let body = faultBody ?? (route.family == .wandb ? WandbError.fault(code) : GoogleError.fault(code))
-            response = .json(body, status: code, headers: faultHeaders)
+            var headers = faultHeaders
+            if route.family == .wandb, code == 429, let fault {
+                headers = WandbError.rateLimitHeaders(
+                    faultHeaders, rule: fault, now: await state.now, timeScale: await state.scenario.timeScale)
+            }
+            response = .json(body, status: code, headers: headers)
         case .hang?:
             await state.record(
                 RequestRecord(time: await state.now, method: method, path: path, route: route.name, status: 0))

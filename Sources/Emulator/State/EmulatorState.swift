@@ -68,6 +68,7 @@ public actor EmulatorState {
         issuedTokens = [:]
         expiredTokens = []
         faultApplied = [:]
+        pendingCancellations = []
         requests = []
     }
 
@@ -130,6 +131,8 @@ public actor EmulatorState {
     }
 
     func check(bearer token: String?) -> TokenCheck {
+        // An `expireTokens` step that is due must take effect before the token is judged.
+        applyDueSteps()
         guard let token, !token.isEmpty else { return .missing }
         if expiredTokens.contains(token) { return .expired }
         if let expiry = issuedTokens[token] {
@@ -156,10 +159,10 @@ public actor EmulatorState {
         case .failItem(let id, let message, let stage):
             queueItems[id]?.state = "FAILED"
             queueItems[id]?.error = QueueItem.ItemError(message: message, stage: stage ?? "run")
-        case .createRun(let id, let entity, let project, let displayName, let state):
+        case .createRun(let id, let entity, let project, let displayName, let state, let details):
             runs[id] = WandbRun(
                 id: id, entity: entity ?? scenario.wandb.entity, project: project,
-                displayName: displayName ?? id, state: state, createdAt: at, heartbeatAt: at)
+                displayName: displayName ?? id, state: state, createdAt: at, heartbeatAt: at, details: details)
             runOrder.append(id)
         case .setRunState(let id, let state):
             runs[id]?.state = state
@@ -237,17 +240,6 @@ public actor EmulatorState {
             jobs[pending.id]?.transition(to: "JOB_STATE_CANCELLED", at: date(pending.at))
         }
         pendingCancellations.removeAll { $0.at <= time }
-    }
-
-    /// Pushes a run-queue item as `pushToRunQueueByName` does.
-    func pushQueueItem(queue: String, entity: String, project: String, name: String) -> QueueItem {
-        let id = Data("RunQueueItem:\(queueItems.count + 1000)".utf8).base64EncodedString()
-        let item = QueueItem(
-            id: id, queue: queue, entity: entity, project: project, name: name, state: "PENDING",
-            createdAt: date(now), associatedRunId: nil, error: nil)
-        queueItems[id] = item
-        queueItemOrder.append(id)
-        return item
     }
 
     // MARK: - Reading

@@ -23,6 +23,7 @@ struct VertexJob: Sendable {
         var message: String
     }
 
+    /// In the order of their enum numbers (`JOB_STATE_FAILED` is 5).
     static let allStates = [
         "JOB_STATE_UNSPECIFIED", "JOB_STATE_QUEUED", "JOB_STATE_PENDING", "JOB_STATE_RUNNING", "JOB_STATE_SUCCEEDED",
         "JOB_STATE_FAILED", "JOB_STATE_CANCELLING", "JOB_STATE_CANCELLED", "JOB_STATE_PAUSED", "JOB_STATE_EXPIRED",
@@ -119,6 +120,8 @@ struct QueueItem: Sendable {
     var createdAt: Date
     var associatedRunId: String?
     var error: ItemError?
+    /// The launch spec pushed with the item (`pushToRunQueueByName`); `nil` for scenario items.
+    var runSpec: JSONValue? = nil
 
     struct ItemError: Sendable {
         var message: String
@@ -137,6 +140,7 @@ struct WandbRun: Sendable {
     var state: String
     var createdAt: Date
     var heartbeatAt: Date
+    var details = Scenario.RunDetails()
 }
 
 /// A Cloud Logging entry, readable from `readableAt` (scenario seconds) on.

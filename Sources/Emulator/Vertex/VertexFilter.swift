@@ -35,7 +35,7 @@ indirect enum VertexFilter: Sendable {
     }
 
     /// Fields the filter may name; anything else is a 400, as on the service.
-    static func check(field: String, op: String) throws(ParseError) {
+    static func check(field: String, op: String, value: String) throws(ParseError) {
         let normalized = normalize(field)
         if normalized.hasPrefix("labels.") { return }
         switch normalized {
@@ -47,8 +47,15 @@ indirect enum VertexFilter: Sendable {
             guard ["=", "!="].contains(op) else {
                 throw ParseError(message: "Unsupported operator \(op) for field state")
             }
+            // A misspelt state would otherwise match nothing, silently.
+            guard VertexJob.allStates.contains(value) else {
+                throw ParseError(message: "Invalid value for enum field state: \(value)")
+            }
         case "create_time", "update_time", "start_time", "end_time":
             guard op != ":" else { throw ParseError(message: "Unsupported operator : for field \(normalized)") }
+            guard Timestamp.date(value) != nil else {
+                throw ParseError(message: "\(normalized) must be an RFC 3339 timestamp, got \"\(value)\"")
+            }
         default:
             throw ParseError(message: "Unsupported field: \(field)")
         }
@@ -95,7 +102,9 @@ indirect enum VertexFilter: Sendable {
                 default: job.endTime
                 }
             guard let date, let bound = Timestamp.date(value) else { return op == "!=" }
-            let a = date.timeIntervalSince1970
+            // Compare the instant as clients read it (RFC 3339 with microseconds), so that a
+            // timestamp copied from a job matches that job exactly.
+            let a = (Timestamp.date(Timestamp.string(date)) ?? date).timeIntervalSince1970
             let b = bound.timeIntervalSince1970
             switch op {
             case "=": return a == b
@@ -257,7 +266,7 @@ indirect enum VertexFilter: Sendable {
             guard let value = next(), value.kind == .word || value.kind == .string else {
                 throw ParseError(message: "expected a value after \(token.text)\(op.text)")
             }
-            try VertexFilter.check(field: token.text, op: op.text)
+            try VertexFilter.check(field: token.text, op: op.text, value: value.text)
             return .restriction(field: token.text, op: op.text, value: value.text)
         }
     }

@@ -37,6 +37,21 @@ extension EmulatorRoutes {
         return nil
     }
 
+    /// The job as `request` asks for it. The official clients' REST transports send
+    /// `$alt=json;enum-encoding=int`, and the service then writes enums as their numbers
+    /// (`"state": 5`); without it, as names (`"state": "JOB_STATE_FAILED"`).
+    private static func rendered(_ job: VertexJob, for request: EmulatorRequest) -> JSONValue {
+        let numericEnums = request.query["$alt"]?.split(separator: ";").contains("enum-encoding=int") ?? false
+        guard numericEnums, case .object(let members) = job.json else { return job.json }
+        return .object(
+            members.map { member in
+                guard member.key == "state", case .string(let name) = member.value,
+                    let number = VertexJob.allStates.firstIndex(of: name)
+                else { return member }
+                return (member.key, .number(Double(number)))
+            })
+    }
+
     @Sendable static func listJobs(_ request: EmulatorRequest, _ state: EmulatorState) async -> EmulatorResponse {
         if let denied = await checkAccess(request, state, permission: "aiplatform.customJobs.list") { return denied }
         let filter: VertexFilter
@@ -66,7 +81,7 @@ extension EmulatorRoutes {
         }
         let page = matching.dropFirst(start).prefix(pageSize)
         var members: [(key: String, value: JSONValue)] = []
-        if !page.isEmpty { members.append(("customJobs", .array(page.map(\.json)))) }
+        if !page.isEmpty { members.append(("customJobs", .array(page.map { rendered($0, for: request) }))) }
         if start + page.count < matching.count {
             members.append(("nextPageToken", .string(PageToken.encode(start + page.count, context: filterText))))
         }
@@ -82,7 +97,7 @@ extension EmulatorRoutes {
             return GoogleError.response(
                 404, "The CustomJob does not exist: projects/\(project)/locations/\(region)/customJobs/\(id)")
         }
-        return .json(job.json)
+        return .json(rendered(job, for: request))
     }
 
     @Sendable static func createJob(_ request: EmulatorRequest, _ state: EmulatorState) async -> EmulatorResponse {
@@ -107,16 +122,16 @@ extension EmulatorRoutes {
         }
         let jobLabels = labels
         let job = await state.read { $0.createJob(displayName: displayName, labels: jobLabels, jobSpec: jobSpec) }
-        return .json(job.json)
+        return .json(rendered(job, for: request))
     }
 
     @Sendable static func cancelJob(_ request: EmulatorRequest, _ state: EmulatorState) async -> EmulatorResponse {
         if let denied = await checkAccess(request, state, permission: "aiplatform.customJobs.cancel") { return denied }
         let id = request.parameters["id"] ?? ""
-        let found = await state.read { $0.cancelJob(id: id) }
+        let region = request.parameters["region"] ?? ""
+        let found = await state.read { $0.jobs[id]?.region == region && $0.cancelJob(id: id) }
         guard found else {
             let project = request.parameters["project"] ?? ""
-            let region = request.parameters["region"] ?? ""
             return GoogleError.response(
                 404, "The CustomJob does not exist: projects/\(project)/locations/\(region)/customJobs/\(id)")
         }
@@ -124,14 +139,21 @@ extension EmulatorRoutes {
     }
 }
 
-/// Opaque page tokens: an offset bound to the query that made it.
+/// Opaque page tokens: an offset bound to the query that made it, in unpadded base64url so that a
+/// client may put it in a query string without encoding it (`+` would otherwise read as a space).
 enum PageToken {
     static func encode(_ offset: Int, context: String) -> String {
         Data("\(offset)|\(context.hashValueStable)".utf8).base64EncodedString()
+            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
+            .replacingOccurrences(of: "=", with: "")
     }
 
     static func decode(_ token: String, context: String) -> Int? {
-        guard let data = Data(base64Encoded: token), let text = String(data: data, encoding: .utf8) else { return nil }
+        var base64 = token.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+        base64 += String(repeating: "=", count: (4 - base64.count % 4) % 4)
+        guard let data = Data(base64Encoded: base64), let text = String(data: data, encoding: .utf8) else {
+            return nil
+        }
         let parts = text.split(separator: "|", maxSplits: 1)
         guard parts.count == 2, let offset = Int(parts[0]), offset >= 0, parts[1] == "\(context.hashValueStable)"
         else { return nil }

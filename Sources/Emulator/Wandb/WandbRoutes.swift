@@ -1,13 +1,130 @@
 import Foundation
 import LaunchWatchCore
 
-/// W&B's error body for injected faults: `{"error": "..."}`.
+/// W&B's error bodies outside GraphQL: `{"error": "..."}` for injected faults and unreadable
+/// requests, and the `RateLimit-*` headers of a 429.
 enum WandbError {
     static func fault(_ code: Int) -> JSONValue {
         .object([("error", .string(code == 429 ? "rate limit exceeded" : "Internal Server Error"))])
     }
+
+    /// The headers of an injected 429: `headers` with W&B's `RateLimit-Limit`, `RateLimit-Remaining`
+    /// (both on W&B's 0–1000 scale) and `RateLimit-Reset` (seconds to wait) added unless present.
+    /// The reset counts down to the end of the rule (`until`) in real seconds, at least 1.
+    static func rateLimitHeaders(_ headers: [String: String], rule: FaultRule, now: Double, timeScale: Double)
+        -> [String: String]
+    {
+        var headers = headers
+        let present = Set(headers.keys.map { $0.lowercased() })
+        let reset = rule.until.map { max(1, Int((($0 - now) / max(timeScale, 0.0001)).rounded(.up))) } ?? 1
+        for (name, value) in [
+            ("RateLimit-Limit", "1000"), ("RateLimit-Remaining", "0"), ("RateLimit-Reset", String(reset)),
+        ] where !present.contains(name.lowercased()) {
+            headers[name] = value
+        }
+        return headers
+    }
+
+    /// `{"error": message}` with `status`.
+    static func response(_ status: Int, _ message: String) -> EmulatorResponse {
+        .json(.object([("error", .string(message))]), status: status)
+    }
 }
 
+/// `POST /graphql` (route `wandb.graphql`): W&B's public GraphQL API, served by a small GraphQL
+/// executor over the scenario's queue items and runs (see `WandbSchema` for the fields).
+///
+/// - Auth: HTTP Basic with the API key as the password (clients send user `api`). The key must be
+///   one of `wandb.apiKeys`, or any non-empty key when that list is empty; otherwise 401
+///   `{"errors": [{"message": "permission denied"}]}`.
+/// - Body: `{"query", "variables", "operationName"}`. An empty body is 400 `{"error": "EOF"}` and
+///   a body that is not JSON 400 `{"error": ...}`, as W&B's server answers.
+/// - A document that does not parse or validate (syntax, unknown operation, undefined variable or
+///   fragment, missing required variable) is 400 with `errors` and no `data`. Field errors come with
+///   `data` and the status of the first error (400 bad argument, 404 not found); answers without
+///   errors are 200.
 extension EmulatorRoutes {
-    static var wandb: [EmulatorRoute] { [] }
+    static var wandb: [EmulatorRoute] {
+        [EmulatorRoute(name: "wandb.graphql", method: "POST", pattern: "/graphql", family: .wandb, handler: graphql)]
+    }
+
+    @Sendable static func graphql(_ request: EmulatorRequest, _ state: EmulatorState) async -> EmulatorResponse {
+        let keys = await state.scenario.wandb.apiKeys
+        guard let key = basicPassword(request.headers["authorization"]), !key.isEmpty,
+            keys.isEmpty || keys.contains(key)
+        else {
+            return .json(
+                .object([("errors", .array([.object([("message", .string("permission denied"))])]))]), status: 401)
+        }
+        guard !request.body.isEmpty else { return WandbError.response(400, "EOF") }
+        let body: JSONValue
+        do {
+            body = try JSONParser.parse(request.body)
+        } catch {
+            return WandbError.response(400, "invalid JSON body: \(error.message)")
+        }
+        guard case .object = body else { return WandbError.response(400, "the body must be a JSON object") }
+        guard case .string(let query)? = body["query"], !query.trimmingCharacters(in: .whitespaces).isEmpty else {
+            return errorResponse([GraphQLError(message: "Must provide query string.")])
+        }
+        var variables: [String: JSONValue] = [:]
+        switch body["variables"] {
+        case .object(let members)?:
+            for member in members { variables[member.key] = member.value }
+        case .string(let text)? where !text.isEmpty:
+            guard case .object(let members)? = try? JSONParser.parse(text) else {
+                return errorResponse([GraphQLError(message: "variables must be a JSON object")])
+            }
+            for member in members { variables[member.key] = member.value }
+        case nil, .null?, .string?:
+            break
+        default:
+            return errorResponse([GraphQLError(message: "variables must be a JSON object")])
+        }
+        var operationName: String?
+        if case .string(let name)? = body["operationName"] { operationName = name }
+
+        let document: GraphQLDocument
+        do {
+            document = try GraphQLParser.parse(query)
+        } catch {
+            return errorResponse([error])
+        }
+        let executionVariables = variables
+        let name = operationName
+        let response = await state.read { state in
+            var executor = GraphQLExecutor(resolver: WandbSchema(world: state.wandbWorld()))
+            let response = executor.execute(document, operationName: name, variables: executionVariables)
+            state.store(executor.resolver.world)
+            return ResponseSummary(json: response.json, status: response.status)
+        }
+        return .json(response.json, status: response.status)
+    }
+
+    private struct ResponseSummary: Sendable {
+        var json: JSONValue
+        var status: Int
+    }
+
+    private static func errorResponse(_ errors: [GraphQLError]) -> EmulatorResponse {
+        .json(.object([("errors", .array(errors.map(\.json)))]), status: errors.first?.status ?? 400)
+    }
+
+    /// The password of a Basic `Authorization` header (the API key).
+    static func basicPassword(_ header: String?) -> String? {
+        guard let header, header.lowercased().hasPrefix("basic ") else { return nil }
+        let encoded = header.dropFirst(6).trimmingCharacters(in: .whitespaces)
+        guard let data = Data(base64Encoded: encoded), let credentials = String(data: data, encoding: .utf8),
+            let colon = credentials.firstIndex(of: ":")
+        else { return nil }
+        return String(credentials[credentials.index(after: colon)...])
+    }
+}
+
+extension GraphQLExecutor.Response {
+    /// The HTTP status W&B answers with: 200 without errors, else the first error's status.
+    var status: Int {
+        guard let first = errors.first else { return 200 }
+        return data == nil ? 400 : first.status
+    }
 }

@@ -1,0 +1,140 @@
+import Foundation
+import LaunchWatchCore
+import _CryptoExtras
+
+/// Google's OAuth 2.0 token endpoint, `POST /token` (also `/o/oauth2/token`), route `token.oauth`:
+/// a form-encoded body (JSON is read too) with one of two grants.
+///
+/// - `grant_type=urn:ietf:params:oauth:grant-type:jwt-bearer&assertion=JWT` — a service-account key.
+///   The JWT must be RS256-signed with the key whose public half is `auth.serviceAccountPublicKey`
+///   (without a key configured the signature is not checked, unless `auth.strict`), its `iss` must be
+///   `auth.serviceAccountEmail` when that is set, its `aud` this endpoint
+///   (`https://oauth2.googleapis.com/token`, the legacy `https://accounts.google.com/o/oauth2/token`,
+///   or a token URI on loopback such as the emulator's own `http://127.0.0.1:PORT/token`, which is what
+///   google-auth signs when a key file's `token_uri` points here), `iat`/`exp` at most an hour apart and around now (wall-clock time: the
+///   client signs with its own clock, not the scenario's), and a `scope` is required.
+/// - `grant_type=refresh_token` with `client_id`, `client_secret` and `refresh_token` — a user's ADC
+///   file. The refresh token must be one of `auth.refreshTokens` (when that is empty, any one is
+///   accepted unless `auth.strict`); the client id and secret must be present.
+///
+/// Success is `{"access_token", "expires_in", "token_type": "Bearer"}` (plus `scope` for a refresh);
+/// the token is valid for `auth.tokenLifetime` scenario seconds and revoked by `expireTokens`.
+/// Failures are Google's: 400 `{"error": "invalid_grant", "error_description": "Invalid JWT
+/// Signature."}`, `unsupported_grant_type`, `invalid_request`, `invalid_scope`, 401 `invalid_client`.
+enum OAuthTokenEndpoint {
+    static let jwtBearer = "urn:ietf:params:oauth:grant-type:jwt-bearer"
+    static let audiences = ["https://oauth2.googleapis.com/token", "https://accounts.google.com/o/oauth2/token"]
+    /// Clock difference tolerated between the client and the endpoint.
+    static let skew: Double = 300
+
+    private static let headers = [
+        "cache-control": "no-cache, no-store, max-age=0, must-revalidate", "pragma": "no-cache",
+        "content-type": "application/json; charset=utf-8",
+    ]
+
+    static func error(_ code: String, _ description: String, status: Int = 400) -> EmulatorResponse {
+        .json(
+            .object([("error", .string(code)), ("error_description", .string(description))]), status: status,
+            headers: headers)
+    }
+
+    @Sendable static func respond(_ request: EmulatorRequest, _ state: EmulatorState) async -> EmulatorResponse {
+        let form = parameters(of: request)
+        let auth = await state.scenario.auth
+        switch form["grant_type"] ?? "" {
+        case jwtBearer:
+            guard let assertion = form["assertion"], !assertion.isEmpty else {
+                return error("invalid_request", "Missing required parameter: assertion")
+            }
+            if let refused = check(assertion, auth: auth, now: Date()) {
+                return refused
+            }
+        case "refresh_token":
+            guard let clientID = form["client_id"], !clientID.isEmpty else {
+                return error("invalid_request", "Could not determine client ID from request.")
+            }
+            guard let secret = form["client_secret"], !secret.isEmpty else {
+                return error("invalid_request", "client_secret is missing.")
+            }
+            guard let refreshToken = form["refresh_token"], !refreshToken.isEmpty else {
+                return error("invalid_request", "Missing required parameter: refresh_token")
+            }
+            let known = auth.refreshTokens.isEmpty ? !auth.strict : auth.refreshTokens.contains(refreshToken)
+            guard known else { return error("invalid_grant", "Bad Request") }
+        case let other:
+            return error("unsupported_grant_type", "Invalid grant_type: \(other)")
+        }
+        let (token, expiresIn) = await state.read { $0.issueToken() }
+        var members: [(key: String, value: JSONValue)] = [
+            ("access_token", .string(token)), ("expires_in", .number(Double(expiresIn))),
+        ]
+        if form["grant_type"] == "refresh_token" {
+            members.append(("scope", .string(form["scope"] ?? "https://www.googleapis.com/auth/cloud-platform")))
+        }
+        members.append(("token_type", .string("Bearer")))
+        return .json(.object(members), headers: headers)
+    }
+
+    /// The form fields (the last value wins); a JSON object body is read as well.
+    static func parameters(of request: EmulatorRequest) -> [String: String] {
+        if request.headers["content-type"]?.lowercased().hasPrefix("application/json") == true,
+            case .object(let members)? = request.json
+        {
+            var fields: [String: String] = [:]
+            for member in members {
+                if case .string(let value) = member.value { fields[member.key] = value }
+            }
+            return fields
+        }
+        let items = Emulator.queryItems(String(decoding: request.body, as: UTF8.self))
+        return Dictionary(items.map { ($0.name, $0.value) }, uniquingKeysWith: { _, last in last })
+    }
+
+    /// Whether `audience` names this endpoint: Google's token URIs, or a token URI on loopback — the
+    /// emulator's own, `http://127.0.0.1:PORT/token`.
+    static func isTokenEndpoint(_ audience: String) -> Bool {
+        if audiences.contains(audience) { return true }
+        guard let url = URL(string: audience), url.scheme == "http" || url.scheme == "https",
+            let host = url.host, ["127.0.0.1", "localhost", "::1", "[::1]"].contains(host)
+        else { return false }
+        return url.path == "/token" || url.path == "/o/oauth2/token"
+    }
+
+    /// The error answer for an assertion Google would refuse; `nil` when it is good.
+    static func check(_ text: String, auth: Scenario.Auth, now: Date) -> EmulatorResponse? {
+        guard let assertion = ServiceAccountAssertion(text) else {
+            return error("invalid_grant", "Invalid JWT: the assertion is not a signed JWT (header.claims.signature).")
+        }
+        guard let issuer = assertion.string("iss"), !issuer.isEmpty else {
+            return error("invalid_grant", "Invalid JWT: No issuer (iss) claim.")
+        }
+        if let email = auth.serviceAccountEmail, issuer != email {
+            return error("invalid_grant", "Invalid grant: account not found")
+        }
+        if let pem = auth.serviceAccountPublicKey {
+            guard let key = try? _RSA.Signing.PublicKey(pemRepresentation: pem) else {
+                return GoogleError.response(
+                    500, "The scenario's auth.serviceAccountPublicKey is not an RSA public key in PEM form.")
+            }
+            guard assertion.isSigned(by: key) else { return error("invalid_grant", "Invalid JWT Signature.") }
+        } else if auth.strict {
+            return error("invalid_grant", "Invalid JWT Signature.")
+        }
+        guard let audience = assertion.string("aud"), isTokenEndpoint(audience) else {
+            return error("invalid_grant", "Invalid JWT: Failed audience check.")
+        }
+        let time = now.timeIntervalSince1970
+        guard let issuedAt = assertion.number("iat"), let expiry = assertion.number("exp"), expiry > issuedAt,
+            expiry - issuedAt <= 3600 + skew, issuedAt <= time + skew, expiry > time - skew
+        else {
+            return error(
+                "invalid_grant",
+                "Invalid JWT: Token must be a short-lived token (60 minutes) and in a reasonable timeframe. Check your iat and exp values in the JWT claim."
+            )
+        }
+        guard let scope = assertion.string("scope"), !scope.trimmingCharacters(in: .whitespaces).isEmpty else {
+            return error("invalid_scope", "Invalid OAuth scope or ID token audience provided.")
+        }
+        return nil
+    }
+}
