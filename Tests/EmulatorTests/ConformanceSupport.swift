@@ -78,6 +78,15 @@ enum Conformance {
         return Output(status: process.terminationStatus, stdout: collected.out, stderr: collected.err)
     }
 
+    /// Runs blocking `work` (`run`, `python`) on a thread of its own and awaits it. A real client
+    /// waits on the emulator, whose actor needs the cooperative pool; a test that blocked a pool
+    /// thread instead could starve it (the pool has one thread per core, two on a small machine).
+    static func detached<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread { continuation.resume(with: Result { try work() }) }.start()
+        }
+    }
+
     /// Runs `Conformance/<script>` with the conformance python; `EMULATOR_URL` is the emulator.
     static func python(_ script: String, emulator: URL, environment: [String: String] = [:]) throws -> Output? {
         guard let python else {
