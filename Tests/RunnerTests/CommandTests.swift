@@ -31,11 +31,42 @@ struct CommandTests {
         #expect(result.stdout.contains("valid"))
     }
 
-    @Test("validate exits 65 on every invalid pipeline of the corpus, naming a JSON path", arguments: invalidPipelines)
+    /// The corpus's expected issues (Tests/CoreTests/InvalidPipelines/expectations.json), by file name.
+    static let expectations: [String: [(path: String, code: String, message: String)]] = {
+        let url = Fixtures.repository.appendingPathComponent("Tests/CoreTests/InvalidPipelines/expectations.json")
+        guard let data = try? Data(contentsOf: url), case .object(let files)? = try? JSONParser.parse(data) else {
+            return [:]
+        }
+        var result: [String: [(path: String, code: String, message: String)]] = [:]
+        for file in files {
+            guard case .array(let issues) = file.value else { continue }
+            result[file.key] = issues.compactMap { issue in
+                guard case .string(let path)? = issue["path"], case .string(let code)? = issue["code"],
+                    case .string(let message)? = issue["messageContains"]
+                else { return nil }
+                return (path, code, message)
+            }
+        }
+        return result
+    }()
+
+    /// Issues that depend on the corpus's test-only provider kinds, which the shipped binary does not
+    /// have (it reports those providers' `type` as unknown instead).
+    static let kindDependentCodes: Set<String> = ["config", "unknown_fact", "unknown_type", "unreachable_outcome"]
+
+    @Test(
+        "validate exits 65 on every invalid pipeline of the corpus, with the corpus's own paths and messages",
+        arguments: invalidPipelines)
     func invalidPipelinesExit65(path: String) throws {
         let result = try LaunchWatchProcess.run(["validate", path])
         #expect(result.status == 65)
         #expect(result.stderr.contains(": error: "), "stderr: \(result.stderr)")
+        let name = URL(fileURLWithPath: path).lastPathComponent
+        let expected = try #require(Self.expectations[name], "\(name) has expectations")
+        for issue in expected where !Self.kindDependentCodes.contains(issue.code) {
+            #expect(result.stderr.contains("\(issue.path): "), "\(name): \(issue.path) is named")
+            #expect(result.stderr.contains(issue.message), "\(name): \(issue.message)")
+        }
     }
 
     @Test("validate reports every file, valid or not, in one run")
