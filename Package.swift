@@ -13,6 +13,8 @@ let package = Package(
         .library(name: "LaunchWatchReplay", targets: ["LaunchWatchReplay"]),
         .library(name: "LaunchWatchTesting", targets: ["LaunchWatchTesting"]),
         .library(name: "LaunchWatchEmulator", targets: ["LaunchWatchEmulator"]),
+        .library(name: "LaunchWatchGoogleCloud", targets: ["LaunchWatchGoogleCloud"]),
+        .library(name: "LaunchWatchVertexREST", targets: ["LaunchWatchVertexREST"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -26,6 +28,22 @@ let package = Package(
             name: "LaunchWatchReplay",
             dependencies: ["LaunchWatchCore"],
             path: "Sources/Providers/Replay",
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "LaunchWatchGoogleCloud",
+            dependencies: [
+                "LaunchWatchCore",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+            ],
+            path: "Sources/Providers/GoogleCloud",
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "LaunchWatchVertexREST",
+            dependencies: ["LaunchWatchCore", "LaunchWatchGoogleCloud"],
+            path: "Sources/Providers/VertexREST",
             swiftSettings: strictSettings
         ),
         .target(
@@ -44,6 +62,7 @@ let package = Package(
             dependencies: [
                 "LaunchWatchCore",
                 "LaunchWatchReplay",
+                "LaunchWatchVertexREST",
                 "LaunchWatchEmulator",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],

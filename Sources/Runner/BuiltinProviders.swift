@@ -1,5 +1,6 @@
 import LaunchWatchCore
 import LaunchWatchReplay
+import LaunchWatchVertexREST
 
 /// The composition root: every provider kind the `launchwatch` command knows. Swift has no
 /// load-time registration, so the list is explicit; a test checks it against the README's table.
@@ -8,6 +9,7 @@ enum BuiltinProviders {
         var registry = ProviderRegistry()
         do {
             try registry.register(ReplayProvider.self)
+            try registry.register(VertexRESTProvider.self)
         } catch {
             // Only a programming error (a kind registered twice) lands here; the tests catch it.
             preconditionFailure("built-in provider registration failed: \(error)")

@@ -37,6 +37,7 @@ public struct Watch: Sendable {
 
     private var health: [String: HealthState] = [:]
     private var reportedUnmapped: Set<String> = []
+    private var reportedNotices: Set<String> = []
     private var awaitingDetail: (stage: StageReached, until: Date)?
     private var earlierDetail: FailureDetail?
     private var lastStageChange: Date
@@ -62,11 +63,16 @@ public struct Watch: Sendable {
         return actions
     }
 
-    /// Folds one poll's observations of `provider` into the watch.
-    public mutating func record(_ observations: [Observation], from provider: String, at now: Date) -> [Action] {
+    /// Folds one poll's observations (and notices) of `provider` into the watch.
+    public mutating func record(
+        _ observations: [Observation], notices: [String] = [], from provider: String, at now: Date
+    ) -> [Action] {
         guard !isFinished else { return [] }
         var actions: [Action] = []
         markAnswered(provider, at: now, into: &actions)
+        for notice in notices where reportedNotices.insert("\(provider)\u{0}\(notice)").inserted {
+            actions.append(.emit(.notice(provider: provider, message: notice, at: now)))
+        }
         var outcomes: [(Stage, Observation)] = []
         for var observation in observations {
             observation.provider = provider

@@ -187,7 +187,7 @@ public struct Watcher<C: Clock>: Sendable where C.Duration == Duration {
                     let outcome: PollOutcome
                     switch result {
                     case .success(let polled):
-                        apply(watch.record(polled.observations, from: id, at: atDate))
+                        apply(watch.record(polled.observations, notices: polled.notices, from: id, at: atDate))
                         outcome = .answered(retryAfter: polled.retryAfter, nextChangeAfter: polled.nextChangeAfter)
                     case .failure(let error) where error.code == "cancelled" && Task.isCancelled:
                         // Stopped by the interruption itself, not a failure of the provider.

@@ -7,10 +7,18 @@ public struct PollResult: Sendable {
     /// polls then instead of at its regular interval.
     public var nextChangeAfter: Duration?
 
-    public init(_ observations: [Observation] = [], retryAfter: Duration? = nil, nextChangeAfter: Duration? = nil) {
+    /// Things the user should know that are not observations, such as an ambiguous match ("3 jobs
+    /// match; naming them"). The watch reports each distinct notice once.
+    public var notices: [String]
+
+    public init(
+        _ observations: [Observation] = [], retryAfter: Duration? = nil, nextChangeAfter: Duration? = nil,
+        notices: [String] = []
+    ) {
         self.observations = observations
         self.retryAfter = retryAfter
         self.nextChangeAfter = nextChangeAfter
+        self.notices = notices
     }
 }
 

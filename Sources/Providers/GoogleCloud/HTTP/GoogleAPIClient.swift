@@ -1,0 +1,92 @@
+import Foundation
+import LaunchWatchCore
+
+#if canImport(FoundationNetworking)
+    import FoundationNetworking
+#endif
+
+/// Sends authorised JSON requests to a Google REST API over one `URLSession` (so the connection is
+/// reused between polls), fetching a token from `AccessTokenSource`, retrying once with a fresh
+/// token after a 401, and turning every failure — an error envelope, a timeout, a reset, a body
+/// that is not JSON — into a `ProviderError`.
+public struct GoogleAPIClient: Sendable {
+    public let tokens: AccessTokenSource
+    let session: URLSession
+    /// The service's name in messages: "Vertex AI".
+    let service: String
+    let timeout: Duration
+
+    public init(service: String, tokens: AccessTokenSource, session: URLSession, timeout: Duration = .seconds(10)) {
+        self.service = service
+        self.tokens = tokens
+        self.session = session
+        self.timeout = timeout
+    }
+
+    /// A session with launchwatch's defaults: no cookies or cache, one connection per host kept open.
+    public static func makeSession(timeout: Duration) -> URLSession {
+        let configuration = URLSessionConfiguration.ephemeral
+        configuration.timeoutIntervalForRequest = timeout.seconds
+        configuration.timeoutIntervalForResource = timeout.seconds * 2
+        configuration.httpMaximumConnectionsPerHost = 2
+        configuration.requestCachePolicy = .reloadIgnoringLocalCacheData
+        return URLSession(configuration: configuration)
+    }
+
+    /// GETs `url` and returns the JSON body.
+    public func get(_ url: URL) async throws(ProviderError) -> JSONValue {
+        try await send(URLRequest(url: url, timeoutInterval: timeout.seconds), retryOn401: true)
+    }
+
+    private func send(_ base: URLRequest, retryOn401: Bool) async throws(ProviderError) -> JSONValue {
+        let token = try await tokens.token()
+        var request = base
+        request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization")
+        request.setValue("application/json", forHTTPHeaderField: "Accept")
+        let data: Data
+        let response: URLResponse
+        do {
+            (data, response) = try await session.data(for: request)
+        } catch let error as URLError where error.code == .timedOut {
+            throw ProviderError(
+                code: "timeout", message: "no answer from \(service) within \(DurationText.format(timeout))")
+        } catch is CancellationError {
+            throw ProviderError(code: "cancelled", message: "the request to \(service) was cancelled")
+        } catch let error as URLError where error.code == .cancelled {
+            throw ProviderError(code: "cancelled", message: "the request to \(service) was cancelled")
+        } catch let error as URLError {
+            throw ProviderError(code: "network", message: "\(service) could not be reached: \(Self.describe(error))")
+        } catch {
+            throw ProviderError(code: "network", message: "\(service) could not be reached")
+        }
+        guard let http = response as? HTTPURLResponse else {
+            throw ProviderError(code: "network", message: "\(service) sent no HTTP response")
+        }
+        var headers: [String: String] = [:]
+        for (name, value) in http.allHeaderFields { headers["\(name)".lowercased()] = "\(value)" }
+        if http.statusCode == 401, retryOn401 {
+            await tokens.invalidate(token)
+            return try await send(base, retryOn401: false)
+        }
+        guard (200..<300).contains(http.statusCode) else {
+            throw GoogleAPIError(httpStatus: http.statusCode, headers: headers, body: data).providerError(
+                service: service)
+        }
+        do {
+            return try JSONParser.parse(data)
+        } catch {
+            throw ProviderError(
+                code: "malformed_response", message: "\(service) sent a body that is not valid JSON (\(error.message))")
+        }
+    }
+
+    private static func describe(_ error: URLError) -> String {
+        switch error.code {
+        case .cannotConnectToHost: "connection refused"
+        case .networkConnectionLost: "the connection was lost mid-response"
+        case .cannotFindHost: "the host name does not resolve"
+        case .notConnectedToInternet: "no network"
+        default: "URL error \(error.code.rawValue)"
+        }
+    }
+}

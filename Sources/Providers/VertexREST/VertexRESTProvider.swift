@@ -1,0 +1,172 @@
+import Foundation
+import LaunchWatchCore
+import LaunchWatchGoogleCloud
+import Synchronization
+
+#if canImport(FoundationNetworking)
+    import FoundationNetworking
+#endif
+
+/// Kind `vertex-rest`: follows one Vertex AI CustomJob through the REST API over one warm
+/// connection — a poll is one small request.
+///
+/// Until the job is known it lists with a server-side `filter` built from `match` (labels, display
+/// name, creation time) and follows every page; exactly one match is followed from then on with
+/// `get`, and publishes the fact `job_id`. Several matches are reported as an ambiguity naming them,
+/// never resolved by taking the newest.
+///
+/// ```json
+/// {"id": "vertex", "type": "vertex-rest",
+///  "config": {"project": "my-project", "region": "us-central1",
+///             "match": {"labels": {"wandb-run-id": "${fact.run_id}"}}}}
+/// ```
+public struct VertexRESTProvider: Provider {
+    public struct Configuration: Decodable, Sendable {
+        public var project: String
+        public var region: String
+        /// Base URL of the API; default the regional host (`https://{region}-aiplatform.googleapis.com`).
+        public var endpoint: String?
+        public var match: VertexJobMatch
+        public var credentials: GoogleCredentials?
+        /// Per request; default 10s.
+        public var timeout: String?
+    }
+
+    public static let kind = "vertex-rest"
+    public static let summary = "A Vertex AI custom job through the REST API: state, error message, timestamps."
+    public static let configurationFields: [ConfigurationField] = [
+        ConfigurationField("project", .string, required: true, "the Google Cloud project id or number"),
+        ConfigurationField("region", .string, required: true, "the job's region, such as us-central1"),
+        ConfigurationField(
+            "endpoint", .string, default: "https://REGION-aiplatform.googleapis.com",
+            "the API's base URL (an emulator's, in tests)"),
+        ConfigurationField(
+            "match", .object, required: true,
+            "labels, displayName, displayNamePrefix, createdAfter (default 15 min before the start), jobId"),
+        ConfigurationField(
+            "credentials", .object, "accessTokenFile, serviceAccountKeyFile, tokenEndpoint, metadataHost"),
+        ConfigurationField("timeout", .duration, default: "10s", "the longest a request may take"),
+    ]
+    public static let defaultStageMap = VertexCustomJob.defaultStageMap
+    public static let publishedFacts: [String]? = ["job_id"]
+
+    private let collection: String
+    private let base: String
+    private let match: VertexJobMatch
+    private let client: GoogleAPIClient
+    private let startedAt: Date
+    private let memory = Memory()
+
+    /// What the provider has learnt: the job it follows, whether it told which credentials it uses.
+    private final class Memory: Sendable {
+        let jobName = Mutex<String?>(nil)
+        let announcedCredentials = Mutex(false)
+    }
+
+    public init(configuration: Configuration, context: ProviderContext) throws {
+        let project = configuration.project.trimmingCharacters(in: .whitespaces)
+        let region = configuration.region.trimmingCharacters(in: .whitespaces)
+        guard !project.isEmpty,
+            project.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == ":" || $0 == "." })
+        else { throw ProviderError(code: "bad_config", message: "project \"\(project)\" is not a project id") }
+        guard !region.isEmpty, region.allSatisfy({ $0.isLowercase || $0.isNumber || $0 == "-" }) else {
+            throw ProviderError(code: "bad_config", message: "region \"\(region)\" is not a region such as us-central1")
+        }
+        let endpoint =
+            configuration.endpoint
+            ?? (region == "global"
+                ? "https://aiplatform.googleapis.com" : "https://\(region)-aiplatform.googleapis.com")
+        guard let url = URL(string: endpoint), let scheme = url.scheme, ["http", "https"].contains(scheme),
+            url.host != nil
+        else { throw ProviderError(code: "bad_config", message: "endpoint \"\(endpoint)\" is not an http(s) URL") }
+        var timeout = Duration.seconds(10)
+        if let text = configuration.timeout {
+            guard let parsed = DurationText.parse(text), parsed > .zero else {
+                throw ProviderError(code: "bad_config", message: "timeout \"\(text)\" is not a duration such as 10s")
+            }
+            timeout = parsed
+        }
+        match = try configuration.match.validated()
+        base = endpoint.hasSuffix("/") ? String(endpoint.dropLast()) : endpoint
+        collection = "projects/\(project)/locations/\(region)/customJobs"
+        startedAt = context.startedAt
+        let session = GoogleAPIClient.makeSession(timeout: timeout)
+        let tokens = AccessTokenSource(
+            credentials: configuration.credentials, environment: context.environment,
+            baseDirectory: context.baseDirectory, session: session)
+        client = GoogleAPIClient(service: "Vertex AI", tokens: tokens, session: session, timeout: timeout)
+        if let jobId = configuration.match.jobId {
+            let id = VertexJobMatch.id(fromNameOrID: jobId)
+            memory.jobName.withLock { $0 = "\(collection)/\(id)" }
+        }
+    }
+
+    public func poll(_ context: PollContext) async throws -> PollResult {
+        var notices: [String] = []
+        let result: PollResult
+        if let name = memory.jobName.withLock({ $0 }) {
+            let json = try await client.get(try url("/v1/\(name)"))
+            guard let job = VertexCustomJob(json: json) else { throw malformed("the job") }
+            result = PollResult([job.observation])
+        } else {
+            let jobs = try await list()
+            switch jobs.count {
+            case 0:
+                result = PollResult()
+            case 1:
+                memory.jobName.withLock { $0 = jobs[0].name }
+                result = PollResult([jobs[0].observation])
+            default:
+                result = PollResult(notices: [VertexJobMatch.ambiguity(jobs)])
+            }
+        }
+        if !memory.announcedCredentials.withLock({ $0 }), let source = await client.tokens.sourceDescription {
+            memory.announcedCredentials.withLock { $0 = true }
+            notices.append("credentials: \(source)")
+        }
+        return PollResult(result.observations, notices: notices + result.notices)
+    }
+
+    /// Every matching job, across pages (at most 20 pages of 100).
+    private func list() async throws(ProviderError) -> [VertexCustomJob] {
+        let filter = match.serverFilter(watchStartedAt: startedAt)
+        var jobs: [VertexCustomJob] = []
+        var pageToken: String?
+        for _ in 0..<20 {
+            var query = [("filter", filter), ("pageSize", "100")]
+            if let pageToken { query.append(("pageToken", pageToken)) }
+            let json = try await client.get(try url("/v1/\(collection)", query: query))
+            if case .array(let items)? = json["customJobs"] {
+                for item in items {
+                    guard let job = VertexCustomJob(json: item) else { throw malformed("a listed job") }
+                    // The server filtered; checking again guards against a server that ignored it.
+                    if match.matches(job, watchStartedAt: startedAt) { jobs.append(job) }
+                }
+            } else if json["customJobs"] != nil || json["name"] != nil {
+                throw malformed("the job list")
+            }
+            guard case .string(let next)? = json["nextPageToken"], !next.isEmpty else { return jobs }
+            pageToken = next
+        }
+        return jobs
+    }
+
+    private func url(_ path: String, query: [(String, String)] = []) throws(ProviderError) -> URL {
+        var components = URLComponents(string: base + path)
+        if !query.isEmpty {
+            var allowed = CharacterSet.alphanumerics
+            allowed.insert(charactersIn: "-._~")
+            components?.percentEncodedQuery = query.map {
+                "\($0.0)=\($0.1.addingPercentEncoding(withAllowedCharacters: allowed) ?? "")"
+            }.joined(separator: "&")
+        }
+        guard let url = components?.url else {
+            throw ProviderError(code: "bad_config", message: "cannot build a URL from endpoint \(base)")
+        }
+        return url
+    }
+
+    private func malformed(_ what: String) -> ProviderError {
+        ProviderError(code: "malformed_response", message: "Vertex AI sent \(what) in an unexpected shape")
+    }
+}
