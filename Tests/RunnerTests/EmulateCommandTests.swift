@@ -12,51 +12,16 @@ import Testing
 
 @Suite("launchwatch emulate (the built binary)")
 struct EmulateCommandTests {
-    /// Starts `launchwatch emulate` and returns the process and its base URL.
-    private func start(_ arguments: [String]) throws -> (LaunchWatchProcess, URL) {
-        let process = try LaunchWatchProcess(["emulate"] + arguments)
-        var base: URL?
-        _ = process.waitForLine { line in
-            guard line.hasPrefix("listening on ") else { return false }
-            base = URL(string: String(line.dropFirst("listening on ".count)))
-            return true
-        }
-        guard let base else {
-            process.send(signal: SIGTERM)
-            let result = process.finish()
-            throw LaunchWatchProcess.ProcessError(message: "no 'listening on' line; stderr: \(result.stderr)")
-        }
-        return (process, base)
-    }
-
-    private func post(_ url: URL, _ body: String) throws -> Int {
-        var request = URLRequest(url: url)
-        request.httpMethod = "POST"
-        request.httpBody = Data(body.utf8)
-        return try send(request).status
-    }
-
-    private func send(_ request: URLRequest) throws -> (status: Int, body: Data) {
-        let box = ResponseBox()
-        let done = DispatchSemaphore(value: 0)
-        URLSession.shared.dataTask(with: request) { data, response, _ in
-            box.set((response as? HTTPURLResponse)?.statusCode ?? 0, data ?? Data())
-            done.signal()
-        }.resume()
-        guard done.wait(timeout: .now() + 30) == .success else { return (0, Data()) }
-        return box.value
-    }
-
     @Test("emulate prints its address and serves the bundled scenario; Ctrl-C stops it")
     func servesBundledScenario() throws {
-        let (process, base) = try start(["--scenario", "vertex-disk-too-small"])
+        let (process, base) = try LaunchWatchProcess.emulate(["--scenario", "vertex-disk-too-small"])
         #expect(base.host == "127.0.0.1" && (base.port ?? 0) > 0)
-        #expect(try post(base.appendingPathComponent("_emulator/advance"), #"{"by": "10s"}"#) == 200)
+        #expect(try LaunchWatchProcess.post(base.appendingPathComponent("_emulator/advance"), #"{"by": "10s"}"#) == 200)
         var request = URLRequest(
             url: base.appendingPathComponent(
                 "v1/projects/launchwatch-demo/locations/us-central1/customJobs/7788990011223344556"))
         request.setValue("Bearer any", forHTTPHeaderField: "Authorization")
-        let (status, body) = try send(request)
+        let (status, body) = try LaunchWatchProcess.send(request)
         #expect(status == 200)
         let job = try JSONParser.parse(body)
         #expect(job["state"] == .string("JOB_STATE_FAILED"))
@@ -78,12 +43,12 @@ struct EmulateCommandTests {
             }
             return
         }
-        let (process, base) = try start(["--scenario", "vertex-disk-too-small"])
+        let (process, base) = try LaunchWatchProcess.emulate(["--scenario", "vertex-disk-too-small"])
         defer {
             process.send(signal: SIGTERM)
             _ = process.finish()
         }
-        #expect(try post(base.appendingPathComponent("_emulator/advance"), #"{"by": "10s"}"#) == 200)
+        #expect(try LaunchWatchProcess.post(base.appendingPathComponent("_emulator/advance"), #"{"by": "10s"}"#) == 200)
         let config = FileManager.default.temporaryDirectory.appendingPathComponent("gcloud-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: config, withIntermediateDirectories: true)
         let token = config.appendingPathComponent("token")
@@ -118,11 +83,4 @@ struct EmulateCommandTests {
         #expect(result.status == 64)
         #expect(result.stderr.contains("did you mean \"success\"?"))
     }
-}
-
-private final class ResponseBox: @unchecked Sendable {
-    private let lock = NSLock()
-    private var stored: (Int, Data) = (0, Data())
-    func set(_ status: Int, _ data: Data) { lock.withLock { stored = (status, data) } }
-    var value: (status: Int, body: Data) { lock.withLock { stored } }
 }

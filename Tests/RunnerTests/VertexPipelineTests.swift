@@ -1,0 +1,61 @@
+import Foundation
+import LaunchWatchCore
+import Testing
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// The shipped Vertex pipelines, run by the built binary against `launchwatch emulate`.
+@Suite("Vertex pipelines against launchwatch emulate")
+struct VertexPipelineTests {
+    static let restPipeline = Fixtures.repository.appendingPathComponent("Examples/pipelines/vertex-rest.json").path
+
+    /// Runs `pipeline` against the emulator playing `scenario`, after moving scenario time `advance`.
+    private func watch(
+        _ pipeline: String, scenario: String, advance: String, runId: String, extra: [String] = []
+    ) throws -> LaunchWatchProcess.Finished {
+        let (emulator, base) = try LaunchWatchProcess.emulate(["--scenario", scenario])
+        defer {
+            emulator.send(signal: SIGTERM)
+            _ = emulator.finish()
+        }
+        #expect(
+            try LaunchWatchProcess.post(base.appendingPathComponent("_emulator/advance"), #"{"by": "\#(advance)"}"#)
+                == 200)
+        return try LaunchWatchProcess.run(
+            [
+                "run", pipeline, "--json", "--deadline", "30s", "--var", "project=launchwatch-demo", "--var",
+                "runId=\(runId)", "--var", "endpoint=\(base.absoluteString)",
+            ] + extra,
+            environment: ["GOOGLE_OAUTH_ACCESS_TOKEN": "emulator-token"])
+    }
+
+    @Test("vertex-rest.json against vertex-disk-too-small ends with exit 1 and the full disk message")
+    func restPipelineReportsTheSeedFailure() throws {
+        let result = try watch(Self.restPipeline, scenario: "vertex-disk-too-small", advance: "10s", runId: "p7q2cd34")
+        #expect(result.status == 1, "stderr: \(result.stderr)")
+        let events = try #require(result.events)
+        let detail = try #require(events.first { $0.type == "detail" })
+        #expect(
+            detail.string("message")
+                == "Replicas low on disk: workerpool0. Specify a larger bootDiskSizeGb https://cloud.google.com/vertex-ai/docs/reference/rest/v1/DiskSpec and try again."
+        )
+        #expect(detail.string("code") == "8")
+        #expect(!result.stdout.contains("emulator-token") && !result.stderr.contains("emulator-token"))
+    }
+
+    @Test(
+        "vertex-rest.json against two-launches-overlap follows its own job, not the other",
+        arguments: [("aaaa1111", Int32(1), "6660000000000000001"), ("bbbb2222", Int32(0), "6660000000000000002")])
+    func restPipelineFollowsItsOwnJob(runId: String, status: Int32, jobId: String) throws {
+        let result = try watch(
+            Self.restPipeline, scenario: "two-launches-overlap", advance: "15s", runId: runId)
+        #expect(result.status == status, "stderr: \(result.stderr)")
+        let events = try #require(result.events)
+        let fact = try #require(events.first { $0.type == "fact" && $0.string("name") == "job_id" })
+        #expect(fact.string("value") == jobId)
+        let stages = events.filter { $0.type == "stage" }
+        #expect(stages.allSatisfy { $0.string("subject")?.hasSuffix("/\(jobId)") ?? true })
+    }
+}
