@@ -15,6 +15,7 @@ let package = Package(
         .library(name: "LaunchWatchEmulator", targets: ["LaunchWatchEmulator"]),
         .library(name: "LaunchWatchGoogleCloud", targets: ["LaunchWatchGoogleCloud"]),
         .library(name: "LaunchWatchVertexREST", targets: ["LaunchWatchVertexREST"]),
+        .library(name: "LaunchWatchWandb", targets: ["LaunchWatchWandb"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -47,6 +48,12 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .target(
+            name: "LaunchWatchWandb",
+            dependencies: ["LaunchWatchCore"],
+            path: "Sources/Providers/Wandb",
+            swiftSettings: strictSettings
+        ),
+        .target(
             name: "LaunchWatchEmulator",
             dependencies: [
                 "LaunchWatchCore",
@@ -63,6 +70,7 @@ let package = Package(
                 "LaunchWatchCore",
                 "LaunchWatchReplay",
                 "LaunchWatchVertexREST",
+                "LaunchWatchWandb",
                 "LaunchWatchEmulator",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
@@ -96,6 +104,12 @@ let package = Package(
             path: "Tests/EmulatorTests",
             // The real clients' scripts, run from their source location (see ConformanceSupport).
             exclude: ["Conformance"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "LaunchWatchWandbProviderTests",
+            dependencies: ["LaunchWatchWandb", "LaunchWatchCore", "LaunchWatchTesting"],
+            path: "Tests/WandbProviderTests",
             swiftSettings: strictSettings
         ),
         .testTarget(

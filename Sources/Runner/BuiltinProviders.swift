@@ -1,6 +1,7 @@
 import LaunchWatchCore
 import LaunchWatchReplay
 import LaunchWatchVertexREST
+import LaunchWatchWandb
 
 /// The composition root: every provider kind the `launchwatch` command knows. Swift has no
 /// load-time registration, so the list is explicit; a test checks it against the README's table.
@@ -10,6 +11,8 @@ enum BuiltinProviders {
         do {
             try registry.register(ReplayProvider.self)
             try registry.register(VertexRESTProvider.self)
+            try registry.register(WandbLaunchProvider.self)
+            try registry.register(WandbRunProvider.self)
         } catch {
             // Only a programming error (a kind registered twice) lands here; the tests catch it.
             preconditionFailure("built-in provider registration failed: \(error)")
