@@ -38,6 +38,15 @@ public struct GoogleAPIClient: Sendable {
         try await send(URLRequest(url: url, timeoutInterval: timeout.seconds), retryOn401: true)
     }
 
+    /// POSTs `body` as JSON to `url` and returns the JSON body.
+    public func post(_ url: URL, body: JSONValue) async throws(ProviderError) -> JSONValue {
+        var request = URLRequest(url: url, timeoutInterval: timeout.seconds)
+        request.httpMethod = "POST"
+        request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+        request.httpBody = Data(body.jsonText.utf8)
+        return try await send(request, retryOn401: true)
+    }
+
     private func send(_ base: URLRequest, retryOn401: Bool) async throws(ProviderError) -> JSONValue {
         let token = try await tokens.token()
         var request = base
