@@ -16,6 +16,8 @@ let package = Package(
         .library(name: "LaunchWatchGoogleCloud", targets: ["LaunchWatchGoogleCloud"]),
         .library(name: "LaunchWatchVertexREST", targets: ["LaunchWatchVertexREST"]),
         .library(name: "LaunchWatchWandb", targets: ["LaunchWatchWandb"]),
+        .library(name: "LaunchWatchCloudLogging", targets: ["LaunchWatchCloudLogging"]),
+        .library(name: "LaunchWatchCloudRun", targets: ["LaunchWatchCloudRun"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -54,6 +56,18 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .target(
+            name: "LaunchWatchCloudLogging",
+            dependencies: ["LaunchWatchCore", "LaunchWatchGoogleCloud"],
+            path: "Sources/Providers/CloudLogging",
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "LaunchWatchCloudRun",
+            dependencies: ["LaunchWatchCore", "LaunchWatchGoogleCloud"],
+            path: "Sources/Providers/CloudRun",
+            swiftSettings: strictSettings
+        ),
+        .target(
             name: "LaunchWatchEmulator",
             dependencies: [
                 "LaunchWatchCore",
@@ -71,6 +85,8 @@ let package = Package(
                 "LaunchWatchReplay",
                 "LaunchWatchVertexREST",
                 "LaunchWatchWandb",
+                "LaunchWatchCloudLogging",
+                "LaunchWatchCloudRun",
                 "LaunchWatchEmulator",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],

@@ -1,3 +1,5 @@
+import LaunchWatchCloudLogging
+import LaunchWatchCloudRun
 import LaunchWatchCore
 import LaunchWatchReplay
 import LaunchWatchVertexREST
@@ -13,6 +15,8 @@ enum BuiltinProviders {
             try registry.register(VertexRESTProvider.self)
             try registry.register(WandbLaunchProvider.self)
             try registry.register(WandbRunProvider.self)
+            try registry.register(CloudLoggingProvider.self)
+            try registry.register(CloudRunExecutionProvider.self)
         } catch {
             // Only a programming error (a kind registered twice) lands here; the tests catch it.
             preconditionFailure("built-in provider registration failed: \(error)")

@@ -9,6 +9,12 @@ struct VariableOptions: ParsableArguments {
         help: ArgumentHelp("Sets a pipeline variable (${var.NAME}); repeat for several.", valueName: "NAME=value"))
     var assignments: [String] = []
 
+    init() {}
+
+    init(assignments: [String]) {
+        self.assignments = assignments
+    }
+
     func validate() throws {
         _ = try parsed()
     }

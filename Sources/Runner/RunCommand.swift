@@ -81,51 +81,10 @@ struct RunCommand: AsyncParsableCommand {
             throw ExitCode(ExitStatus.invalidPipeline)
         }
 
-        var reporters: [any Reporter] = []
-        if json {
-            reporters.append(NDJSONReporter(output: stdout, startedAt: startedAt, redactor: redactor))
-        } else {
-            let colour = environment["NO_COLOR"].map(\.isEmpty) ?? true
-            let live = stdout.isTerminal && environment["TERM"] != "dumb"
-            reporters.append(
-                TerminalReporter(
-                    pipeline: loaded.pipeline, output: stdout, startedAt: startedAt, live: live, colour: colour && live,
-                    redactor: redactor)
-            )
-        }
-        if let record {
-            do {
-                reporters.append(
-                    try RecordingReporter(
-                        path: record, pipeline: loaded.pipeline, startedAt: startedAt, redactor: redactor,
-                        warn: { stderr.line("warning: \($0)") }))
-            } catch {
-                stderr.line("error: --record \(record): \(error)")
-                throw ExitCode(ExitStatus.usage)
-            }
-        }
-
-        let watcher = Watcher(
-            pipeline: loaded.pipeline, clock: ContinuousClock(), startedAt: startedAt, environment: environment)
-        for reporter in reporters { reporter.started(pipeline: loaded.pipeline) }
-        let interruption = SignalInterruption()
-        let watch = Task { await watcher.run() }
-        interruption.install { watch.cancel() }
-        // Only the live view animates; plain and NDJSON output change only on events.
-        let animates = !json && stdout.isTerminal
-        let ticker = Task {
-            while animates, !Task.isCancelled {
-                try? await Task.sleep(for: .milliseconds(100))
-                for reporter in reporters { reporter.tick() }
-            }
-        }
-        for await event in watcher.events {
-            for reporter in reporters { reporter.handle(event) }
-        }
-        let result = await watch.value
-        ticker.cancel()
-        let signal = interruption.received
-        for reporter in reporters { reporter.finished(result, signal: signal) }
+        let session = WatchSession(
+            pipeline: loaded.pipeline, environment: environment, startedAt: startedAt, json: json, record: record,
+            redactor: redactor)
+        let (result, signal) = try await session.run()
         let code = ExitStatus.code(for: result, signal: signal)
         if code != 0 { throw ExitCode(code) }
     }

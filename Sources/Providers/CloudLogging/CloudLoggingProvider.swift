@@ -1,0 +1,201 @@
+import Foundation
+import LaunchWatchCore
+import LaunchWatchGoogleCloud
+
+/// Kind `cloud-logging`: reads new Cloud Logging entries incrementally and turns ERROR-and-above
+/// entries into failure detail — the fallback for failures the status APIs report without a
+/// message (a training crash whose traceback is only in the logs).
+///
+/// Each poll is one `entries:list` request, so the default interval (2 s) keeps it at 30 requests a
+/// minute, below the 60/min read quota. Entries are read in timestamp order after the cursor
+/// `(timestamp, insertId)` — `(timestamp="T" AND insertId>"ID") OR timestamp>"T"`, as gcloud does —
+/// so nothing is read twice and nothing is skipped; a page token (even on an empty page) is followed
+/// at the next poll. Entries newer than `settle` (default 5 s) are left for later, because entries
+/// arrive slightly out of order.
+///
+/// ```json
+/// {"id": "logs", "type": "cloud-logging",
+///  "config": {"project": "my-project",
+///             "filter": "resource.type=\"ml_job\" AND resource.labels.job_id=\"${fact.job_id}\" AND severity>=ERROR"},
+///  "activate": {"when": "failureWithoutDetail"}}
+/// ```
+public struct CloudLoggingProvider: Provider {
+    public struct Configuration: Decodable, Sendable {
+        public var project: String?
+        public var resourceNames: [String]?
+        public var filter: String?
+        public var endpoint: String?
+        public var credentials: GoogleCredentials?
+        public var timeout: String?
+        /// How far before the watch's start to read from; default 10m.
+        public var lookBack: String?
+        public var settle: String?
+    }
+
+    public static let kind = "cloud-logging"
+    public static let summary = "Cloud Logging entries (incremental, no gaps or duplicates): error messages as detail."
+    public static let configurationFields: [ConfigurationField] = [
+        ConfigurationField("project", .string, "the project whose logs to read (or give resourceNames)"),
+        ConfigurationField("resourceNames", .array, "projects/P, folders/F ... (instead of project)"),
+        ConfigurationField("filter", .string, "a Logging query; may use ${fact.NAME}"),
+        ConfigurationField("endpoint", .string, default: "https://logging.googleapis.com", "the API's base URL"),
+        ConfigurationField(
+            "credentials", .object, "accessTokenFile, serviceAccountKeyFile, tokenEndpoint, metadataHost"),
+        ConfigurationField("timeout", .duration, default: "10s", "the longest a request may take"),
+        ConfigurationField("lookBack", .duration, default: "10m", "read entries from this long before the start"),
+        ConfigurationField("settle", .duration, default: "5s", "leave entries younger than this for the next poll"),
+    ]
+    public static let defaultStageMap: [String: String?] = [
+        "DEFAULT": nil, "DEBUG": nil, "INFO": nil, "NOTICE": nil, "WARNING": nil, "ERROR": nil, "CRITICAL": nil,
+        "ALERT": nil, "EMERGENCY": nil,
+    ]
+    public static let defaultInterval = Duration.seconds(2)
+
+    static let errorSeverities: Set<String> = ["ERROR", "CRITICAL", "ALERT", "EMERGENCY"]
+
+    private struct Cursor: Sendable {
+        var timestamp: String?
+        var insertId: String?
+        var pageToken: String?
+        /// The filter the page token belongs to: a token is only valid with the same request.
+        var pageFilter: String?
+    }
+
+    private let url: URL
+    private let resourceNames: [String]
+    private let filter: String?
+    private let client: GoogleAPIClient
+    private let from: Date
+    private let settle: Duration
+    private let cursor = ProviderMemory(Cursor())
+
+    public init(configuration: Configuration, context: ProviderContext) throws {
+        func duration(_ text: String?, _ name: String, _ fallback: Duration) throws(ProviderError) -> Duration {
+            guard let text else { return fallback }
+            guard let parsed = DurationText.parse(text) else {
+                throw ProviderError(code: "bad_config", message: "\(name) \"\(text)\" is not a duration such as 10s")
+            }
+            return parsed
+        }
+        if let project = configuration.project {
+            resourceNames = ["projects/\(project)"] + (configuration.resourceNames ?? [])
+        } else if let names = configuration.resourceNames, !names.isEmpty {
+            resourceNames = names
+        } else {
+            throw ProviderError(code: "bad_config", message: "give project or resourceNames")
+        }
+        let endpoint = configuration.endpoint ?? "https://logging.googleapis.com"
+        guard let base = URL(string: endpoint.hasSuffix("/") ? String(endpoint.dropLast()) : endpoint),
+            ["http", "https"].contains(base.scheme ?? ""), base.host != nil,
+            let url = URL(string: base.absoluteString + "/v2/entries:list")
+        else { throw ProviderError(code: "bad_config", message: "endpoint \"\(endpoint)\" is not an http(s) URL") }
+        self.url = url
+        filter = configuration.filter.flatMap { $0.trimmingCharacters(in: .whitespaces).isEmpty ? nil : $0 }
+        let timeout = try duration(configuration.timeout, "timeout", .seconds(10))
+        from = context.startedAt.addingTimeInterval(-(try duration(configuration.lookBack, "lookBack", .seconds(600))).seconds)
+        settle = try duration(configuration.settle, "settle", .seconds(5))
+        let session = GoogleAPIClient.makeSession(timeout: timeout)
+        let tokens = AccessTokenSource(
+            credentials: configuration.credentials, environment: context.environment,
+            baseDirectory: context.baseDirectory, session: session)
+        client = GoogleAPIClient(service: "Cloud Logging", tokens: tokens, session: session, timeout: timeout)
+    }
+
+    public func poll(_ context: PollContext) async throws -> PollResult {
+        let state = cursor.value
+        let until = RFC3339.string(from: context.now.addingTimeInterval(-settle.seconds))
+        var terms: [String] = []
+        if let filter { terms.append("(\(filter))") }
+        if let timestamp = state.timestamp, let insertId = state.insertId {
+            terms.append(
+                "((timestamp=\(Self.quote(timestamp)) AND insertId>\(Self.quote(insertId))) OR timestamp>\(Self.quote(timestamp)))"
+            )
+        } else {
+            terms.append("timestamp>=\(Self.quote(RFC3339.string(from: from)))")
+        }
+        terms.append("timestamp<=\(Self.quote(until))")
+        var fullFilter = terms.joined(separator: " AND ")
+        var body: [(key: String, value: JSONValue)] = [
+            ("resourceNames", .array(resourceNames.map { .string($0) })), ("orderBy", .string("timestamp asc")),
+            ("pageSize", .number(1000)),
+        ]
+        if let token = state.pageToken, let pageFilter = state.pageFilter {
+            // Continue the listing the token belongs to, with its own filter.
+            fullFilter = pageFilter
+            body.append(("pageToken", .string(token)))
+        }
+        body.append(("filter", .string(fullFilter)))
+        let json = try await client.post(url, body: .object(body))
+        var observations: [Observation] = []
+        var next = state
+        if case .array(let entries)? = json["entries"] {
+            for entry in entries {
+                guard case .string(let timestamp)? = entry["timestamp"], case .string(let insertId)? = entry["insertId"]
+                else { throw ProviderError(code: "malformed_response", message: "Cloud Logging sent an entry without timestamp or insertId") }
+                next.timestamp = timestamp
+                next.insertId = insertId
+                if let observation = Self.observation(entry, timestamp: timestamp) { observations.append(observation) }
+            }
+        } else if json["entries"] != nil {
+            throw ProviderError(code: "malformed_response", message: "Cloud Logging sent entries in an unexpected shape")
+        }
+        if case .string(let token)? = json["nextPageToken"], !token.isEmpty {
+            next.pageToken = token
+            next.pageFilter = fullFilter
+        } else {
+            next.pageToken = nil
+            next.pageFilter = nil
+        }
+        cursor.withLock { $0 = next }
+        return PollResult(observations, nextChangeAfter: next.pageToken != nil ? .milliseconds(200) : nil)
+    }
+
+    /// An ERROR-or-worse entry as an observation with the message as detail; `nil` for the rest.
+    static func observation(_ entry: JSONValue, timestamp: String) -> Observation? {
+        var severity = "DEFAULT"
+        if case .string(let text)? = entry["severity"] { severity = text }
+        guard errorSeverities.contains(severity) else { return nil }
+        var message: String?
+        if case .string(let text)? = entry["jsonPayload"]?["message"] {
+            message = text
+        } else if case .string(let text)? = entry["textPayload"] {
+            message = text
+        } else if let payload = entry["jsonPayload"] {
+            message = payload.jsonText
+        }
+        guard let message, !message.isEmpty else { return nil }
+        var subject: String?
+        if case .string(let name)? = entry["logName"] { subject = name }
+        return Observation(
+            status: severity, subject: subject, backendTime: RFC3339.date(from: timestamp),
+            detail: FailureDetail(code: LaunchErrorKind.classify(message), message: message))
+    }
+
+    static func quote(_ text: String) -> String {
+        "\"" + text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
+    }
+}
+
+/// The common reasons a launch fails, recognised in a log message: the detail's `code`.
+public enum LaunchErrorKind {
+    static let patterns: [(code: String, needles: [String])] = [
+        ("machine_type_not_supported", ["machine type", "is not supported"]),
+        ("quota_exceeded", ["quota"]),
+        ("permission_denied", ["permission denied"]),
+        ("permission_denied", ["permission_denied"]),
+        ("permission_denied", ["does not have permission"]),
+        ("image_pull", ["imagepull"]),
+        ("image_pull", ["pull image"]),
+        ("image_pull", ["image", "not found"]),
+        ("not_found", ["not found"]),
+        ("out_of_memory", ["out of memory"]),
+        ("out_of_memory", ["outofmemoryerror"]),
+        ("wandb_error", ["wandb: error"]),
+    ]
+
+    /// A short code for `message`, or `nil` when it is none of the known kinds.
+    public static func classify(_ message: String) -> String? {
+        let lowered = message.lowercased()
+        return patterns.first { $0.needles.allSatisfy { lowered.contains($0) } }?.code
+    }
+}

@@ -1,0 +1,101 @@
+import Foundation
+import LaunchWatchCore
+import LaunchWatchGoogleCloud
+
+/// Kind `cloud-run-execution`: the launch agent's Cloud Run job execution. Its `Completed`
+/// condition failing is a failure with the condition's message — the agent died — even when the
+/// queue item never says so.
+///
+/// ```json
+/// {"id": "agent", "type": "cloud-run-execution",
+///  "config": {"project": "my-project", "region": "us-central1", "job": "launch-agent",
+///             "execution": "${var.execution}"}}
+/// ```
+public struct CloudRunExecutionProvider: Provider {
+    public struct Configuration: Decodable, Sendable {
+        public var project: String
+        public var region: String
+        public var job: String
+        public var execution: String
+        public var endpoint: String?
+        public var credentials: GoogleCredentials?
+        public var timeout: String?
+    }
+
+    public static let kind = "cloud-run-execution"
+    public static let summary = "A Cloud Run job execution (the launch agent's): its Completed condition."
+    public static let configurationFields: [ConfigurationField] = [
+        ConfigurationField("project", .string, required: true, "the project"),
+        ConfigurationField("region", .string, required: true, "the job's region"),
+        ConfigurationField("job", .string, required: true, "the Cloud Run job's name"),
+        ConfigurationField("execution", .string, required: true, "the execution's name"),
+        ConfigurationField("endpoint", .string, default: "https://run.googleapis.com", "the API's base URL"),
+        ConfigurationField(
+            "credentials", .object, "accessTokenFile, serviceAccountKeyFile, tokenEndpoint, metadataHost"),
+        ConfigurationField("timeout", .duration, default: "10s", "the longest a request may take"),
+    ]
+    /// The status is the `Completed` condition's state.
+    public static let defaultStageMap: [String: String?] = [
+        "CONDITION_PENDING": nil, "CONDITION_RECONCILING": nil, "CONDITION_SUCCEEDED": nil,
+        "CONDITION_FAILED": "failed", "STATE_UNSPECIFIED": nil,
+    ]
+    public static let defaultInterval = Duration.seconds(2)
+
+    private let url: URL
+    private let client: GoogleAPIClient
+
+    public init(configuration: Configuration, context: ProviderContext) throws {
+        let endpoint = configuration.endpoint ?? "https://run.googleapis.com"
+        let path =
+            "/v2/projects/\(configuration.project)/locations/\(configuration.region)/jobs/\(configuration.job)"
+            + "/executions/\(configuration.execution)"
+        for (name, value) in [
+            ("project", configuration.project), ("region", configuration.region), ("job", configuration.job),
+            ("execution", configuration.execution),
+        ] where value.isEmpty || value.contains("/") || value.contains(" ") {
+            throw ProviderError(code: "bad_config", message: "\(name) \"\(value)\" is not a name")
+        }
+        guard let base = URL(string: endpoint.hasSuffix("/") ? String(endpoint.dropLast()) : endpoint),
+            ["http", "https"].contains(base.scheme ?? ""), base.host != nil,
+            let url = URL(string: base.absoluteString + path)
+        else { throw ProviderError(code: "bad_config", message: "endpoint \"\(endpoint)\" is not an http(s) URL") }
+        self.url = url
+        var timeout = Duration.seconds(10)
+        if let text = configuration.timeout {
+            guard let parsed = DurationText.parse(text), parsed > .zero else {
+                throw ProviderError(code: "bad_config", message: "timeout \"\(text)\" is not a duration such as 10s")
+            }
+            timeout = parsed
+        }
+        let session = GoogleAPIClient.makeSession(timeout: timeout)
+        let tokens = AccessTokenSource(
+            credentials: configuration.credentials, environment: context.environment,
+            baseDirectory: context.baseDirectory, session: session)
+        client = GoogleAPIClient(service: "Cloud Run", tokens: tokens, session: session, timeout: timeout)
+    }
+
+    public func poll(_ context: PollContext) async throws -> PollResult {
+        let json = try await client.get(url)
+        guard case .array(let conditions)? = json["conditions"] else {
+            throw ProviderError(code: "malformed_response", message: "Cloud Run sent an execution without conditions")
+        }
+        guard let completed = conditions.first(where: { $0["type"] == .string("Completed") }) else {
+            return PollResult()
+        }
+        var state = "STATE_UNSPECIFIED"
+        if case .string(let text)? = completed["state"] { state = text }
+        var detail: FailureDetail?
+        if state == "CONDITION_FAILED" {
+            var message = "the launch agent's execution failed"
+            if case .string(let text)? = completed["message"], !text.isEmpty { message = text }
+            var code: String?
+            if case .string(let reason)? = completed["executionReason"] { code = reason }
+            detail = FailureDetail(code: code, message: message)
+        }
+        var since: Date?
+        if case .string(let text)? = completed["lastTransitionTime"] { since = RFC3339.date(from: text) }
+        var subject: String?
+        if case .string(let name)? = json["name"] { subject = name }
+        return PollResult([Observation(status: state, subject: subject, backendTime: since, detail: detail)])
+    }
+}

@@ -1,0 +1,107 @@
+import Foundation
+import LaunchWatchCore
+import Testing
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// The seed flow end to end: the built binary's `demo` (emulator in process) and the shipped
+/// wandb-launch-vertex.json pipeline against `launchwatch emulate`, with the NDJSON events asserted.
+@Suite("The seed flow (W&B Launch -> Vertex AI) end to end")
+struct SeedFlowTests {
+    static let pipeline = Fixtures.repository.appendingPathComponent("Examples/pipelines/wandb-launch-vertex.json").path
+    static let diskMessage =
+        "Replicas low on disk: workerpool0. Specify a larger bootDiskSizeGb https://cloud.google.com/vertex-ai/docs/reference/rest/v1/DiskSpec and try again."
+
+    private func stages(_ events: [EventLine]) -> [String] {
+        events.filter { $0.type == "stage" }.compactMap { $0.string("stage") }
+    }
+
+    @Test("demo (vertex-disk-too-small) exits 1 with Vertex AI's full message, and says when logs would have shown it")
+    func demoShowsTheSeedFailure() throws {
+        let result = try LaunchWatchProcess.run(["demo"], environment: ["NO_COLOR": "1"])
+        #expect(result.status == 1, "stderr: \(result.stderr)")
+        #expect(result.stdout.contains("why: \(Self.diskMessage)"))
+        #expect(result.stdout.contains("A logs-only watch would have shown this failure at +3m09s"))
+    }
+
+    @Test("demo --json follows the fact chain: queued, picked up (run_id), submitted (job_id), failed with detail")
+    func demoEventsFollowTheFactChain() throws {
+        let result = try LaunchWatchProcess.run(["demo", "--json"])
+        #expect(result.status == 1, "stderr: \(result.stderr)")
+        let events = try #require(result.events)
+        #expect(stages(events) == ["queued", "picked_up", "submitted", "failed"])
+        let facts = events.filter { $0.type == "fact" }.compactMap { $0.string("name") }
+        #expect(facts == ["run_id", "job_id"])
+        let detail = try #require(events.first { $0.type == "detail" })
+        #expect(detail.string("message") == Self.diskMessage)
+        #expect(detail.string("source") == "vertex")
+        let failed = try #require(events.first { $0.string("stage") == "failed" })
+        if case .number(let lag)? = failed.value["lagSeconds"] {
+            #expect(lag <= 2.5, "detail from the Vertex API within two poll intervals of the failure")
+        } else {
+            Issue.record("the failure carries the job's endTime as backend time")
+        }
+    }
+
+    @Test("demo --scenario success exits 0 once training runs")
+    func demoSuccess() throws {
+        let result = try LaunchWatchProcess.run(["demo", "--scenario", "success", "--json", "--speed", "5"])
+        #expect(result.status == 0, "stderr: \(result.stderr)")
+        let events = try #require(result.events)
+        #expect(stages(events) == ["queued", "picked_up", "submitted", "running"])
+        #expect(events.last?.string("outcome") == "success")
+    }
+
+    @Test("demo --scenario agent-fails-before-vertex reports the queue item's message")
+    func demoAgentFailure() throws {
+        let result = try LaunchWatchProcess.run([
+            "demo", "--scenario", "agent-fails-before-vertex", "--json", "--speed", "2",
+        ])
+        #expect(result.status == 1, "stderr: \(result.stderr)")
+        let events = try #require(result.events)
+        let detail = try #require(events.first { $0.type == "detail" })
+        #expect(detail.string("message") == "400 Machine type \"a2-highgpu-16g\" is not supported.")
+        #expect(detail.string("source") == "queue")
+    }
+
+    @Test("demo --scenario wandb-down: W&B is down, the watch reports it degraded and does not crash")
+    func demoWandbDown() throws {
+        let result = try LaunchWatchProcess.run(
+            ["demo", "--scenario", "wandb-down", "--json", "--speed", "10", "--var", "finishOn=running"])
+        let events = try #require(result.events)
+        let degraded = events.filter { $0.type == "provider" && $0.string("health") == "degraded" }
+        #expect(degraded.contains { $0.string("provider") == "queue" })
+        #expect(result.status == 0, "once W&B answers, the chain completes: stderr: \(result.stderr)")
+    }
+
+    @Test("two watches of two-launches-overlap each report their own launch")
+    func overlappingLaunches() throws {
+        let (emulator, base) = try LaunchWatchProcess.emulate(["--scenario", "two-launches-overlap"])
+        defer {
+            emulator.send(signal: SIGTERM)
+            _ = emulator.finish()
+        }
+        #expect(try LaunchWatchProcess.post(base.appendingPathComponent("_emulator/advance"), #"{"by": "15s"}"#) == 200)
+        func watch(_ item: String) throws -> LaunchWatchProcess {
+            try LaunchWatchProcess(
+                [
+                    "run", Self.pipeline, "--json", "--deadline", "30s", "--var", "entity=emulated-team", "--var",
+                    "queue=vertex-gpu", "--var", "item=\(item)", "--var", "wandbProject=sweep", "--var",
+                    "project=launchwatch-demo", "--var", "wandbBaseURL=\(base.absoluteString)", "--var",
+                    "vertexEndpoint=\(base.absoluteString)", "--var", "loggingEndpoint=\(base.absoluteString)",
+                ],
+                environment: ["GOOGLE_OAUTH_ACCESS_TOKEN": "t", "WANDB_API_KEY": "k"])
+        }
+        let first = try watch("UnVuUXVldWVJdGVtOjMwMDAx")
+        let second = try watch("UnVuUXVldWVJdGVtOjMwMDAy")
+        let (a, b) = (first.finish(), second.finish())
+        #expect(a.status == 1 && b.status == 0, "a: \(a.stderr) b: \(b.stderr)")
+        let jobA = a.events?.first { $0.string("name") == "job_id" }?.string("value")
+        let jobB = b.events?.first { $0.string("name") == "job_id" }?.string("value")
+        #expect(jobA == "6660000000000000001")
+        #expect(jobB == "6660000000000000002")
+        #expect(a.events?.first { $0.type == "detail" }?.string("message")?.hasPrefix("Replicas low on disk") == true)
+    }
+}
