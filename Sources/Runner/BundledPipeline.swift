@@ -18,7 +18,8 @@ enum BundledPipeline {
     "wandbBaseURL": {"description": "The W&B API.", "default": "https://api.wandb.ai"},
     "vertexEndpoint": {"description": "The Vertex AI API.", "default": "https://us-central1-aiplatform.googleapis.com"},
     "loggingEndpoint": {"description": "The Cloud Logging API.", "default": "https://logging.googleapis.com"},
-    "finishOn": {"description": "running (the launch is confirmed) or succeeded (wait for training).", "default": "running"}
+    "finishOn": {"description": "running (the launch is confirmed) or succeeded (wait for training).", "default": "running"},
+    "logSettle": {"description": "Log entries younger than this are read at a later poll (they arrive out of order).", "default": "5s"}
   },
   "stages": [
     {"id": "queued", "title": "Queued"},
@@ -41,7 +42,7 @@ enum BundledPipeline {
      "config": {"entity": "${var.entity}", "project": "${var.wandbProject}", "run": "${fact.run_id}", "baseURL": "${var.wandbBaseURL}"},
      "schedule": {"every": "2s", "backoff": {"max": "30s"}}},
     {"id": "logs", "type": "cloud-logging",
-     "config": {"project": "${var.project}", "endpoint": "${var.loggingEndpoint}",
+     "config": {"project": "${var.project}", "endpoint": "${var.loggingEndpoint}", "settle": "${var.logSettle}",
                 "filter": "resource.type=\"ml_job\" AND resource.labels.job_id=\"${fact.job_id}\" AND severity>=ERROR"},
      "activate": {"when": "failureWithoutDetail"}}
   ],

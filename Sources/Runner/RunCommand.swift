@@ -53,7 +53,6 @@ struct RunCommand: AsyncParsableCommand {
     func run() async throws {
         let environment = ProcessInfo.processInfo.environment
         let redactor = SecretRedactor(environment: environment)
-        let stdout = Output.standardOutput(redactor)
         let stderr = Output.standardError(redactor)
         let startedAt = Date()
         let given = try variables.parsed()

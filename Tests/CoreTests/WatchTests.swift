@@ -233,6 +233,38 @@ struct WatchTests {
         #expect(actions.details.isEmpty)
     }
 
+    @Test func inconclusiveDetailWaitsForABetterOneFromTheDetailProvider() throws {
+        var watch = try makeWatch(extra: [try F.provider("logs", activation: ActiveOnFailureWithoutDetail())])
+        let vague = FailureDetail(code: "3", message: "exited with a non-zero status of 1", inconclusive: true)
+        let failed = watch.record([observe("FAILED", detail: vague)], from: "fast", at: F.at(10))
+        #expect(failed.finished == nil, "a detail that points to the logs does not end the watch")
+        #expect(failed.activated == ["logs"])
+        let real = FailureDetail(code: "out_of_memory", message: "CUDA out of memory")
+        let actions = watch.record([observe("LOG", detail: real)], from: "logs", at: F.at(40))
+        let result = try #require(actions.finished)
+        #expect(result.detail?.message == "CUDA out of memory")
+        #expect(actions.details.map(\.message) == ["CUDA out of memory"])
+    }
+
+    @Test func inconclusiveDetailIsTheAnswerWhenNothingBetterComesWithinDetailWait() throws {
+        var watch = try makeWatch(extra: [try F.provider("logs", activation: ActiveOnFailureWithoutDetail())])
+        let vague = FailureDetail(code: "3", message: "exited with a non-zero status of 1", inconclusive: true)
+        _ = watch.record([observe("FAILED", detail: vague)], from: "fast", at: F.at(10))
+        #expect(watch.advance(to: F.at(69)).finished == nil)
+        let actions = watch.advance(to: F.at(70))
+        let result = try #require(actions.finished, "no longer than detailWait (60 s)")
+        #expect(result.outcome == .failure)
+        #expect(result.detail?.message == "exited with a non-zero status of 1")
+        #expect(actions.details.count == 1)
+    }
+
+    @Test func inconclusiveDetailEndsAtOnceWhenNoProviderCouldDoBetter() throws {
+        var watch = try makeWatch()
+        let vague = FailureDetail(message: "check the logs", inconclusive: true)
+        let result = try #require(watch.record([observe("FAILED", detail: vague)], from: "fast", at: F.at(5)).finished)
+        #expect(result.detail?.message == "check the logs")
+    }
+
     @Test func failureWithoutDetailEndsAtOnceWhenNoProviderBringsDetail() throws {
         var watch = try makeWatch(extra: [try F.provider("late", activation: ActiveAfterSilence(for: .seconds(30)))])
         let actions = watch.record([observe("FAILED")], from: "fast", at: F.at(10))

@@ -76,6 +76,22 @@ struct SeedFlowTests {
         #expect(result.status == 0, "once W&B answers, the chain completes: stderr: \(result.stderr)")
     }
 
+    @Test("runtime-crash-logs-only: Vertex's 'exited with status 1' waits for the traceback from the logs")
+    func crashDetailFromLogs() throws {
+        let result = try LaunchWatchProcess.run(
+            ["demo", "--scenario", "runtime-crash-logs-only", "--json", "--speed", "20", "--var", "finishOn=succeeded"])
+        #expect(result.status == 1, "stderr: \(result.stderr)")
+        let events = try #require(result.events)
+        let failed = try #require(events.firstIndex { $0.type == "stage" && $0.string("stage") == "failed" })
+        let activated = try #require(events.firstIndex { $0.type == "activated" && $0.string("provider") == "logs" })
+        #expect(failed < activated, "the logs are read only once the failure has no conclusive message")
+        let details = events.filter { $0.type == "detail" }
+        #expect(details.count == 1)
+        #expect(details.first?.string("source") == "logs")
+        #expect(details.first?.string("code") == "out_of_memory")
+        #expect(details.first?.string("message")?.contains("torch.OutOfMemoryError: CUDA out of memory") == true)
+    }
+
     @Test("two watches of two-launches-overlap each report their own launch")
     func overlappingLaunches() throws {
         let (emulator, base) = try LaunchWatchProcess.emulate(["--scenario", "two-launches-overlap"])

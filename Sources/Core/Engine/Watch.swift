@@ -38,7 +38,9 @@ public struct Watch: Sendable {
     private var health: [String: HealthState] = [:]
     private var reportedUnmapped: Set<String> = []
     private var reportedNotices: Set<String> = []
-    private var awaitingDetail: (stage: StageReached, until: Date)?
+    /// A failure waiting for its detail: until when, and an inconclusive detail to end with if
+    /// nothing better comes.
+    private var awaitingDetail: (stage: StageReached, until: Date, fallback: FailureDetail?)?
     private var earlierDetail: FailureDetail?
     private var lastStageChange: Date
 
@@ -99,11 +101,15 @@ public struct Watch: Sendable {
         if let (stage, observation) = outcomes.first(where: { $0.0.outcome == .failure }) ?? outcomes.first {
             reach(stage, by: observation, at: now, into: &actions)
         }
-        if let pending = awaitingDetail, let detail = observations.lazy.compactMap(\.detail).last {
-            var detail = detail
-            detail.source = detail.source ?? provider
-            actions.append(.emit(.detail(detail, at: now)))
-            finish(.failure, stage: pending.stage.stage, detail: detail, at: now, into: &actions)
+        if let pending = awaitingDetail {
+            let details = observations.compactMap(\.detail)
+            if var detail = details.last(where: \.isConclusive) {
+                detail.source = detail.source ?? provider
+                actions.append(.emit(.detail(detail, at: now)))
+                finish(.failure, stage: pending.stage.stage, detail: detail, at: now, into: &actions)
+            } else if pending.fallback == nil, let inconclusive = details.last {
+                awaitingDetail?.fallback = inconclusive
+            }
         }
         updateActivations(at: now, into: &actions)
         return actions
@@ -137,13 +143,15 @@ public struct Watch: Sendable {
                 "no failure detail arrived within \(DurationText.format(pipeline.finish.detailWait)) "
                 + "(finish.detailWait); ending with the failure as observed"
             actions.append(.emit(.notice(provider: nil, message: message, at: now)))
-            finish(.failure, stage: pending.stage.stage, detail: nil, at: now, into: &actions)
+            finishAwaited(pending, at: now, into: &actions)
             return actions
         }
         if now >= deadline {
-            let stage = awaitingDetail?.stage.stage ?? lastReachedStage
-            let outcome: WatchResult.Outcome = awaitingDetail == nil ? .deadline : .failure
-            finish(outcome, stage: stage, detail: nil, at: now, into: &actions)
+            if let pending = awaitingDetail {
+                finishAwaited(pending, at: now, into: &actions)
+            } else {
+                finish(.deadline, stage: lastReachedStage, detail: nil, at: now, into: &actions)
+            }
             return actions
         }
         updateActivations(at: now, into: &actions)
@@ -156,11 +164,20 @@ public struct Watch: Sendable {
         guard !isFinished else { return [] }
         var actions: [Action] = []
         if let pending = awaitingDetail {
-            finish(.failure, stage: pending.stage.stage, detail: nil, at: now, into: &actions)
+            finishAwaited(pending, at: now, into: &actions)
         } else {
             finish(.interrupted, stage: lastReachedStage, detail: nil, at: now, into: &actions)
         }
         return actions
+    }
+
+    /// Ends a failure that waited for its detail with the inconclusive detail it has, if any.
+    private mutating func finishAwaited(
+        _ pending: (stage: StageReached, until: Date, fallback: FailureDetail?), at now: Date,
+        into actions: inout [Action]
+    ) {
+        if let fallback = pending.fallback { actions.append(.emit(.detail(fallback, at: now))) }
+        finish(.failure, stage: pending.stage.stage, detail: pending.fallback, at: now, into: &actions)
     }
 
     /// The next time `advance(to:)` can change anything; `nil` once finished.
@@ -266,13 +283,17 @@ public struct Watch: Sendable {
                 finish(.success, stage: stage, detail: nil, at: now, into: &actions)
             }
         case .failure:
-            if let detail = observation.detail ?? earlierDetail {
+            // A detail that only points elsewhere ("exited with status 1, check the logs") waits for a
+            // better one like no detail at all, and is the answer if none comes.
+            let detail = observation.detail ?? earlierDetail
+            let canWait =
+                pipeline.providers.contains(where: { $0.activation.bringsFailureDetail })
+                && pipeline.finish.detailWait > .zero
+            if let detail, detail.isConclusive || !canWait {
                 actions.append(.emit(.detail(detail, at: now)))
                 finish(.failure, stage: stage, detail: detail, at: now, into: &actions)
-            } else if pipeline.providers.contains(where: { $0.activation.bringsFailureDetail }),
-                pipeline.finish.detailWait > .zero
-            {
-                awaitingDetail = (entry, now.addingTimeInterval(pipeline.finish.detailWait.seconds))
+            } else if canWait {
+                awaitingDetail = (entry, now.addingTimeInterval(pipeline.finish.detailWait.seconds), detail)
             } else {
                 finish(.failure, stage: stage, detail: nil, at: now, into: &actions)
             }

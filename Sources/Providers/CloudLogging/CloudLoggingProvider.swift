@@ -92,7 +92,8 @@ public struct CloudLoggingProvider: Provider {
         self.url = url
         filter = configuration.filter.flatMap { $0.trimmingCharacters(in: .whitespaces).isEmpty ? nil : $0 }
         let timeout = try duration(configuration.timeout, "timeout", .seconds(10))
-        from = context.startedAt.addingTimeInterval(-(try duration(configuration.lookBack, "lookBack", .seconds(600))).seconds)
+        from = context.startedAt.addingTimeInterval(
+            -(try duration(configuration.lookBack, "lookBack", .seconds(600))).seconds)
         settle = try duration(configuration.settle, "settle", .seconds(5))
         let session = GoogleAPIClient.makeSession(timeout: timeout)
         let tokens = AccessTokenSource(
@@ -113,7 +114,8 @@ public struct CloudLoggingProvider: Provider {
         } else {
             terms.append("timestamp>=\(Self.quote(RFC3339.string(from: from)))")
         }
-        terms.append("timestamp<=\(Self.quote(until))")
+        // settle 0s reads up to the newest entry (for an emulator whose clock runs ahead of ours).
+        if settle > .zero { terms.append("timestamp<=\(Self.quote(until))") }
         var fullFilter = terms.joined(separator: " AND ")
         var body: [(key: String, value: JSONValue)] = [
             ("resourceNames", .array(resourceNames.map { .string($0) })), ("orderBy", .string("timestamp asc")),
@@ -131,13 +133,18 @@ public struct CloudLoggingProvider: Provider {
         if case .array(let entries)? = json["entries"] {
             for entry in entries {
                 guard case .string(let timestamp)? = entry["timestamp"], case .string(let insertId)? = entry["insertId"]
-                else { throw ProviderError(code: "malformed_response", message: "Cloud Logging sent an entry without timestamp or insertId") }
+                else {
+                    throw ProviderError(
+                        code: "malformed_response", message: "Cloud Logging sent an entry without timestamp or insertId"
+                    )
+                }
                 next.timestamp = timestamp
                 next.insertId = insertId
                 if let observation = Self.observation(entry, timestamp: timestamp) { observations.append(observation) }
             }
         } else if json["entries"] != nil {
-            throw ProviderError(code: "malformed_response", message: "Cloud Logging sent entries in an unexpected shape")
+            throw ProviderError(
+                code: "malformed_response", message: "Cloud Logging sent entries in an unexpected shape")
         }
         if case .string(let token)? = json["nextPageToken"], !token.isEmpty {
             next.pageToken = token

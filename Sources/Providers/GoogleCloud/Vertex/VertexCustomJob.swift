@@ -86,12 +86,20 @@ public struct VertexCustomJob: Sendable, Hashable {
         }
     }
 
+    /// Vertex AI's message for a crashed replica says only that it exited and where the logs are.
+    static func pointsToLogs(_ message: String) -> Bool {
+        let lowered = message.lowercased()
+        return lowered.contains("exited with a non-zero status") || lowered.contains("check the logs")
+    }
+
     /// The job as an observation: its state, the time that state began, the error as detail, and
     /// the fact `job_id`.
     public var observation: Observation {
         var detail: FailureDetail?
         if let errorMessage, !errorMessage.isEmpty {
-            detail = FailureDetail(code: errorCode.map(String.init), message: errorMessage)
+            detail = FailureDetail(
+                code: errorCode.map(String.init), message: errorMessage,
+                inconclusive: Self.pointsToLogs(errorMessage) ? true : nil)
         }
         return Observation(status: state, subject: name, backendTime: stateSince, detail: detail, facts: ["job_id": id])
     }
