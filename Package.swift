@@ -15,6 +15,7 @@ let package = Package(
         .library(name: "LaunchWatchEmulator", targets: ["LaunchWatchEmulator"]),
         .library(name: "LaunchWatchGoogleCloud", targets: ["LaunchWatchGoogleCloud"]),
         .library(name: "LaunchWatchVertexREST", targets: ["LaunchWatchVertexREST"]),
+        .library(name: "LaunchWatchVertexGcloud", targets: ["LaunchWatchVertexGcloud"]),
         .library(name: "LaunchWatchWandb", targets: ["LaunchWatchWandb"]),
         .library(name: "LaunchWatchCloudLogging", targets: ["LaunchWatchCloudLogging"]),
         .library(name: "LaunchWatchCloudRun", targets: ["LaunchWatchCloudRun"]),
@@ -47,6 +48,12 @@ let package = Package(
             name: "LaunchWatchVertexREST",
             dependencies: ["LaunchWatchCore", "LaunchWatchGoogleCloud"],
             path: "Sources/Providers/VertexREST",
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "LaunchWatchVertexGcloud",
+            dependencies: ["LaunchWatchCore", "LaunchWatchGoogleCloud"],
+            path: "Sources/Providers/VertexGcloud",
             swiftSettings: strictSettings
         ),
         .target(
@@ -84,6 +91,7 @@ let package = Package(
                 "LaunchWatchCore",
                 "LaunchWatchReplay",
                 "LaunchWatchVertexREST",
+                "LaunchWatchVertexGcloud",
                 "LaunchWatchWandb",
                 "LaunchWatchCloudLogging",
                 "LaunchWatchCloudRun",
@@ -120,6 +128,16 @@ let package = Package(
             path: "Tests/EmulatorTests",
             // The real clients' scripts, run from their source location (see ConformanceSupport).
             exclude: ["Conformance"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "LaunchWatchVertexProviderTests",
+            dependencies: [
+                "LaunchWatchVertexREST", "LaunchWatchVertexGcloud", "LaunchWatchGoogleCloud", "LaunchWatchCore",
+                "LaunchWatchTesting", "LaunchWatchEmulator",
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+            ],
+            path: "Tests/VertexProviderTests",
             swiftSettings: strictSettings
         ),
         .testTarget(

@@ -2,6 +2,7 @@ import LaunchWatchCloudLogging
 import LaunchWatchCloudRun
 import LaunchWatchCore
 import LaunchWatchReplay
+import LaunchWatchVertexGcloud
 import LaunchWatchVertexREST
 import LaunchWatchWandb
 
@@ -13,6 +14,7 @@ enum BuiltinProviders {
         do {
             try registry.register(ReplayProvider.self)
             try registry.register(VertexRESTProvider.self)
+            try registry.register(VertexGcloudProvider.self)
             try registry.register(WandbLaunchProvider.self)
             try registry.register(WandbRunProvider.self)
             try registry.register(CloudLoggingProvider.self)
