@@ -602,7 +602,7 @@ struct WandbGraphQLTests {
     func rateLimited() async throws {
         let faults: [JSONValue] = [
             .object([
-                ("route", .string("wandb.graphql")), ("from", .string("0s")), ("until", .string("30ms")),
+                ("route", .string("wandb.graphql")), ("from", .string("0s")), ("until", .string("3s")),
                 ("count", .number(1)), ("status", .number(429)),
             ]),
             .object([
@@ -618,10 +618,11 @@ struct WandbGraphQLTests {
             #expect(limited.json == .object([("error", .string("rate limit exceeded"))]))
             #expect(limited.headers["ratelimit-limit"] == "1000")
             #expect(limited.headers["ratelimit-remaining"] == "0")
-            // Real seconds from the request to the rule's end (30 scenario ms at timeScale 0.001 is
-            // 30 real seconds), bounded by the scenario times read around the request.
+            // Real seconds from the request to the rule's end (3 scenario seconds at timeScale 0.001 is
+            // 3000 real seconds, far more than any test run), bounded by the scenario times read
+            // around the request.
             let reset = try #require(limited.headers["ratelimit-reset"].flatMap { Int($0) })
-            func realSeconds(from time: Double) -> Int { max(1, Int(((0.03 - time) / 0.001).rounded(.up))) }
+            func realSeconds(from time: Double) -> Int { max(1, Int(((3 - time) / 0.001).rounded(.up))) }
             #expect((realSeconds(from: after)...realSeconds(from: before)).contains(reset))
             let nextStatus = try await harness.graphql("{ viewer { id } }").status
             #expect(nextStatus == 200, "count 1: the next request passes")

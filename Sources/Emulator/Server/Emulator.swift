@@ -55,8 +55,8 @@ public struct Emulator: Sendable {
         let routes = EmulatorRoutes.all
         var logger = Logger(label: "launchwatch-emulator")
         logger.logLevel = .critical
-        let responder = CallbackResponder<BasicRequestContext> { request, _ in
-            try await Self.respond(to: request, routes: routes, state: state)
+        let responder = CallbackResponder<EmulatorRequestContext> { request, context in
+            try await Self.respond(to: request, routes: routes, state: state, clientPort: context.clientPort)
         }
         let application = Application(
             responder: responder,
@@ -73,9 +73,9 @@ public struct Emulator: Sendable {
         }
     }
 
-    private static func respond(to request: Request, routes: [EmulatorRoute], state: EmulatorState) async throws
-        -> Response
-    {
+    private static func respond(
+        to request: Request, routes: [EmulatorRoute], state: EmulatorState, clientPort: Int?
+    ) async throws -> Response {
         var request = request
         let body = try await request.collectBody(upTo: 16 * 1024 * 1024)
         var headers: [String: String] = [:]
@@ -94,7 +94,9 @@ public struct Emulator: Sendable {
         guard let (route, parameters) = matched else {
             let response = GoogleError.response(404, "The requested URL \(path) was not found on this server.")
             await state.record(
-                RequestRecord(time: await state.now, method: method, path: path, route: "unknown", status: 404))
+                RequestRecord(
+                    time: await state.now, method: method, path: path, route: "unknown", status: 404,
+                    clientPort: clientPort))
             return Self.httpResponse(response)
         }
         emulatorRequest.parameters = parameters
@@ -117,7 +119,9 @@ public struct Emulator: Sendable {
             response = .json(body, status: code, headers: headers)
         case .hang?:
             await state.record(
-                RequestRecord(time: await state.now, method: method, path: path, route: route.name, status: 0))
+                RequestRecord(
+                    time: await state.now, method: method, path: path, route: route.name, status: 0,
+                    clientPort: clientPort))
             // Never answers; the connection stays open until the client gives up or the server stops.
             try await Task.sleep(for: .seconds(86_400))
             throw CancellationError()
@@ -135,8 +139,9 @@ public struct Emulator: Sendable {
             response = await route.handler(emulatorRequest, state)
         }
         await state.record(
-            RequestRecord(time: await state.now, method: method, path: path, route: route.name, status: response.status)
-        )
+            RequestRecord(
+                time: await state.now, method: method, path: path, route: route.name, status: response.status,
+                clientPort: clientPort))
         return Self.httpResponse(response, resetMidBody: reset)
     }
 
@@ -176,6 +181,18 @@ public struct Emulator: Sendable {
             }
             return (decode(parts[0]), parts.count > 1 ? decode(parts[1]) : "")
         }
+    }
+}
+
+/// Hummingbird's request context plus the client's port, which tells the request log's connections apart.
+struct EmulatorRequestContext: RequestContext {
+    var coreContext: CoreRequestContextStorage
+    /// The remote port of the request's connection: one per TCP connection.
+    let clientPort: Int?
+
+    init(source: ApplicationRequestContextSource) {
+        coreContext = CoreRequestContextStorage(source: source)
+        clientPort = source.channel.remoteAddress?.port
     }
 }
 

@@ -259,4 +259,6 @@ public struct RequestRecord: Sendable {
     public var path: String
     public var route: String
     public var status: Int
+    /// The client's port: requests with the same port came over the same connection.
+    public var clientPort: Int? = nil
 }

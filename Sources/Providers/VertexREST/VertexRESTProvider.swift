@@ -136,6 +136,8 @@ public struct VertexRESTProvider: Provider {
             var query = [("filter", filter), ("pageSize", "100")]
             if let pageToken { query.append(("pageToken", pageToken)) }
             let json = try await client.get(try url("/v1/\(collection)", query: query))
+            // An array or a string has no "customJobs" either: it must not read as "no jobs yet".
+            guard case .object = json else { throw malformed("the job list") }
             if case .array(let items)? = json["customJobs"] {
                 for item in items {
                     guard let job = VertexCustomJob(json: item) else { throw malformed("a listed job") }

@@ -26,8 +26,9 @@ public struct GoogleAPIClient: Sendable {
     /// A session with launchwatch's defaults: no cookies or cache, one connection per host kept open.
     public static func makeSession(timeout: Duration) -> URLSession {
         let configuration = URLSessionConfiguration.ephemeral
-        configuration.timeoutIntervalForRequest = timeout.seconds
-        configuration.timeoutIntervalForResource = timeout.seconds * 2
+        // Whole seconds: FoundationNetworking truncates the fraction (see `withTimeout`).
+        configuration.timeoutIntervalForRequest = wholeSeconds(timeout) + 1
+        configuration.timeoutIntervalForResource = (wholeSeconds(timeout) + 1) * 2
         configuration.httpMaximumConnectionsPerHost = 2
         configuration.requestCachePolicy = .reloadIgnoringLocalCacheData
         return URLSession(configuration: configuration)
@@ -55,7 +56,7 @@ public struct GoogleAPIClient: Sendable {
         let data: Data
         let response: URLResponse
         do {
-            (data, response) = try await session.data(for: request)
+            (data, response) = try await withTimeout(request)
         } catch let error as URLError where error.code == .timedOut {
             throw ProviderError(
                 code: "timeout", message: "no answer from \(service) within \(DurationText.format(timeout))")
@@ -87,6 +88,32 @@ public struct GoogleAPIClient: Sendable {
             throw ProviderError(
                 code: "malformed_response", message: "\(service) sent a body that is not valid JSON (\(error.message))")
         }
+    }
+
+    /// `request`, given up after `timeout`. FoundationNetworking on Linux truncates a request's
+    /// `timeoutInterval` to whole seconds (500ms becomes an immediate timeout, 1.5s becomes 1s), so
+    /// the timeout is kept here and the session only gets a whole-second backstop beyond it.
+    private func withTimeout(_ base: URLRequest) async throws -> (Data, URLResponse) {
+        var backstop = base
+        backstop.timeoutInterval = Self.wholeSeconds(timeout) + 1
+        let request = backstop
+        let session = self.session
+        let timeout = self.timeout
+        return try await withThrowingTaskGroup(of: (Data, URLResponse)?.self) { group in
+            group.addTask { try await session.data(for: request) }
+            group.addTask {
+                try await Task.sleep(for: timeout)
+                return nil
+            }
+            defer { group.cancelAll() }
+            guard case .some(.some(let answer)) = try await group.next() else { throw URLError(.timedOut) }
+            return answer
+        }
+    }
+
+    /// `duration` rounded up to whole seconds, at least one.
+    static func wholeSeconds(_ duration: Duration) -> TimeInterval {
+        max(1, duration.seconds.rounded(.up))
     }
 
     private static func describe(_ error: URLError) -> String {

@@ -11,6 +11,7 @@ public struct GoogleAPIError: Sendable, Hashable {
     public var retryAfter: Duration?
 
     /// Reads an error response. `body` may be anything: a proxy's HTML page is reported as such.
+    /// Header names are matched without regard to case.
     public init(httpStatus: Int, headers: [String: String], body: Data) {
         self.httpStatus = httpStatus
         var message = "HTTP \(httpStatus)"
@@ -35,7 +36,8 @@ public struct GoogleAPIError: Sendable, Hashable {
         self.httpStatus = httpStatus
         self.status = status
         self.message = message
-        self.retryAfter = retryDelay ?? headers["retry-after"].flatMap(Self.retryAfterHeader)
+        let retryAfterHeader = headers.first { $0.key.lowercased() == "retry-after" }?.value
+        self.retryAfter = retryDelay ?? retryAfterHeader.flatMap(Self.retryAfterHeader)
     }
 
     /// A provider error for this response: code `http_<status>`, a message naming the service.
