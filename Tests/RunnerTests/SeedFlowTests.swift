@@ -92,6 +92,18 @@ struct SeedFlowTests {
         #expect(details.first?.string("message")?.contains("torch.OutOfMemoryError: CUDA out of memory") == true)
     }
 
+    @Test("vertex-api-outage: Vertex AI is reported degraded, then recovered, and the outcome is still right")
+    func vertexOutage() throws {
+        let result = try LaunchWatchProcess.run(["demo", "--scenario", "vertex-api-outage", "--json", "--speed", "5"])
+        #expect(result.status == 0, "stderr: \(result.stderr)")
+        let events = try #require(result.events)
+        let health = events.filter { $0.type == "provider" && $0.string("provider") == "vertex" }
+        #expect(health.compactMap { $0.string("health") } == ["degraded", "recovered"])
+        #expect(health.first?.string("message")?.contains("Vertex AI answered") == true)
+        #expect(stages(events).last == "running")
+        #expect(!stages(events).contains("failed"), "an API outage is not a failed launch")
+    }
+
     @Test("two watches of two-launches-overlap each report their own launch")
     func overlappingLaunches() throws {
         let (emulator, base) = try LaunchWatchProcess.emulate(["--scenario", "two-launches-overlap"])

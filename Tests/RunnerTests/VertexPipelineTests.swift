@@ -10,6 +10,59 @@ import Testing
 @Suite("Vertex pipelines against launchwatch emulate")
 struct VertexPipelineTests {
     static let restPipeline = Fixtures.repository.appendingPathComponent("Examples/pipelines/vertex-rest.json").path
+    static let gcloudPipeline = Fixtures.repository.appendingPathComponent("Examples/pipelines/vertex-gcloud.json").path
+
+    /// The environment that points the real gcloud at the emulator at `base`; `nil` (and, under CI,
+    /// a recorded issue) when gcloud is not installed.
+    private func gcloudEnvironment(_ base: URL) throws -> [String: String]? {
+        let path = ProcessInfo.processInfo.environment["PATH"] ?? ""
+        guard
+            path.split(separator: ":").contains(where: { FileManager.default.isExecutableFile(atPath: "\($0)/gcloud") })
+        else {
+            if ProcessInfo.processInfo.environment["CI"] != nil {
+                Issue.record("CONFORMANCE NOT RUN: gcloud is not on the PATH")
+            }
+            return nil
+        }
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("gcloud-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let token = folder.appendingPathComponent("token")
+        try "emulator-token\n".write(to: token, atomically: true, encoding: .utf8)
+        return [
+            "CLOUDSDK_CONFIG": folder.path, "CLOUDSDK_API_ENDPOINT_OVERRIDES_AIPLATFORM": base.absoluteString + "/",
+            "CLOUDSDK_AUTH_ACCESS_TOKEN_FILE": token.path, "CLOUDSDK_CORE_DISABLE_PROMPTS": "1",
+        ]
+    }
+
+    @Test(
+        "vertex-gcloud.json with the real gcloud: the seed failure (exit 1, full message) and its own job of two",
+        arguments: [
+            ("vertex-disk-too-small", "10s", "p7q2cd34", Int32(1), "7788990011223344556"),
+            ("two-launches-overlap", "15s", "bbbb2222", Int32(0), "6660000000000000002"),
+        ])
+    func gcloudPipeline(scenario: String, advance: String, runId: String, status: Int32, jobId: String) throws {
+        let (emulator, base) = try LaunchWatchProcess.emulate(["--scenario", scenario])
+        defer {
+            emulator.send(signal: SIGTERM)
+            _ = emulator.finish()
+        }
+        guard let environment = try gcloudEnvironment(base) else { return }
+        #expect(
+            try LaunchWatchProcess.post(base.appendingPathComponent("_emulator/advance"), #"{"by": "\#(advance)"}"#)
+                == 200)
+        let result = try LaunchWatchProcess.run(
+            [
+                "run", Self.gcloudPipeline, "--json", "--deadline", "60s", "--var", "project=launchwatch-demo", "--var",
+                "runId=\(runId)",
+            ], environment: environment)
+        #expect(result.status == status, "stderr: \(result.stderr)")
+        let events = try #require(result.events)
+        #expect(events.first { $0.string("name") == "job_id" }?.string("value") == jobId)
+        if status == 1 {
+            let detail = events.first { $0.type == "detail" }?.string("message")
+            #expect(detail?.hasPrefix("Replicas low on disk: workerpool0. Specify a larger bootDiskSizeGb") == true)
+        }
+    }
 
     /// Runs `pipeline` against the emulator playing `scenario`, after moving scenario time `advance`.
     private func watch(
