@@ -147,6 +147,15 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .testTarget(
+            name: "LaunchWatchCloudLoggingProviderTests",
+            dependencies: [
+                "LaunchWatchCloudLogging", "LaunchWatchCloudRun", "LaunchWatchCore", "LaunchWatchTesting",
+                "LaunchWatchGoogleCloud",
+            ],
+            path: "Tests/CloudLoggingProviderTests",
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
             name: "LaunchWatchRunnerTests",
             dependencies: ["LaunchWatchRunner", "LaunchWatchCore"],
             path: "Tests/RunnerTests",

@@ -1,0 +1,89 @@
+import Foundation
+import LaunchWatchCloudRun
+import LaunchWatchCore
+import LaunchWatchTesting
+import Testing
+
+/// The `cloud-run-execution` provider against the emulator's Cloud Run Admin API over loopback.
+@Suite("cloud-run-execution provider")
+struct CloudRunExecutionProviderTests {
+    typealias F = CloudLoggingFixture
+
+    static let scenario = F.scenario(timeline: [
+        .object([
+            ("at", .string("1s")), ("do", .string("createExecution")), ("id", .string("agent-ok")),
+            ("job", .string("launch-agent")),
+        ]),
+        .object([
+            ("at", .string("1s")), ("do", .string("createExecution")), ("id", .string("agent-bad")),
+            ("job", .string("launch-agent")),
+        ]),
+        .object([
+            ("at", .string("5s")), ("do", .string("completeExecution")), ("id", .string("agent-ok")),
+            ("succeeded", .bool(true)),
+        ]),
+        .object([
+            ("at", .string("6s")), ("do", .string("completeExecution")), ("id", .string("agent-bad")),
+            ("succeeded", .bool(false)), ("message", .string("Task agent-bad-task0 failed: exit code 1")),
+        ]),
+    ])
+
+    static func provider(_ harness: EmulatorHarness, execution: String) async throws -> CloudRunExecutionProvider {
+        let json = JSONValue.object([
+            ("project", .string(F.project)), ("region", .string(F.region)), ("job", .string("launch-agent")),
+            ("execution", .string(execution)), ("endpoint", .string(harness.baseURL.absoluteString)),
+        ])
+        let configuration = try JSONValueDecoder().decode(CloudRunExecutionProvider.Configuration.self, from: json)
+        return try CloudRunExecutionProvider(configuration: configuration, context: await F.context(harness))
+    }
+
+    @Test("an execution goes from CONDITION_PENDING to CONDITION_SUCCEEDED, dated by lastTransitionTime")
+    func pendingThenSucceeded() async throws {
+        try await EmulatorHarness.with(scenarioJSON: Self.scenario) { harness in
+            let provider = try await Self.provider(harness, execution: "agent-ok")
+            let epoch = await harness.state.epoch
+            await harness.state.advance(by: 2)
+            let pending = try #require(try await F.poll(provider, harness).observations.first)
+            #expect(pending.status == "CONDITION_PENDING")
+            #expect(pending.detail == nil)
+            #expect(
+                pending.subject == "projects/\(F.project)/locations/\(F.region)/jobs/launch-agent/executions/agent-ok")
+            #expect(abs(try #require(pending.backendTime).timeIntervalSince(epoch) - 1) < 0.001)
+            await harness.state.advance(by: 4)
+            let succeeded = try #require(try await F.poll(provider, harness).observations.first)
+            #expect(succeeded.status == "CONDITION_SUCCEEDED")
+            #expect(succeeded.detail == nil)
+            #expect(abs(try #require(succeeded.backendTime).timeIntervalSince(epoch) - 5) < 0.001)
+            #expect(CloudRunExecutionProvider.defaultStageMap["CONDITION_SUCCEEDED"] == .some(nil))
+        }
+    }
+
+    @Test("a failed Completed condition is CONDITION_FAILED with the condition's message as detail")
+    func failed() async throws {
+        try await EmulatorHarness.with(scenarioJSON: Self.scenario) { harness in
+            let provider = try await Self.provider(harness, execution: "agent-bad")
+            let epoch = await harness.state.epoch
+            await harness.state.advance(by: 3)
+            #expect(try await F.poll(provider, harness).observations.map(\.status) == ["CONDITION_PENDING"])
+            await harness.state.advance(by: 4)
+            let failed = try #require(try await F.poll(provider, harness).observations.first)
+            #expect(failed.status == "CONDITION_FAILED")
+            #expect(
+                failed.detail
+                    == FailureDetail(code: "NON_ZERO_EXIT_CODE", message: "Task agent-bad-task0 failed: exit code 1"))
+            #expect(abs(try #require(failed.backendTime).timeIntervalSince(epoch) - 6) < 0.001)
+            #expect(CloudRunExecutionProvider.defaultStageMap["CONDITION_FAILED"] == .some("failed"))
+        }
+    }
+
+    @Test("an execution that does not exist is a provider error with the service's 404")
+    func notFound() async throws {
+        try await EmulatorHarness.with(scenarioJSON: Self.scenario) { harness in
+            let provider = try await Self.provider(harness, execution: "agent-missing")
+            await harness.state.advance(by: 2)
+            let error = try await #require(throws: ProviderError.self) { try await F.poll(provider, harness) }
+            #expect(error.code == "http_404")
+            #expect(error.message.contains("agent-missing"))
+        }
+    }
+}
