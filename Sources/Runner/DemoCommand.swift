@@ -27,6 +27,9 @@ struct DemoCommand: AsyncParsableCommand {
         help: ArgumentHelp("Play the scenario this many times faster (polling stays real-time).", valueName: "factor"))
     var speed: Double = 1
 
+    @Option(help: ArgumentHelp("End the watch after this long (overrides the pipeline's 20m).", valueName: "duration"))
+    var deadline: String?
+
     @Option(
         name: .customLong("var"),
         help: ArgumentHelp("Sets a pipeline variable, such as finishOn=succeeded.", valueName: "NAME=value"))
@@ -41,6 +44,9 @@ struct DemoCommand: AsyncParsableCommand {
             throw ValidationError(message + " (bundled: \(Scenario.bundledNames.joined(separator: ", ")))")
         }
         _ = try VariableOptions(assignments: assignments).parsed()
+        if let deadline, (DurationText.parse(deadline) ?? .zero) <= .zero {
+            throw ValidationError("--deadline \(deadline): not a duration above 0s, such as 60s or 5m")
+        }
         guard speed > 0, speed <= 1000 else {
             throw ValidationError("--speed \(speed): must be above 0 and at most 1000")
         }
@@ -80,7 +86,9 @@ struct DemoCommand: AsyncParsableCommand {
         do {
             loaded = try loader.load(
                 Data(BundledPipeline.seedFlow.utf8), baseDirectory: URL(fileURLWithPath: "/"),
-                options: .init(variables: variables, environment: environment, startedAt: startedAt))
+                options: .init(
+                    variables: variables, environment: environment, startedAt: startedAt,
+                    deadline: deadline.flatMap(DurationText.parse)))
         } catch {
             report(error, file: "the demo pipeline", to: stderr)
             throw ExitCode(ExitStatus.invalidPipeline)

@@ -107,19 +107,22 @@ final class LaunchWatchProcess: @unchecked Sendable {
 
     /// Waits for the process to exit (killing it after `timeout`) and returns what it printed.
     func finish(timeout: TimeInterval = 120) -> Finished {
+        // Wait for the process itself, not for end-of-file on its pipes: another child started at
+        // the same moment by a parallel test can inherit a pipe's write end and hold it open.
         let deadline = Date().addingTimeInterval(timeout)
-        lock.lock()
-        while !(stdoutClosed && stderrClosed) {
-            if !lock.wait(until: deadline) {
-                lock.unlock()
-                process.terminate()
-                lock.lock()
-                break
-            }
+        while process.isRunning, Date() < deadline { usleep(10_000) }
+        if process.isRunning {
+            process.terminate()
+            // A process that does not stop on SIGTERM within 10 s is killed: a test never hangs.
+            let stopBy = Date().addingTimeInterval(10)
+            while process.isRunning, Date() < stopBy { usleep(10_000) }
+            if process.isRunning { kill(process.processIdentifier, SIGKILL) }
         }
-        lock.unlock()
         process.waitUntilExit()
+        // Then read what is left in the pipes, for at most a few seconds.
+        let drainBy = Date().addingTimeInterval(3)
         lock.lock()
+        while !(stdoutClosed && stderrClosed), lock.wait(until: drainBy) {}
         defer { lock.unlock() }
         return Finished(
             status: process.terminationStatus, stdout: String(decoding: stdoutData, as: UTF8.self),

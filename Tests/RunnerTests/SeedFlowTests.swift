@@ -69,7 +69,10 @@ struct SeedFlowTests {
     @Test("demo --scenario wandb-down: W&B is down, the watch reports it degraded and does not crash")
     func demoWandbDown() throws {
         let result = try LaunchWatchProcess.run(
-            ["demo", "--scenario", "wandb-down", "--json", "--speed", "10", "--var", "finishOn=running"])
+            [
+                "demo", "--scenario", "wandb-down", "--json", "--speed", "10", "--var", "finishOn=running",
+                "--deadline", "90s",
+            ])
         let events = try #require(result.events)
         let degraded = events.filter { $0.type == "provider" && $0.string("health") == "degraded" }
         #expect(degraded.contains { $0.string("provider") == "queue" })
