@@ -78,3 +78,24 @@ struct DurationTextTests {
         #expect(Duration.seconds(double: -1) == .zero)
     }
 }
+
+@Suite("DurationText.configured")
+struct ConfiguredDurationTests {
+    @Test("absent gives the default; present is parsed; zero only where allowed")
+    func readsConfigurationFields() throws {
+        #expect(try DurationText.configured(nil, field: "timeout", default: .seconds(10)) == .seconds(10))
+        #expect(try DurationText.configured("250ms", field: "timeout", default: .seconds(10)) == .milliseconds(250))
+        #expect(try DurationText.configured("0s", field: "settle", default: .seconds(5), allowZero: true) == .zero)
+    }
+
+    @Test(
+        "a malformed or zero value is a bad_config error naming the field, with the default as example",
+        arguments: ["soon", "0s", "-1s"])
+    func rejectsBadValues(text: String) throws {
+        let error = try #require(throws: ProviderError.self) {
+            try DurationText.configured(text, field: "timeout", default: .seconds(30))
+        }
+        #expect(error.code == "bad_config")
+        #expect(error.message == "timeout \"\(text)\" is not a duration such as 30s")
+    }
+}

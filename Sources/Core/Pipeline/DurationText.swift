@@ -64,3 +64,20 @@ extension Duration {
         .nanoseconds(Int64((max(0, min(seconds, 1e9)) * 1e9).rounded()))
     }
 }
+
+extension DurationText {
+    /// A duration field of a provider's configuration (`"timeout": "10s"`): `fallback` when absent,
+    /// a `bad_config` error naming the field (with the default as the example) when malformed, or
+    /// when zero and `allowZero` is false. Providers read every duration field through this.
+    public static func configured(
+        _ text: String?, field: String, default fallback: Duration, allowZero: Bool = false
+    ) throws(ProviderError) -> Duration {
+        guard let text else { return fallback }
+        guard let parsed = parse(text), allowZero || parsed > .zero else {
+            throw ProviderError(
+                code: "bad_config",
+                message: "\(field) \"\(text)\" is not a duration such as \(format(fallback))")
+        }
+        return parsed
+    }
+}

@@ -70,13 +70,6 @@ public struct CloudLoggingProvider: Provider {
     private let cursor = ProviderMemory(Cursor())
 
     public init(configuration: Configuration, context: ProviderContext) throws {
-        func duration(_ text: String?, _ name: String, _ fallback: Duration) throws(ProviderError) -> Duration {
-            guard let text else { return fallback }
-            guard let parsed = DurationText.parse(text) else {
-                throw ProviderError(code: "bad_config", message: "\(name) \"\(text)\" is not a duration such as 10s")
-            }
-            return parsed
-        }
         if let project = configuration.project {
             resourceNames = ["projects/\(project)"] + (configuration.resourceNames ?? [])
         } else if let names = configuration.resourceNames, !names.isEmpty {
@@ -91,10 +84,12 @@ public struct CloudLoggingProvider: Provider {
         else { throw ProviderError(code: "bad_config", message: "endpoint \"\(endpoint)\" is not an http(s) URL") }
         self.url = url
         filter = configuration.filter.flatMap { $0.trimmingCharacters(in: .whitespaces).isEmpty ? nil : $0 }
-        let timeout = try duration(configuration.timeout, "timeout", .seconds(10))
+        let timeout = try DurationText.configured(configuration.timeout, field: "timeout", default: .seconds(10))
         from = context.startedAt.addingTimeInterval(
-            -(try duration(configuration.lookBack, "lookBack", .seconds(600))).seconds)
-        settle = try duration(configuration.settle, "settle", .seconds(5))
+            -(try DurationText.configured(
+                configuration.lookBack, field: "lookBack", default: .seconds(600), allowZero: true)).seconds)
+        settle = try DurationText.configured(
+            configuration.settle, field: "settle", default: .seconds(5), allowZero: true)
         let session = GoogleAPIClient.makeSession(timeout: timeout)
         let tokens = AccessTokenSource(
             credentials: configuration.credentials, environment: context.environment,

@@ -60,13 +60,7 @@ public struct CloudRunExecutionProvider: Provider {
             let url = URL(string: base.absoluteString + path)
         else { throw ProviderError(code: "bad_config", message: "endpoint \"\(endpoint)\" is not an http(s) URL") }
         self.url = url
-        var timeout = Duration.seconds(10)
-        if let text = configuration.timeout {
-            guard let parsed = DurationText.parse(text), parsed > .zero else {
-                throw ProviderError(code: "bad_config", message: "timeout \"\(text)\" is not a duration such as 10s")
-            }
-            timeout = parsed
-        }
+        let timeout = try DurationText.configured(configuration.timeout, field: "timeout", default: .seconds(10))
         let session = GoogleAPIClient.makeSession(timeout: timeout)
         let tokens = AccessTokenSource(
             credentials: configuration.credentials, environment: context.environment,

@@ -86,13 +86,7 @@ public struct VertexGcloudProvider: Provider {
         else {
             throw ProviderError(code: "bad_config", message: "region \"\(region)\" is not a region such as us-central1")
         }
-        var timeout = Duration.seconds(30)
-        if let text = configuration.timeout {
-            guard let parsed = DurationText.parse(text), parsed > .zero else {
-                throw ProviderError(code: "bad_config", message: "timeout \"\(text)\" is not a duration such as 30s")
-            }
-            timeout = parsed
-        }
+        let timeout = try DurationText.configured(configuration.timeout, field: "timeout", default: .seconds(30))
         var environment = context.environment
         for (name, value) in configuration.env ?? [:] {
             guard !name.isEmpty, !name.contains("=") else {

@@ -79,13 +79,7 @@ public struct VertexRESTProvider: Provider {
         guard let url = URL(string: endpoint), let scheme = url.scheme, ["http", "https"].contains(scheme),
             url.host != nil
         else { throw ProviderError(code: "bad_config", message: "endpoint \"\(endpoint)\" is not an http(s) URL") }
-        var timeout = Duration.seconds(10)
-        if let text = configuration.timeout {
-            guard let parsed = DurationText.parse(text), parsed > .zero else {
-                throw ProviderError(code: "bad_config", message: "timeout \"\(text)\" is not a duration such as 10s")
-            }
-            timeout = parsed
-        }
+        let timeout = try DurationText.configured(configuration.timeout, field: "timeout", default: .seconds(10))
         match = try configuration.match.validated()
         base = endpoint.hasSuffix("/") ? String(endpoint.dropLast()) : endpoint
         collection = "projects/\(project)/locations/\(region)/customJobs"

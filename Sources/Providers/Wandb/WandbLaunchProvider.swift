@@ -74,13 +74,7 @@ public struct WandbLaunchProvider: Provider {
         guard (configuration.item == nil) != (configuration.name == nil) else {
             throw ProviderError(code: "bad_config", message: "give exactly one of item (the item id) and name")
         }
-        var timeout = Duration.seconds(10)
-        if let text = configuration.timeout {
-            guard let parsed = DurationText.parse(text), parsed > .zero else {
-                throw ProviderError(code: "bad_config", message: "timeout \"\(text)\" is not a duration such as 10s")
-            }
-            timeout = parsed
-        }
+        let timeout = try DurationText.configured(configuration.timeout, field: "timeout", default: .seconds(10))
         client = try WandbAPIClient(baseURL: configuration.baseURL, environment: context.environment, timeout: timeout)
         self.configuration = configuration
         startedAt = context.startedAt

@@ -61,13 +61,7 @@ public struct WandbRunProvider: Provider {
         guard (configuration.run == nil) != (configuration.displayName == nil) else {
             throw ProviderError(code: "bad_config", message: "give exactly one of run (the run id) and displayName")
         }
-        var timeout = Duration.seconds(10)
-        if let text = configuration.timeout {
-            guard let parsed = DurationText.parse(text), parsed > .zero else {
-                throw ProviderError(code: "bad_config", message: "timeout \"\(text)\" is not a duration such as 10s")
-            }
-            timeout = parsed
-        }
+        let timeout = try DurationText.configured(configuration.timeout, field: "timeout", default: .seconds(10))
         client = try WandbAPIClient(baseURL: configuration.baseURL, environment: context.environment, timeout: timeout)
         self.configuration = configuration
     }
