@@ -44,6 +44,7 @@ enum PipelineSchema {
                                             closedObject([
                                                 ("description", object([("type", .string("string"))])),
                                                 ("default", object([("type", .string("string"))])),
+                                                ("optional", object([("type", .string("boolean"))])),
                                             ]),
                                         ])
                                     )
@@ -182,6 +183,21 @@ enum PipelineSchema {
                     ),
                     (
                         "activate",
+                        object([
+                            (
+                                "anyOf",
+                                .array([
+                                    ref("condition"),
+                                    object([
+                                        ("type", .string("array")), ("minItems", .number(1)),
+                                        ("items", ref("condition")),
+                                    ]),
+                                ])
+                            )
+                        ])
+                    ),
+                    (
+                        "condition",
                         closedObject(
                             [
                                 (
@@ -191,13 +207,20 @@ enum PipelineSchema {
                                             "enum",
                                             strings([
                                                 "always", "afterStage", "failureWithoutDetail", "fastProvidersDegraded",
-                                                "silence",
+                                                "degraded", "silence",
                                             ])
                                         )
                                     ])
                                 ),
                                 ("stage", ref("identifier")),
                                 ("for", ref("duration")),
+                                (
+                                    "providers",
+                                    object([
+                                        ("type", .string("array")), ("minItems", .number(1)),
+                                        ("items", ref("identifier")),
+                                    ])
+                                ),
                             ], required: ["when"])
                     ),
                 ])

@@ -61,6 +61,9 @@ public struct Watch: Sendable {
     /// Activates the providers whose policies hold at the start.
     public mutating func start(at now: Date) -> [Action] {
         var actions: [Action] = []
+        for omitted in pipeline.omittedProviders {
+            actions.append(.emit(.notice(provider: omitted.id, message: omitted.notice, at: now)))
+        }
         updateActivations(at: now, into: &actions, announce: false)
         return actions
     }

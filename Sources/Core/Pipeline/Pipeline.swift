@@ -12,10 +12,13 @@ public struct Pipeline: Sendable {
     public var variables: [VariableDeclaration]
     /// The folder relative paths in provider configurations are resolved against.
     public var baseDirectory: URL
+    /// Providers left out of this run because their config uses an optional variable that was given
+    /// no value; the watch names them in a notice at the start.
+    public var omittedProviders: [OmittedProvider]
 
     public init(
         name: String, stages: [Stage], providers: [ProviderSpec], finish: FinishPolicy,
-        variables: [VariableDeclaration] = [], baseDirectory: URL
+        variables: [VariableDeclaration] = [], baseDirectory: URL, omittedProviders: [OmittedProvider] = []
     ) {
         self.name = name
         self.stages = stages
@@ -23,6 +26,7 @@ public struct Pipeline: Sendable {
         self.finish = finish
         self.variables = variables
         self.baseDirectory = baseDirectory
+        self.omittedProviders = omittedProviders
     }
 
     /// The stage with `id`, if declared.
@@ -33,13 +37,37 @@ public struct Pipeline: Sendable {
 public struct VariableDeclaration: Sendable, Hashable {
     public var name: String
     public var summary: String?
-    /// The value used when no `--var` gives one; `nil` makes the variable required.
+    /// The value used when no `--var` gives one; `nil` makes the variable required unless `optional`.
     public var defaultValue: String?
+    /// `"optional": true`: the variable may be left without a value. Then every provider whose `config`
+    /// uses it is left out of the run (`Pipeline.omittedProviders`) instead of the run failing: a
+    /// pipeline can offer a provider that only works when the user knows one more thing (a launch's
+    /// name, an execution id).
+    public var optional: Bool
 
-    public init(name: String, summary: String? = nil, defaultValue: String? = nil) {
+    public init(name: String, summary: String? = nil, defaultValue: String? = nil, optional: Bool = false) {
         self.name = name
         self.summary = summary
         self.defaultValue = defaultValue
+        self.optional = optional
+    }
+}
+
+/// A provider left out of a run: its config uses optional variables that were given no value.
+public struct OmittedProvider: Sendable, Hashable {
+    public var id: String
+    /// The optional variables it needs, sorted.
+    public var missingVariables: [String]
+
+    public init(id: String, missingVariables: [String]) {
+        self.id = id
+        self.missingVariables = missingVariables
+    }
+
+    /// `provider "vertex-by-name" is left out: it needs --var name`.
+    public var notice: String {
+        "provider \"\(id)\" is left out: it needs "
+            + missingVariables.map { "--var \($0)=VALUE" }.joined(separator: " and ")
     }
 }
 

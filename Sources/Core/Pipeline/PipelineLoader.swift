@@ -83,16 +83,18 @@ public struct PipelineLoader: Sendable {
 /// The keys a pipeline may use, per section; also the source of "did you mean" suggestions.
 enum PipelineKeys {
     static let root = ["$schema", "version", "name", "description", "variables", "stages", "providers", "finish"]
-    static let variable = ["description", "default"]
+    static let variable = ["description", "default", "optional"]
     static let stage = ["id", "title", "outcome"]
     static let provider = ["id", "type", "config", "schedule", "activate", "map", "degradedAfter"]
     static let schedule = ["every", "backoff", "fastAfterChange", "budget"]
     static let backoff = ["initial", "max", "multiplier", "jitter"]
     static let fastAfterChange = ["every", "for"]
     static let budget = ["perMinute"]
-    static let activate = ["when", "stage", "for"]
+    static let activate = ["when", "stage", "for", "providers"]
     static let finish = ["on", "deadline", "detailWait"]
-    static let activations = ["always", "afterStage", "failureWithoutDetail", "fastProvidersDegraded", "silence"]
+    static let activations = [
+        "always", "afterStage", "failureWithoutDetail", "fastProvidersDegraded", "degraded", "silence",
+    ]
     static let namespaces = ["env", "var", "launch", "fact"]
 }
 
@@ -107,6 +109,11 @@ private struct PipelineDecoding {
     var providersIncomplete = false
     /// Variable name → the unset `${env.NAME}` its default uses; an error only where the default is used.
     var defaultsMissingEnvironment: [String: [String]] = [:]
+    /// Provider index → the optional variables without a value its config uses: it is left out.
+    var unsetOptionalVariables: [Int: Set<String>] = [:]
+    /// `activate` conditions naming providers (`degraded`), checked once every id is known.
+    var providerReferences: [(id: String, path: JSONPath)] = []
+    var omittedProviders: [OmittedProvider] = []
 
     init(registry: ProviderRegistry, options: PipelineLoader.Options, baseDirectory: URL) {
         self.registry = registry
@@ -162,7 +169,7 @@ private struct PipelineDecoding {
         checkReachability(stages: stages, providers: providers, finish: finish)
         return Pipeline(
             name: name, stages: stages, providers: providers, finish: finish, variables: declaredVariables,
-            baseDirectory: baseDirectory)
+            baseDirectory: baseDirectory, omittedProviders: omittedProviders)
     }
 
     // MARK: - Variables and substitution
@@ -186,10 +193,26 @@ private struct PipelineDecoding {
                 let summary = fields["description"].flatMap { string($0, at: memberPath.appending("description")) }
                 let defaultPath = memberPath.appending("default")
                 let defaultValue = fields["default"].flatMap { string($0, at: defaultPath) }
+                var optional = false
+                if let flag = fields["optional"] {
+                    if case .bool(let value) = flag {
+                        optional = value
+                    } else {
+                        error(
+                            "wrong_type", memberPath.appending("optional"),
+                            "must be true or false, not \(flag.typeDescription)")
+                    }
+                }
+                if optional, defaultValue != nil {
+                    error(
+                        "conflicting_keys", memberPath.appending("optional"),
+                        "a variable with a default always has a value; remove \"optional\" or \"default\"")
+                }
                 declarations.append(
                     VariableDeclaration(
                         name: member.key, summary: summary,
-                        defaultValue: defaultValue.map { renderDefault($0, member.key, defaultPath) }))
+                        defaultValue: defaultValue.map { renderDefault($0, member.key, defaultPath) },
+                        optional: optional))
             default:
                 error(
                     "wrong_type", memberPath,
@@ -242,6 +265,7 @@ private struct PipelineDecoding {
 
     mutating func substitute(_ document: JSONValue) -> JSONValue {
         var found: [PipelineIssue] = []
+        var unsetOptional: [(provider: Int, name: String)] = []
         let result = document.mapStrings { text, path in
             guard let first = path.components.first, first != .key("$schema"), first != .key("variables") else {
                 return text
@@ -258,13 +282,25 @@ private struct PipelineDecoding {
                 return text
             }
             return template.render(keepingEscapes: inConfig) { namespace, name in
+                if inConfig, options.requireValues, namespace == "var", isUnsetOptional(name),
+                    case .index(let provider) = path.components[1]
+                {
+                    unsetOptional.append((provider, name))
+                    return nil
+                }
                 let (value, issue) = resolve(namespace: namespace, name: name, inConfig: inConfig, path: path)
                 if let issue { found.append(issue) }
                 return value
             }
         }
         issues += found
+        for (provider, name) in unsetOptional { unsetOptionalVariables[provider, default: []].insert(name) }
         return result
+    }
+
+    /// An `"optional": true` variable that no `--var` gives a value.
+    func isUnsetOptional(_ name: String) -> Bool {
+        options.variables[name] == nil && declaredVariables.contains { $0.name == name && $0.optional }
     }
 
     func resolve(namespace: String, name: String, inConfig: Bool, path: JSONPath) -> (String?, PipelineIssue?) {
@@ -296,6 +332,15 @@ private struct PipelineDecoding {
             }
             if let value = declaration.defaultValue { return (value, nil) }
             guard options.requireValues else { return (nil, nil) }
+            if declaration.optional {
+                return (
+                    nil,
+                    PipelineIssue(
+                        "missing_variable", at: path,
+                        "variable \"\(name)\" is optional, but outside a provider's config it needs a value; "
+                            + "pass --var \(name)=VALUE")
+                )
+            }
             return (
                 nil,
                 PipelineIssue(
@@ -412,6 +457,11 @@ private struct PipelineDecoding {
                     configIsObject = false
                 }
             }
+            if let missing = unsetOptionalVariables[index] {
+                if let id { omittedProviders.append(OmittedProvider(id: id, missingVariables: missing.sorted())) }
+                _ = self.activation(fields["activate"], at: itemPath.appending("activate"), stages: stages)
+                continue
+            }
             // A config that is not an object is already reported; its keys cannot be checked.
             if let registration, configIsObject {
                 for failure in registration.validate(configuration: configuration, at: configPath) {
@@ -451,6 +501,11 @@ private struct PipelineDecoding {
             }
         }
         checkFacts(factUses, publishers: publishers)
+        for reference in providerReferences where firstPath[reference.id] == nil {
+            error(
+                "unknown_provider", reference.path,
+                "no provider has the id \"\(reference.id)\"" + suggestion(reference.id, firstPath.keys.sorted()))
+        }
         return specs
     }
 
@@ -537,13 +592,25 @@ private struct PipelineDecoding {
         return schedule
     }
 
+    /// `activate`: one condition, or an array of conditions of which any activates the provider.
     mutating func activation(_ value: JSONValue?, at path: JSONPath, stages: [Stage]) -> any ActivationPolicy {
-        guard let value, let fields = object(value, at: path, keys: PipelineKeys.activate, required: ["when"]),
+        guard let value else { return AlwaysActive() }
+        guard case .array(let items) = value else { return condition(value, at: path, stages: stages) }
+        if items.isEmpty {
+            error("empty", path, "must list at least one condition (or leave out \"activate\" to poll from the start)")
+            return AlwaysActive()
+        }
+        let conditions = items.enumerated().map { condition($1, at: path.appending($0), stages: stages) }
+        return conditions.count == 1 ? conditions[0] : ActiveWhenAny(conditions)
+    }
+
+    mutating func condition(_ value: JSONValue, at path: JSONPath, stages: [Stage]) -> any ActivationPolicy {
+        guard let fields = object(value, at: path, keys: PipelineKeys.activate, required: ["when"]),
             let when = string(fields["when"], at: path.appending("when"))
         else { return AlwaysActive() }
-        let needs: [String: [String]] = [
-            "always": [], "afterStage": ["stage"], "failureWithoutDetail": [], "fastProvidersDegraded": ["for"],
-            "silence": ["for"],
+        let needs: [String: (required: [String], optional: [String])] = [
+            "always": ([], []), "afterStage": (["stage"], []), "failureWithoutDetail": ([], []),
+            "fastProvidersDegraded": (["for"], []), "degraded": (["providers"], ["for"]), "silence": (["for"], []),
         ]
         guard let needed = needs[when] else {
             error(
@@ -552,10 +619,10 @@ private struct PipelineDecoding {
                     + " (use one of: \(PipelineKeys.activations.joined(separator: ", ")))")
             return AlwaysActive()
         }
-        for key in ["stage", "for"] {
-            if fields[key] != nil, !needed.contains(key) {
+        for key in ["stage", "for", "providers"] {
+            if fields[key] != nil, !needed.required.contains(key), !needed.optional.contains(key) {
                 error("unexpected_key", path.appending(key), "is not used by \"when\": \"\(when)\"")
-            } else if fields[key] == nil, needed.contains(key) {
+            } else if fields[key] == nil, needed.required.contains(key) {
                 error("missing_key", path.appending(key), "is required by \"when\": \"\(when)\"")
             }
         }
@@ -569,6 +636,19 @@ private struct PipelineDecoding {
         case "fastProvidersDegraded":
             let window = duration(fields["for"], at: path.appending("for"), positive: false) ?? .seconds(30)
             return ActiveWhenFastProvidersDegraded(for: window)
+        case "degraded":
+            let window = duration(fields["for"], at: path.appending("for"), positive: false) ?? .zero
+            let providersPath = path.appending("providers")
+            var ids: [String] = []
+            if let items = array(fields["providers"], at: providersPath) {
+                if items.isEmpty { error("empty", providersPath, "must name at least one provider id") }
+                for (index, item) in items.enumerated() {
+                    guard let id = string(item, at: providersPath.appending(index)) else { continue }
+                    ids.append(id)
+                    providerReferences.append((id, providersPath.appending(index)))
+                }
+            }
+            return ActiveWhenProvidersDegraded(ids, for: window)
         case "silence":
             let window = duration(fields["for"], at: path.appending("for"), positive: true) ?? .seconds(60)
             return ActiveAfterSilence(for: window)

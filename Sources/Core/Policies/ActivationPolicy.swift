@@ -132,3 +132,58 @@ public struct ActiveAfterSilence: ActivationPolicy {
         watch.lastStageChange.addingTimeInterval(duration.seconds)
     }
 }
+
+/// `{"when": "degraded", "providers": [IDS], "for": D}`: a stand-in for named providers, active once
+/// any of them has been degraded for at least `D` (default 0s: as soon as it is reported degraded,
+/// after its `degradedAfter` failed polls). The seed pipeline reads the logs while Vertex AI does not
+/// answer, and finds the Vertex job by name while W&B does not.
+public struct ActiveWhenProvidersDegraded: ActivationPolicy {
+    public var providers: [String]
+    public var duration: Duration
+    public init(_ providers: [String], for duration: Duration = .zero) {
+        self.providers = providers
+        self.duration = duration
+    }
+
+    public var summary: String {
+        "degraded \(providers.joined(separator: ", "))"
+            + (duration > .zero ? " for \(DurationText.format(duration))" : "")
+    }
+
+    /// When the first of the providers became degraded, if any is.
+    private func degradedSince(_ watch: WatchSnapshot) -> Date? {
+        providers.compactMap { watch.degradedSince[$0] }.min()
+    }
+
+    public func isActive(in watch: WatchSnapshot, at now: Date) -> Bool {
+        guard let since = degradedSince(watch) else { return false }
+        return now.timeIntervalSince(since) >= duration.seconds
+    }
+
+    public func nextCheck(in watch: WatchSnapshot, at now: Date) -> Date? {
+        degradedSince(watch)?.addingTimeInterval(duration.seconds)
+    }
+}
+
+/// An array of conditions in `activate`: active once any of them holds. A fallback for detail that
+/// should also stand in for a degraded provider:
+///
+/// ```json
+/// "activate": [{"when": "failureWithoutDetail"}, {"when": "degraded", "providers": ["vertex"]}]
+/// ```
+public struct ActiveWhenAny: ActivationPolicy {
+    public var conditions: [any ActivationPolicy]
+    public init(_ conditions: [any ActivationPolicy]) { self.conditions = conditions }
+
+    public var summary: String { conditions.map(\.summary).joined(separator: " or ") }
+    public var isAlwaysActive: Bool { conditions.contains { $0.isAlwaysActive } }
+    public var bringsFailureDetail: Bool { conditions.contains { $0.bringsFailureDetail } }
+
+    public func isActive(in watch: WatchSnapshot, at now: Date) -> Bool {
+        conditions.contains { $0.isActive(in: watch, at: now) }
+    }
+
+    public func nextCheck(in watch: WatchSnapshot, at now: Date) -> Date? {
+        conditions.compactMap { $0.nextCheck(in: watch, at: now) }.min()
+    }
+}
