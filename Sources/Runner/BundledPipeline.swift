@@ -7,11 +7,12 @@ enum BundledPipeline {
   "$schema": "../pipeline.schema.json",
   "version": 1,
   "name": "W&B Launch -> Vertex AI",
-  "description": "The seed flow: the queue item (queued, picked up, run id) -> the Vertex AI job carrying that run id (submitted, running, the error message) -> the W&B run; Cloud Logging only when a failure has no message. launchwatch demo runs it against the emulator.",
+  "description": "The seed flow: the queue item (queued, picked up, run id) -> the Vertex AI job carrying that run id (submitted, running, the error message) -> the W&B run. While W&B does not answer, the job is found by the launch's name (given --var name); Cloud Logging is read when a failure has no message or Vertex AI does not answer. launchwatch demo runs it against the emulator.",
   "variables": {
     "entity": {"description": "The W&B entity of the launch queue and the run."},
     "queue": {"description": "The launch queue."},
     "item": {"description": "The run-queue item id that launch_add returned."},
+    "name": {"description": "The launch spec's name (wandb launch --name), which W&B Launch gives the Vertex AI job as its display name. Optional: with it, the job is still found while W&B does not answer.", "optional": true},
     "wandbProject": {"description": "The W&B project the run logs to."},
     "project": {"description": "The Google Cloud project of the Vertex AI job.", "default": "${env.GOOGLE_CLOUD_PROJECT}"},
     "region": {"description": "The Vertex AI region.", "default": "us-central1"},
@@ -38,13 +39,19 @@ enum BundledPipeline {
                 "match": {"labels": {"wandb-run-id": "${fact.run_id}"}}},
      "schedule": {"every": "1s", "backoff": {"max": "30s"}},
      "map": {"JOB_STATE_PAUSED": "failed", "JOB_STATE_PARTIALLY_SUCCEEDED": "failed"}},
+    {"id": "vertex-by-name", "type": "vertex-rest",
+     "config": {"project": "${var.project}", "region": "${var.region}", "endpoint": "${var.vertexEndpoint}",
+                "match": {"displayName": "${var.name}"}},
+     "schedule": {"every": "1s", "backoff": {"max": "30s"}},
+     "map": {"JOB_STATE_PAUSED": "failed", "JOB_STATE_PARTIALLY_SUCCEEDED": "failed"},
+     "activate": {"when": "degraded", "providers": ["queue"]}},
     {"id": "run", "type": "wandb-run",
      "config": {"entity": "${var.entity}", "project": "${var.wandbProject}", "run": "${fact.run_id}", "baseURL": "${var.wandbBaseURL}"},
      "schedule": {"every": "2s", "backoff": {"max": "30s"}}},
     {"id": "logs", "type": "cloud-logging",
      "config": {"project": "${var.project}", "endpoint": "${var.loggingEndpoint}", "settle": "${var.logSettle}",
                 "filter": "resource.type=\"ml_job\" AND resource.labels.job_id=\"${fact.job_id}\" AND severity>=ERROR"},
-     "activate": {"when": "failureWithoutDetail"}}
+     "activate": [{"when": "failureWithoutDetail"}, {"when": "degraded", "providers": ["vertex", "vertex-by-name"]}]}
   ],
   "finish": {"on": ["${var.finishOn}"], "deadline": "20m", "detailWait": "5m"}
 }

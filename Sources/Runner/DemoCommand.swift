@@ -66,7 +66,8 @@ struct DemoCommand: AsyncParsableCommand {
         // Everything the pipeline needs comes from the scenario: no real credentials are read.
         let launch = DemoLaunch(scenario)
         var variables = [
-            "entity": launch.entity, "queue": launch.queue, "item": launch.item, "wandbProject": launch.wandbProject,
+            "entity": launch.entity, "queue": launch.queue, "item": launch.item, "name": launch.name,
+            "wandbProject": launch.wandbProject,
             "project": scenario.project, "region": scenario.region, "wandbBaseURL": base, "vertexEndpoint": base,
             "loggingEndpoint": base,
         ]
@@ -118,6 +119,8 @@ struct DemoLaunch {
     var entity: String
     var queue: String
     var item: String
+    /// The launch spec's name: the Vertex job's display name, matched while W&B is down.
+    var name: String
     var wandbProject: String
     /// When the failure's log entry became readable (scenario seconds), if the scenario writes one.
     var failureReadableInLogs: Double?
@@ -127,13 +130,15 @@ struct DemoLaunch {
         entity = scenario.wandb.entity
         queue = "vertex-gpu"
         item = "item"
+        name = "launch"
         wandbProject = "project"
         ingestionDelay = scenario.logIngestionDelay
         for step in scenario.timeline {
             switch step.action {
-            case .enqueueItem(let id, let queue, let entity, _, _, _) where item == "item":
+            case .enqueueItem(let id, let queue, let entity, _, let name, _) where item == "item":
                 item = id
                 self.queue = queue
+                self.name = name
                 if let entity { self.entity = entity }
             case .createRun(_, _, let project, _, _, _) where wandbProject == "project":
                 wandbProject = project

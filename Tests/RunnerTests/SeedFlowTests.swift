@@ -66,17 +66,42 @@ struct SeedFlowTests {
         #expect(detail.string("source") == "queue")
     }
 
-    @Test("demo --scenario wandb-down: W&B is down, the watch reports it degraded and does not crash")
+    @Test("demo --scenario wandb-down: with W&B down, the job is found by the launch's name and Vertex alone decides")
     func demoWandbDown() throws {
+        // At speed 2, W&B answers nothing for the first 20 s; the job is running from 9 s.
+        let result = try LaunchWatchProcess.run(
+            ["demo", "--scenario", "wandb-down", "--json", "--speed", "2", "--var", "finishOn=running"])
+        #expect(result.status == 0, "stderr: \(result.stderr)")
+        let events = try #require(result.events)
+        let degraded = try #require(
+            events.firstIndex {
+                $0.type == "provider" && $0.string("provider") == "queue" && $0.string("health") == "degraded"
+            })
+        let activated = try #require(
+            events.firstIndex { $0.type == "activated" && $0.string("provider") == "vertex-by-name" })
+        #expect(degraded <= activated, "the stand-in starts only once the queue is degraded")
+        #expect(events[activated].string("reason") == "degraded queue")
+        let reached = events.filter { $0.type == "stage" && $0.value["inferred"] == .bool(false) }
+        #expect(reached.map { $0.string("stage") ?? "" } == ["submitted", "running"])
+        #expect(reached.allSatisfy { $0.string("source") == "vertex-by-name" }, "Vertex alone decides")
+        #expect(!events.contains { $0.type == "fact" && $0.string("name") == "run_id" }, "W&B never answered")
+        #expect(events.last?.string("outcome") == "success")
+    }
+
+    @Test("without --var name, the name-matching stand-in is left out, and the run says so")
+    func standInNeedsTheName() throws {
         let result = try LaunchWatchProcess.run(
             [
-                "demo", "--scenario", "wandb-down", "--json", "--speed", "10", "--var", "finishOn=running",
-                "--deadline", "90s",
-            ])
+                "run", Self.pipeline, "--json", "--deadline", "1s", "--var", "entity=e", "--var", "queue=q", "--var",
+                "item=i", "--var", "wandbProject=w", "--var", "project=p", "--var", "wandbBaseURL=http://127.0.0.1:9",
+                "--var", "vertexEndpoint=http://127.0.0.1:9", "--var", "loggingEndpoint=http://127.0.0.1:9",
+            ],
+            environment: ["GOOGLE_OAUTH_ACCESS_TOKEN": "t", "WANDB_API_KEY": "k"])
+        #expect(result.status == 2, "the deadline ends it: stderr: \(result.stderr)")
         let events = try #require(result.events)
-        let degraded = events.filter { $0.type == "provider" && $0.string("health") == "degraded" }
-        #expect(degraded.contains { $0.string("provider") == "queue" })
-        #expect(result.status == 0, "once W&B answers, the chain completes: stderr: \(result.stderr)")
+        let notice = events.first { $0.type == "notice" && $0.string("provider") == "vertex-by-name" }
+        #expect(notice?.string("message") == #"provider "vertex-by-name" is left out: it needs --var name=VALUE"#)
+        #expect(!events.contains { $0.type == "activated" && $0.string("provider") == "vertex-by-name" })
     }
 
     @Test("runtime-crash-logs-only: Vertex's 'exited with status 1' waits for the traceback from the logs")
@@ -95,16 +120,24 @@ struct SeedFlowTests {
         #expect(details.first?.string("message")?.contains("torch.OutOfMemoryError: CUDA out of memory") == true)
     }
 
-    @Test("vertex-api-outage: Vertex AI is reported degraded, then recovered, and the outcome is still right")
+    @Test("vertex-api-outage: Vertex AI degraded, the logs read while it is, and the outcome still right")
     func vertexOutage() throws {
-        let result = try LaunchWatchProcess.run(["demo", "--scenario", "vertex-api-outage", "--json", "--speed", "5"])
+        let result = try LaunchWatchProcess.run(["demo", "--scenario", "vertex-api-outage", "--json", "--speed", "4"])
         #expect(result.status == 0, "stderr: \(result.stderr)")
         let events = try #require(result.events)
-        let health = events.filter { $0.type == "provider" && $0.string("provider") == "vertex" }
-        #expect(health.compactMap { $0.string("health") } == ["degraded", "recovered"])
-        #expect(health.first?.string("message")?.contains("Vertex AI answered") == true)
+        let health = events.enumerated().filter {
+            $0.element.type == "provider" && $0.element.string("provider") == "vertex"
+        }
+        #expect(health.compactMap { $0.element.string("health") } == ["degraded", "recovered"])
+        #expect(health.first?.element.string("message")?.contains("Vertex AI answered") == true)
+        let logs = try #require(events.firstIndex { $0.type == "activated" && $0.string("provider") == "logs" })
+        if let degraded = health.first?.offset, let recovered = health.last?.offset {
+            #expect(degraded < logs && logs < recovered, "the logs fallback starts while Vertex AI is degraded")
+        }
+        #expect(events[logs].string("reason")?.contains("degraded vertex") == true)
         #expect(stages(events).last == "running")
         #expect(!stages(events).contains("failed"), "an API outage is not a failed launch")
+        #expect(!events.contains { $0.type == "detail" }, "the logs hold no error, so none is reported")
     }
 
     @Test("two watches of two-launches-overlap each report their own launch")

@@ -98,7 +98,7 @@ enum BundledScenarioText {
         "vertex-api-outage": ##"""
 {
   "name": "vertex-api-outage",
-  "description": "The Vertex AI API is overloaded while the job starts: list and get answer 429 RESOURCE_EXHAUSTED for 15 s, then 503 for 10 s, then recover; the job itself runs normally meanwhile.",
+  "description": "The Vertex AI API is overloaded while the job starts: soon after the job is created, list and get answer 429 RESOURCE_EXHAUSTED for 15 s, then 503 for 10 s, then recover; the job itself runs normally meanwhile, and only its logs can be read.",
   "timeScale": 1,
   "project": "launchwatch-demo",
   "projectNumber": "123456789012",
@@ -108,14 +108,14 @@ enum BundledScenarioText {
     {"at": "0s", "do": "enqueueItem", "item": "UnVuUXVldWVJdGVtOjI3MTg2", "queue": "vertex-gpu", "name": "train-bert"},
     {"at": "2s", "do": "claimItem", "item": "UnVuUXVldWVJdGVtOjI3MTg2", "runId": "e5f6ij90"},
     {"at": "4s", "do": "createJob", "id": "7770001112223334445", "displayName": "train-bert", "labels": {"wandb-run-id": "e5f6ij90"}},
-    {"at": "8s", "do": "setJobState", "id": "7770001112223334445", "state": "JOB_STATE_PENDING"},
-    {"at": "20s", "do": "setJobState", "id": "7770001112223334445", "state": "JOB_STATE_RUNNING"}
+    {"at": "12s", "do": "setJobState", "id": "7770001112223334445", "state": "JOB_STATE_PENDING"},
+    {"at": "24s", "do": "setJobState", "id": "7770001112223334445", "state": "JOB_STATE_RUNNING"}
   ],
   "faults": [
-    {"route": "vertex.list", "from": "3s", "until": "18s", "status": 429},
-    {"route": "vertex.get", "from": "3s", "until": "18s", "status": 429},
-    {"route": "vertex.list", "from": "18s", "until": "28s", "status": 503},
-    {"route": "vertex.get", "from": "18s", "until": "28s", "status": 503}
+    {"route": "vertex.list", "from": "10s", "until": "25s", "status": 429},
+    {"route": "vertex.get", "from": "10s", "until": "25s", "status": 429},
+    {"route": "vertex.list", "from": "25s", "until": "35s", "status": 503},
+    {"route": "vertex.get", "from": "25s", "until": "35s", "status": 503}
   ]
 }
 """##,
