@@ -179,6 +179,13 @@ enum PipelineSchema {
                                     [("perMinute", object([("type", .string("integer")), ("minimum", .number(1))]))],
                                     required: ["perMinute"])
                             ),
+                            (
+                                "slowWhenIdle",
+                                closedObject(
+                                    [("after", ref("duration")), ("every", ref("duration"))],
+                                    required: ["after", "every"])
+                            ),
+                            ("adaptive", object([("type", .string("boolean"))])),
                         ])
                     ),
                     (

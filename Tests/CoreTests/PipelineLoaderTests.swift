@@ -149,10 +149,33 @@ struct PipelineLoaderTests {
         #expect(
             jobs.backoff
                 == ScheduleConfiguration.Backoff(initial: .seconds(1), max: .seconds(60), multiplier: 3, jitter: 0.1))
-        #expect(jobs.fastAfterChange == nil)
-        #expect(jobs.requestsPerMinute == nil)
+        #expect(jobs.fastAfterChange == .init(every: .milliseconds(500), for: .seconds(3)), "adaptive: every / 4")
+        #expect(jobs.slowWhenIdle == .init(after: .seconds(20), every: .seconds(4)), "adaptive: every × 2")
+        #expect(jobs.requestsPerMinute == 30, "adaptive: what polling every 2s spends")
+        #expect(queue.slowWhenIdle == .init(after: .seconds(20), every: .seconds(4)))
 
         #expect(pipeline.providers[2].schedule.every == .seconds(1), "the protocol's default interval")
+        #expect(pipeline.providers[2].schedule.fastAfterChange == .init(every: .milliseconds(250), for: .seconds(3)))
+    }
+
+    @Test("a schedule with adaptive false is a fixed interval; slowWhenIdle is checked")
+    func fixedAndSlowSchedules() throws {
+        let fixed = try load(
+            Self.pipeline(config: #"{"url": "http://x"}"#).replacingOccurrences(
+                of: #""config": {"url": "http://x"}"#,
+                with: #""config": {"url": "http://x"}, "schedule": {"every": "1s", "adaptive": false}"#),
+            PipelineLoader.Options())
+        #expect(fixed.pipeline.providers[0].schedule == ScheduleConfiguration(every: .seconds(1)))
+
+        let slow = Self.pipeline(config: #"{"url": "http://x"}"#).replacingOccurrences(
+            of: #""config": {"url": "http://x"}"#,
+            with:
+                #""config": {"url": "http://x"}, "schedule": {"every": "2s", "slowWhenIdle": {"after": "1m", "every": "1s"}, "adaptive": 1}"#
+        )
+        #expect(
+            try issues(slow, PipelineLoader.Options()).filter { $0.severity == .error }.map(\.codeAndPath) == [
+                "wrong_type providers[0].schedule.adaptive", "out_of_range providers[0].schedule.slowWhenIdle.every",
+            ])
     }
 
     @Test("decodes each kind of activation")

@@ -160,3 +160,69 @@ struct StandardScheduleTests {
         #expect(failureDelays(&other, count: 10) != delays)
     }
 }
+
+@Suite("Adaptive schedule")
+struct AdaptiveScheduleTests {
+    private static let start = Date(timeIntervalSince1970: 1_700_000_000)
+    private func at(_ seconds: Double) -> Date { Self.start.addingTimeInterval(seconds) }
+    private let adaptive = ScheduleConfiguration(every: .seconds(1), backoff: .init(jitter: 0)).adaptive()
+
+    @Test func defaultsAreDerivedFromTheInterval() {
+        #expect(adaptive.fastAfterChange == .init(every: .milliseconds(250), for: .seconds(3)))
+        #expect(adaptive.slowWhenIdle == .init(after: .seconds(20), every: .seconds(2)))
+        #expect(adaptive.requestsPerMinute == 60)
+        let slow = ScheduleConfiguration(every: .milliseconds(300)).adaptive()
+        #expect(slow.fastAfterChange?.every == .milliseconds(100), "never faster than 100 ms")
+        #expect(ScheduleConfiguration(every: .milliseconds(100)).adaptive().fastAfterChange == nil)
+        let given = ScheduleConfiguration(
+            every: .seconds(1), fastAfterChange: .init(every: .milliseconds(500), for: .seconds(9)),
+            requestsPerMinute: 10)
+        #expect(given.adaptive().fastAfterChange == given.fastAfterChange, "what is set is kept")
+        #expect(given.adaptive().requestsPerMinute == 10)
+    }
+
+    @Test func fastAfterAChangeRegularThenSlowWhileNothingMoves() {
+        var schedule = StandardSchedule(adaptive)
+        let change = at(100)
+        #expect(schedule.delay(after: .answered(), at: at(100.5), lastStageChange: change) == .milliseconds(250))
+        #expect(schedule.delay(after: .answered(), at: at(104), lastStageChange: change) == .seconds(1))
+        #expect(schedule.delay(after: .answered(), at: at(119.9), lastStageChange: change) == .seconds(1))
+        #expect(schedule.delay(after: .answered(), at: at(120), lastStageChange: change) == .seconds(2))
+    }
+
+    @Test func theFastWindowStopsAtThreeQuartersOfTheBudget() {
+        var schedule = StandardSchedule(
+            ScheduleConfiguration(
+                every: .seconds(1), fastAfterChange: .init(every: .milliseconds(250), for: .seconds(60)),
+                requestsPerMinute: 8))
+        // 6 polls in the window (3/4 of 8): the seventh waits the regular interval.
+        let delays = (0..<7).map {
+            schedule.delay(after: .answered(), at: at(Double($0) * 0.25), lastStageChange: at(0))
+        }
+        #expect(delays.prefix(5).allSatisfy { $0 == .milliseconds(250) })
+        #expect(delays[5] == .seconds(1) && delays[6] == .seconds(1))
+    }
+
+    @Test func aChangeElsewhereBringsTheNextPollForwardOnlyInsideTheWindowAndBudget() {
+        let schedule = StandardSchedule(adaptive)
+        #expect(schedule.expeditedDelay(at: at(10), lastChange: at(10)) == .milliseconds(250))
+        #expect(schedule.expeditedDelay(at: at(14), lastChange: at(10)) == nil, "the window is over")
+        let fixed = StandardSchedule(ScheduleConfiguration(every: .seconds(1)))
+        #expect(fixed.expeditedDelay(at: at(10), lastChange: at(10)) == nil, "a fixed schedule keeps its pace")
+    }
+
+    @Test func noMinuteHoldsMoreRequestsThanTheBudgetEvenWithConstantChanges() {
+        var schedule = StandardSchedule(adaptive)
+        var now = 0.0
+        var polls: [Double] = []
+        while now < 600 {
+            polls.append(now)
+            // A change every 2 s keeps the fast window open all the time.
+            let change = at((now / 2).rounded(.down) * 2)
+            now += schedule.delay(after: .answered(), at: at(now), lastStageChange: change).seconds
+        }
+        let busiest = polls.map { start in polls.filter { $0 >= start && $0 < start + 60 }.count }.max() ?? 0
+        #expect(busiest <= 60, "busiest minute: \(busiest)")
+        #expect(polls.count >= 590, "and it does not stall: \(polls.count) polls in 10 minutes")
+    }
+}

@@ -164,6 +164,21 @@ struct WatcherTests {
         _ = await harness.stop()
     }
 
+    @Test func adaptiveSchedulePollsFastAfterTheStartAndAfterAStatusChange() async throws {
+        let job = ProviderScript(Array(repeating: .observe("TICK"), count: 5) + [.observe("PAUSED")])
+        var harness = Harness(
+            F.pipeline([
+                try F.provider("job", script: job, schedule: ScheduleConfiguration(every: .seconds(4)).adaptive())
+            ]))
+        #expect(await harness.events.observation(from: "job") != nil)
+        await harness.settle()
+        await harness.advance(by: .seconds(1), times: 19)
+        // Every 4 s, but every 1 s for 3 s after the start and after TICK became PAUSED at 11 s (a
+        // status that reaches no stage is a change all the same).
+        #expect(job.pollOffsets == [0, 1, 2, 3, 7, 11, 12, 13, 14, 18])
+        _ = await harness.stop()
+    }
+
     @Test func failedPollsBackOffExponentiallyUpToTheCap() async throws {
         let script = ProviderScript([.fail(ProviderError(code: "http_503", message: "unavailable"))])
         var harness = Harness(F.pipeline([try F.provider("fast", script: script, schedule: Self.every(1))]))

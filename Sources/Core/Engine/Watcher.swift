@@ -60,6 +60,30 @@ public struct Watcher<C: Clock>: Sendable where C.Duration == Duration {
         var inFlight = false
         var nextPoll: C.Instant?
         var attempts = 0
+        /// The statuses the last answer held, and when they last changed: a change this provider sees
+        /// (JOB_STATE_PENDING, which reaches no stage) opens its fast window too.
+        var lastStatuses: [String] = []
+        var lastStatusChange: Date?
+        /// The last poll answered without a backend's request to wait: a stage change elsewhere may
+        /// bring this provider's next poll forward.
+        var mayExpedite = false
+    }
+
+    /// A stage was just reached: every other provider whose fast window and budget allow it polls
+    /// soon, since the next transition is likely close (adaptive schedules).
+    private func expedite(
+        _ slots: inout [String: Slot], except changed: String, after change: Date, at now: C.Instant, _ nowDate: Date
+    ) {
+        for id in slots.keys where id != changed {
+            guard var slot = slots[id], slot.active, !slot.inFlight, slot.mayExpedite, let planned = slot.nextPoll,
+                let delay = slot.schedule.expeditedDelay(at: nowDate, lastChange: change)
+            else { continue }
+            let sooner = now.advanced(by: delay)
+            if sooner < planned {
+                slot.nextPoll = sooner
+                slots[id] = slot
+            }
+        }
     }
 
     /// Runs the watch to its end and returns how it ended.
@@ -185,10 +209,18 @@ public struct Watcher<C: Clock>: Sendable where C.Duration == Duration {
                     apply(watch.advance(to: atDate))
                     if watch.isFinished { continue }
                     let outcome: PollOutcome
+                    let stagesBefore = watch.timeline.count
                     switch result {
                     case .success(let polled):
                         apply(watch.record(polled.observations, notices: polled.notices, from: id, at: atDate))
                         outcome = .answered(retryAfter: polled.retryAfter, nextChangeAfter: polled.nextChangeAfter)
+                        let statuses = polled.observations.map(\.status)
+                        if !statuses.isEmpty, statuses != slot.lastStatuses {
+                            // The first answer is what was there already, not a change.
+                            if !slot.lastStatuses.isEmpty { slot.lastStatusChange = atDate }
+                            slot.lastStatuses = statuses
+                        }
+                        slot.mayExpedite = polled.retryAfter == nil
                     case .failure(let error) where error.code == "cancelled" && Task.isCancelled:
                         // Stopped by the interruption itself, not a failure of the provider.
                         slots[id] = slot
@@ -196,11 +228,16 @@ public struct Watcher<C: Clock>: Sendable where C.Duration == Duration {
                     case .failure(let error):
                         apply(watch.recordFailure(error, from: id, at: atDate))
                         outcome = .failed(retryAfter: error.retryAfter, nextPollAfter: error.nextPollAfter)
+                        slot.mayExpedite = false
                     }
-                    let lastChange = watch.timeline.last?.at
+                    let stageChange = watch.timeline.last?.at ?? startedAt
+                    let lastChange = max(stageChange, slot.lastStatusChange ?? stageChange)
                     let delay = slot.schedule.delay(after: outcome, at: atDate, lastStageChange: lastChange)
                     slot.nextPoll = at.advanced(by: delay)
                     slots[id] = slot
+                    if watch.timeline.count > stagesBefore {
+                        expedite(&slots, except: id, after: stageChange, at: at, atDate)
+                    }
                 }
             }
             group.cancelAll()

@@ -86,7 +86,8 @@ enum PipelineKeys {
     static let variable = ["description", "default", "optional"]
     static let stage = ["id", "title", "outcome"]
     static let provider = ["id", "type", "config", "schedule", "activate", "map", "degradedAfter"]
-    static let schedule = ["every", "backoff", "fastAfterChange", "budget"]
+    static let schedule = ["every", "backoff", "fastAfterChange", "slowWhenIdle", "budget", "adaptive"]
+    static let slowWhenIdle = ["after", "every"]
     static let backoff = ["initial", "max", "multiplier", "jitter"]
     static let fastAfterChange = ["every", "for"]
     static let budget = ["perMinute"]
@@ -534,9 +535,28 @@ private struct PipelineDecoding {
         }
     }
 
+    /// A provider's `schedule`, adaptive unless it says `"adaptive": false` (`ScheduleConfiguration`).
     mutating func schedule(_ value: JSONValue?, at path: JSONPath, defaultInterval: Duration) -> ScheduleConfiguration {
-        var schedule = ScheduleConfiguration(every: defaultInterval)
-        guard let value, let fields = object(value, at: path, keys: PipelineKeys.schedule) else { return schedule }
+        let schedule = ScheduleConfiguration(every: defaultInterval)
+        guard let value, let fields = object(value, at: path, keys: PipelineKeys.schedule) else {
+            return schedule.adaptive()
+        }
+        var adaptive = true
+        if let flag = fields["adaptive"] {
+            if case .bool(let value) = flag {
+                adaptive = value
+            } else {
+                error("wrong_type", path.appending("adaptive"), "must be true or false, not \(flag.typeDescription)")
+            }
+        }
+        let configured = explicitSchedule(fields, at: path, base: schedule)
+        return adaptive ? configured.adaptive() : configured
+    }
+
+    mutating func explicitSchedule(
+        _ fields: [String: JSONValue], at path: JSONPath, base: ScheduleConfiguration
+    ) -> ScheduleConfiguration {
+        var schedule = base
         if let every = duration(fields["every"], at: path.appending("every"), positive: true) { schedule.every = every }
         if let backoffValue = fields["backoff"],
             let backoff = object(backoffValue, at: path.appending("backoff"), keys: PipelineKeys.backoff)
@@ -586,6 +606,20 @@ private struct PipelineDecoding {
                     error("out_of_range", budgetPath.appending("perMinute"), "must be at least 1")
                 } else {
                     schedule.requestsPerMinute = perMinute
+                }
+            }
+        }
+        if let slowValue = fields["slowWhenIdle"] {
+            let slowPath = path.appending("slowWhenIdle")
+            if let slow = object(
+                slowValue, at: slowPath, keys: PipelineKeys.slowWhenIdle, required: ["after", "every"])
+            {
+                let after = duration(slow["after"], at: slowPath.appending("after"), positive: true)
+                let every = duration(slow["every"], at: slowPath.appending("every"), positive: true)
+                if let every, every < schedule.every {
+                    error("out_of_range", slowPath.appending("every"), "must not be shorter than schedule.every")
+                } else if let after, let every {
+                    schedule.slowWhenIdle = .init(after: after, every: every)
                 }
             }
         }

@@ -33,9 +33,17 @@ public enum PollOutcome: Sendable, Hashable {
 /// ```json
 /// "schedule": {"every": "1s",
 ///              "backoff": {"initial": "1s", "max": "30s", "multiplier": 2, "jitter": 0.2},
-///              "fastAfterChange": {"every": "250ms", "for": "10s"},
+///              "fastAfterChange": {"every": "250ms", "for": "3s"},
+///              "slowWhenIdle": {"after": "20s", "every": "2s"},
 ///              "budget": {"perMinute": 60}}
 /// ```
+///
+/// Adaptive by default: a schedule that does not say `"adaptive": false` gets, for each of these it
+/// leaves out, `fastAfterChange` (every/4, at least 100 ms, for 3 s), `slowWhenIdle` (every × 2
+/// after 20 s without a change) and a budget of what polling at `every` spends (60 s / every per
+/// minute). Transitions cluster (QUEUED → PENDING → RUNNING), so the polls saved while nothing moves
+/// are spent right after something did, and no minute ever holds more requests than the fixed
+/// interval would send.
 public struct ScheduleConfiguration: Sendable, Hashable {
     /// The regular interval between polls.
     public var every: Duration
@@ -45,6 +53,8 @@ public struct ScheduleConfiguration: Sendable, Hashable {
     public var fastAfterChange: FastWindow?
     /// At most this many requests in any 60 s.
     public var requestsPerMinute: Int?
+    /// Poll at `every` instead once nothing has changed for `after`.
+    public var slowWhenIdle: SlowWindow?
 
     /// Exponential backoff after consecutive failures: `initial × multiplier^(n-1)`, capped at `max`,
     /// less up to `jitter` (a fraction) at random so that clients do not retry in lockstep.
@@ -75,13 +85,43 @@ public struct ScheduleConfiguration: Sendable, Hashable {
         }
     }
 
+    /// A slower interval while nothing moves.
+    public struct SlowWindow: Sendable, Hashable {
+        public var after: Duration
+        public var every: Duration
+
+        public init(after: Duration, every: Duration) {
+            self.after = after
+            self.every = every
+        }
+    }
+
     public init(
-        every: Duration, backoff: Backoff = Backoff(), fastAfterChange: FastWindow? = nil, requestsPerMinute: Int? = nil
+        every: Duration, backoff: Backoff = Backoff(), fastAfterChange: FastWindow? = nil,
+        requestsPerMinute: Int? = nil,
+        slowWhenIdle: SlowWindow? = nil
     ) {
         self.every = every
         self.backoff = backoff
         self.fastAfterChange = fastAfterChange
         self.requestsPerMinute = requestsPerMinute
+        self.slowWhenIdle = slowWhenIdle
+    }
+
+    /// `every` with the adaptive defaults filled in where nothing is set (see the type's notes).
+    public func adaptive() -> ScheduleConfiguration {
+        var schedule = self
+        if schedule.fastAfterChange == nil {
+            let fast = max(every / 4, .milliseconds(100))
+            if fast < every { schedule.fastAfterChange = FastWindow(every: fast, for: .seconds(3)) }
+        }
+        if schedule.slowWhenIdle == nil {
+            schedule.slowWhenIdle = SlowWindow(after: .seconds(20), every: every * 2)
+        }
+        if schedule.requestsPerMinute == nil {
+            schedule.requestsPerMinute = max(1, Int((60 / every.seconds).rounded(.down)))
+        }
+        return schedule
     }
 }
 
@@ -89,7 +129,9 @@ public struct ScheduleConfiguration: Sendable, Hashable {
 /// jitter on errors, backend retry hints honoured, and a request budget per minute.
 ///
 /// Precedence: a backend's `retryAfter` is a floor (never poll sooner), the budget is a floor, the
-/// provider's `nextChangeAfter` replaces the regular interval.
+/// provider's `nextChangeAfter` replaces the regular interval. The fast window is spent only while
+/// the last minute holds less than three quarters of the budget, so bursts never use up the budget
+/// and stall the polls that follow.
 public struct StandardSchedule: SchedulePolicy {
     public var configuration: ScheduleConfiguration
     private var consecutiveFailures = 0
@@ -117,14 +159,35 @@ public struct StandardSchedule: SchedulePolicy {
         return max(delay, budgetDelay(at: now))
     }
 
-    /// The interval when all is well: fast for a window after a stage change.
+    /// The interval when all is well: fast for a window after a change (while the budget has room),
+    /// slower once nothing has changed for a while.
     func regularInterval(at now: Date, lastStageChange: Date?) -> Duration {
-        if let window = configuration.fastAfterChange, let lastStageChange,
-            now.timeIntervalSince(lastStageChange) < window.duration.seconds
+        if let fast = fastInterval(at: now, lastChange: lastStageChange) { return fast }
+        if let idle = configuration.slowWhenIdle, let lastStageChange,
+            now.timeIntervalSince(lastStageChange) >= idle.after.seconds
         {
-            return min(window.every, configuration.every)
+            return max(idle.every, configuration.every)
         }
         return configuration.every
+    }
+
+    /// The fast window's interval, if `now` is in it and the budget leaves room for a burst.
+    func fastInterval(at now: Date, lastChange: Date?) -> Duration? {
+        guard let window = configuration.fastAfterChange, let lastChange,
+            now.timeIntervalSince(lastChange) < window.duration.seconds, window.every < configuration.every
+        else { return nil }
+        if let limit = configuration.requestsPerMinute {
+            let recent = recentPolls.filter { now.timeIntervalSince($0) < 60 }.count
+            guard recent * 4 < limit * 3 else { return nil }
+        }
+        return window.every
+    }
+
+    /// After a change seen elsewhere (another provider reached a stage): how soon this provider may
+    /// poll, if its fast window and budget allow polling sooner than already planned; `nil` when not.
+    public func expeditedDelay(at now: Date, lastChange: Date?) -> Duration? {
+        guard let fast = fastInterval(at: now, lastChange: lastChange) else { return nil }
+        return max(fast, budgetDelay(at: now))
     }
 
     private mutating func backoffDelay() -> Duration {
