@@ -23,11 +23,13 @@ extension EmulatorRoutes {
                 var counts: [String: Int] = [:]
                 for record in log { counts[record.route, default: 0] += 1 }
                 let requests: [JSONValue] = log.map { record in
-                    .object([
+                    var members: [(String, JSONValue)] = [
                         ("time", .number((record.time * 1000).rounded() / 1000)), ("method", .string(record.method)),
                         ("path", .string(record.path)), ("route", .string(record.route)),
                         ("status", .number(Double(record.status))),
-                    ])
+                    ]
+                    if let operation = record.operation { members.append(("operation", .string(operation))) }
+                    return .object(members)
                 }
                 return .json(
                     .object([

@@ -141,8 +141,22 @@ public struct Emulator: Sendable {
         await state.record(
             RequestRecord(
                 time: await state.now, method: method, path: path, route: route.name, status: response.status,
-                clientPort: clientPort))
+                clientPort: clientPort,
+                operation: route.family == .wandb ? Self.graphQLOperation(emulatorRequest.body) : nil))
         return Self.httpResponse(response, resetMidBody: reset)
+    }
+
+    /// The operation name of a GraphQL request body: `operationName`, else the name after the
+    /// document's first `query` or `mutation`.
+    static func graphQLOperation(_ body: Data) -> String? {
+        guard let request = try? JSONParser.parse(body) else { return nil }
+        if case .string(let name)? = request["operationName"], !name.isEmpty { return name }
+        guard case .string(let document)? = request["query"] else { return nil }
+        let words = document.split(whereSeparator: { !($0.isLetter || $0.isNumber || $0 == "_") })
+        guard let keyword = words.firstIndex(where: { $0 == "query" || $0 == "mutation" }),
+            keyword + 1 < words.count
+        else { return nil }
+        return String(words[keyword + 1])
     }
 
     private static func httpResponse(_ response: EmulatorResponse, resetMidBody: Bool = false) -> Response {

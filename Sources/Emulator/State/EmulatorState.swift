@@ -261,4 +261,7 @@ public struct RequestRecord: Sendable {
     public var status: Int
     /// The client's port: requests with the same port came over the same connection.
     public var clientPort: Int? = nil
+    /// For W&B GraphQL: the operation's name (`GetRunQueueItem`, `Run`), which tells the W&B
+    /// providers' requests apart.
+    public var operation: String? = nil
 }
