@@ -62,7 +62,9 @@ struct BenchCommand: AsyncParsableCommand {
         if try selectedPipelines().contains(.fixed), !(try selectedPipelines().contains(.adaptive)) {
             throw ValidationError("--pipelines: fixed spends what default spent, so it needs default too")
         }
-        guard speed > 0, speed <= 100 else { throw ValidationError("--speed \(speed): must be above 0 and at most 100") }
+        guard speed > 0, speed <= 100 else {
+            throw ValidationError("--speed \(speed): must be above 0 and at most 100")
+        }
     }
 
     func run() async throws {
@@ -82,7 +84,11 @@ struct BenchCommand: AsyncParsableCommand {
         var files: [BenchPipeline: URL] = [:]
         for (pipeline, text) in [
             (BenchPipeline.adaptive, BundledPipeline.seedFlow), (.logsOnly, BundledPipeline.logsOnly),
-            (.seedCadence, BundledPipeline.seedCadence.replacingOccurrences(of: #""default": "gcloud""#, with: "\"default\": \(JSONValue.string(gcloud).jsonText)")),
+            (
+                .seedCadence,
+                BundledPipeline.seedCadence.replacingOccurrences(
+                    of: #""default": "gcloud""#, with: "\"default\": \(JSONValue.string(gcloud).jsonText)")
+            ),
         ] {
             let file = folder.appendingPathComponent("\(pipeline.rawValue).json")
             try text.write(to: file, atomically: true, encoding: .utf8)
@@ -90,7 +96,8 @@ struct BenchCommand: AsyncParsableCommand {
         }
         let selected = try selectedPipelines()
         stdout.line(
-            "Benchmark: \(scenarioNames.count) scenarios × \(selected.count) pipelines, at speed \(speed), all at once…")
+            "Benchmark: \(scenarioNames.count) scenarios × \(selected.count) pipelines, at speed \(speed), all at once…"
+        )
 
         let runs = try await withThrowingTaskGroup(of: [BenchRun].self) { group in
             for scenario in scenarioNames {
@@ -119,7 +126,10 @@ struct BenchCommand: AsyncParsableCommand {
             }
             return all
         }
-        let report = BenchReport(runs: runs, pipelines: selected, scenarios: scenarioNames, speed: speed)
+        stdout.line("  one poll in-process (vertex-rest against the emulator, 300 times)…")
+        let poll = try await PollCostBench.measure()
+        let report = BenchReport(
+            runs: runs, pipelines: selected, scenarios: scenarioNames, speed: speed, poll: poll)
         let outFolder = URL(fileURLWithPath: out)
         try FileManager.default.createDirectory(at: outFolder, withIntermediateDirectories: true)
         let markdown = report.markdown()
@@ -141,7 +151,9 @@ struct BenchCommand: AsyncParsableCommand {
         else { throw MeasuredChild.SpawnError(description: "the seed pipeline has no providers") }
         root[index].value = .array(
             providers.map { provider in
-                guard case .object(var fields) = provider, case .string(let id)? = provider["id"] else { return provider }
+                guard case .object(var fields) = provider, case .string(let id)? = provider["id"] else {
+                    return provider
+                }
                 var every = 1.0
                 if case .string(let text)? = provider["schedule"]?["every"], let given = DurationText.parse(text) {
                     every = given.seconds
@@ -161,7 +173,8 @@ struct BenchCommand: AsyncParsableCommand {
     }
 
     static func ownExecutable() throws -> String {
-        let path = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
+        let path =
+            (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
             ?? CommandLine.arguments[0]
         guard FileManager.default.isExecutableFile(atPath: path) else {
             throw MeasuredChild.SpawnError(description: "cannot find the launchwatch executable (\(path))")

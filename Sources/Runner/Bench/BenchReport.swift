@@ -40,7 +40,9 @@ struct BenchReport {
     func runs(of pipeline: BenchPipeline) -> [BenchRun] { runs.filter { $0.pipeline == pipeline } }
 
     func lags(_ pipeline: BenchPipeline, stage: String?) -> [Double] {
-        runs(of: pipeline).flatMap { run in stage.map { run.stageLag[$0].map { [$0] } ?? [] } ?? Array(run.stageLag.values) }
+        runs(of: pipeline).flatMap { run in
+            stage.map { run.stageLag[$0].map { [$0] } ?? [] } ?? Array(run.stageLag.values)
+        }
     }
 
     func detailLags(_ pipeline: BenchPipeline) -> [Double] { runs(of: pipeline).compactMap(\.detailLag) }
@@ -48,7 +50,9 @@ struct BenchReport {
     // MARK: - Markdown
 
     static func seconds(_ value: Double) -> String {
-        value >= 100 ? String(format: "%.0f", value) : value >= 10 ? String(format: "%.1f", value) : String(format: "%.2f", value)
+        value >= 100
+            ? String(format: "%.0f", value)
+            : value >= 10 ? String(format: "%.1f", value) : String(format: "%.2f", value)
     }
 
     static func cell(_ summary: Summary?) -> String {
@@ -67,7 +71,8 @@ struct BenchReport {
         lines.append("|---|" + pipelines.map { _ in "---|" }.joined())
         for stage in Self.stages {
             lines.append(
-                "| \(stage) | " + pipelines.map { Self.cell(Self.summary(lags($0, stage: stage))) }.joined(separator: " | ")
+                "| \(stage) | "
+                    + pipelines.map { Self.cell(Self.summary(lags($0, stage: stage))) }.joined(separator: " | ")
                     + " |")
         }
         lines.append(
@@ -79,7 +84,8 @@ struct BenchReport {
         lines.append("")
         lines.append("**Cost per watch** (busiest 60 s per provider: the most requests in any minute, as quotas count)")
         lines.append("")
-        lines.append("| pipeline | requests, busiest minute | CPU per watch (s) | CPU, % of one core | peak RSS (MiB) |")
+        lines.append(
+            "| pipeline | requests, busiest minute | CPU per watch (s) | CPU, % of one core | peak RSS (MiB) |")
         lines.append("|---|---|---|---|---|")
         for pipeline in pipelines {
             let runs = runs(of: pipeline)
@@ -99,7 +105,8 @@ struct BenchReport {
         lines.append("| target | measured | |")
         lines.append("|---|---|---|")
         for target in targets() {
-            lines.append("| \(target.name) | \(target.measured) | \(target.met.map { $0 ? "met" : "**missed**" } ?? "n/a") |")
+            lines.append(
+                "| \(target.name) | \(target.measured) | \(target.met.map { $0 ? "met" : "**missed**" } ?? "n/a") |")
         }
         return lines.joined(separator: "\n") + "\n"
     }
@@ -114,14 +121,18 @@ struct BenchReport {
         var targets: [Target] = []
         let all = Self.summary(lags(.adaptive, stage: nil))
         if let all {
-            targets.append(Target(name: "default: lag p50 ≤ 0.5 s", measured: Self.seconds(all.p50) + " s", met: all.p50 <= 0.5))
-            targets.append(Target(name: "default: lag p95 ≤ 1.0 s", measured: Self.seconds(all.p95) + " s", met: all.p95 <= 1.0))
+            targets.append(
+                Target(name: "default: lag p50 ≤ 0.5 s", measured: Self.seconds(all.p50) + " s", met: all.p50 <= 0.5))
+            targets.append(
+                Target(name: "default: lag p95 ≤ 1.0 s", measured: Self.seconds(all.p95) + " s", met: all.p95 <= 1.0))
         }
         let defaultRuns = runs(of: .adaptive)
         if !defaultRuns.isEmpty {
             let busiest = defaultRuns.flatMap { run in run.requests.keys.map { run.busiestMinute($0) } }.max() ?? 0
             targets.append(
-                Target(name: "default: ≤ 60 requests/min per provider", measured: "\(busiest) at most", met: busiest <= 60))
+                Target(
+                    name: "default: ≤ 60 requests/min per provider", measured: "\(busiest) at most", met: busiest <= 60)
+            )
         }
         if let all, let seed = Self.summary(lags(.seedCadence, stage: nil)) {
             let ratio = seed.p50 / Swift.max(all.p50, 0.001)
@@ -130,7 +141,9 @@ struct BenchReport {
                     name: "default ≥ 5× lower lag than seed cadence (p50, all stages)",
                     measured: String(format: "%.1f×", ratio), met: ratio >= 5))
         }
-        if let ours = Self.summary(lags(.adaptive, stage: "failed")), let logs = Self.summary(lags(.logsOnly, stage: "failed")) {
+        if let ours = Self.summary(lags(.adaptive, stage: "failed")),
+            let logs = Self.summary(lags(.logsOnly, stage: "failed"))
+        {
             let ratio = logs.p50 / Swift.max(ours.p50, 0.001)
             targets.append(
                 Target(
@@ -141,13 +154,15 @@ struct BenchReport {
             targets.append(
                 Target(
                     name: "adaptive vs fixed interval at the same request count (p50 / p95)",
-                    measured: "\(Self.seconds(all.p50)) / \(Self.seconds(all.p95)) s vs \(Self.seconds(fixed.p50)) / \(Self.seconds(fixed.p95)) s",
+                    measured:
+                        "\(Self.seconds(all.p50)) / \(Self.seconds(all.p95)) s vs \(Self.seconds(fixed.p50)) / \(Self.seconds(fixed.p95)) s",
                     met: nil))
         }
         if let poll {
             targets.append(
                 Target(
-                    name: "one poll in-process ≤ 2 ms wall", measured: String(format: "%.2f ms (p50), %.2f ms (p95)", poll.wallP50 * 1000, poll.wallP95 * 1000),
+                    name: "one poll in-process ≤ 2 ms wall",
+                    measured: String(format: "%.2f ms (p50), %.2f ms (p95)", poll.wallP50 * 1000, poll.wallP95 * 1000),
                     met: poll.wallP50 <= 0.002))
             targets.append(
                 Target(
@@ -166,7 +181,8 @@ struct BenchReport {
         if let rss = defaultRuns.map(\.peakResidentBytes).max() {
             let mib = Double(rss) / 1_048_576
             targets.append(
-                Target(name: "peak RSS of one watch ≤ 20 MiB", measured: String(format: "%.1f MiB", mib), met: mib <= 20))
+                Target(
+                    name: "peak RSS of one watch ≤ 20 MiB", measured: String(format: "%.1f MiB", mib), met: mib <= 20))
         }
         return targets
     }

@@ -156,7 +156,9 @@ struct BenchRunner: Sendable {
             scenario: scenarioName, pipeline: pipeline, status: result.status, outcome: outcome, stageLag: stageLag,
             detailLag: detailLag, requests: requests, duration: result.ended.timeIntervalSince(result.started),
             cpuSeconds: result.cpuSeconds, peakResidentBytes: result.peakResidentBytes,
-            startToFirstRequest: firstRequest.map { epoch.addingTimeInterval(real($0)).timeIntervalSince(result.started) },
+            startToFirstRequest: firstRequest.map {
+                epoch.addingTimeInterval(real($0)).timeIntervalSince(result.started)
+            },
             stderrTail: String(stderr.suffix(400)))
     }
 
