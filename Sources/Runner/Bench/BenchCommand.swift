@@ -102,7 +102,7 @@ struct BenchCommand: AsyncParsableCommand {
         let runs = try await withThrowingTaskGroup(of: [BenchRun].self) { group in
             for scenario in scenarioNames {
                 for pipeline in selected where pipeline != .fixed {
-                    let file = files[pipeline]!
+                    guard let file = files[pipeline] else { continue }
                     group.addTask {
                         let first = try await runner.run(scenarioName: scenario, pipeline: pipeline, pipelineFile: file)
                         guard pipeline == .adaptive, selected.contains(.fixed) else { return [first] }

@@ -29,12 +29,12 @@ struct BenchReport {
     }
 
     static func summary(_ values: [Double]) -> Summary? {
-        guard !values.isEmpty else { return nil }
         let sorted = values.sorted()
+        guard let largest = sorted.last else { return nil }
         func rank(_ fraction: Double) -> Double {
             sorted[Swift.max(0, Int((fraction * Double(sorted.count)).rounded(.up)) - 1)]
         }
-        return Summary(p50: rank(0.5), p95: rank(0.95), max: sorted.last!, count: sorted.count)
+        return Summary(p50: rank(0.5), p95: rank(0.95), max: largest, count: sorted.count)
     }
 
     func runs(of pipeline: BenchPipeline) -> [BenchRun] { runs.filter { $0.pipeline == pipeline } }
