@@ -57,6 +57,10 @@ public struct RegisteredProvider: Sendable {
     public let defaultInterval: Duration
     public let statusesNameStages: Bool
     let typeName: String
+    public typealias BatchPoller =
+        @Sendable ([any Provider], BatchMemory, PollContext) async -> [Result<PollResult, ProviderError>]
+    /// The kind's batch poll, when it conforms to `BatchPolling`.
+    public let pollBatch: BatchPoller?
     private let decodeAndMake:
         @Sendable (JSONValue, JSONPath, ProviderContext?) throws(JSONValueDecoder.Failures) -> (any Provider)?
 
@@ -69,6 +73,11 @@ public struct RegisteredProvider: Sendable {
         defaultInterval = P.defaultInterval
         statusesNameStages = P.statusesNameStages
         typeName = "\(P.self)"
+        if let batching = P.self as? any BatchPolling.Type {
+            pollBatch = Self.batchPoller(batching)
+        } else {
+            pollBatch = nil
+        }
         decodeAndMake = { value, path, context throws(JSONValueDecoder.Failures) in
             let configuration = try JSONValueDecoder().decode(P.Configuration.self, from: value, basePath: path)
             guard let context else { return nil }
