@@ -20,6 +20,9 @@ struct RunCommand: AsyncParsableCommand {
             (NO_COLOR turns colours off). With --json, writes one JSON event per line instead.
             Exit codes: 0 succeeded, 1 failed, 2 deadline, 64 usage, 65 invalid pipeline, \
             130 interrupted, 143 terminated.
+            With --targets FILE, watches every launch of a sweep (one line of NAME=value pairs per \
+            launch, over the --var values) in one process: 0 if all succeeded, 1 if any failed, 2 if \
+            any ran out of time.
             """
     )
 
@@ -40,7 +43,16 @@ struct RunCommand: AsyncParsableCommand {
             valueName: "file"))
     var record: String?
 
+    @Option(
+        help: ArgumentHelp(
+            "Watch a sweep: one launch per line of this file, as NAME=value pairs over the --var values.",
+            valueName: "file"))
+    var targets: String?
+
     func validate() throws {
+        if targets != nil, record != nil {
+            throw ValidationError("--record records one launch; it cannot be combined with --targets")
+        }
         if let deadline {
             guard let duration = DurationText.parse(deadline) else {
                 throw ValidationError(
@@ -60,6 +72,10 @@ struct RunCommand: AsyncParsableCommand {
             variables: given, environment: environment, startedAt: startedAt, requireValues: true,
             deadline: deadline.flatMap(DurationText.parse))
         let loader = PipelineLoader(registry: BuiltinProviders.registry())
+        if let targets {
+            try await runSweep(targets, loader: loader, given: given, options: options, stderr: stderr)
+            return
+        }
         let loaded: PipelineLoader.Loaded
         do {
             loaded = try loader.load(contentsOf: URL(fileURLWithPath: pipeline), options: options)
@@ -122,5 +138,51 @@ final class SignalInterruption: @unchecked Sendable {
             source.resume()
             sources.append(source)
         }
+    }
+}
+
+extension RunCommand {
+    /// `--targets`: loads the pipeline once per target (its line's values over `--var`), then runs
+    /// them all in one `SweepSession`.
+    func runSweep(
+        _ path: String, loader: PipelineLoader, given: [String: String], options: PipelineLoader.Options,
+        stderr: Output
+    ) async throws {
+        let file: TargetsFile
+        do {
+            file = try TargetsFile(contentsOf: path)
+        } catch {
+            stderr.line("Error: \(error)")
+            throw ExitCode(ExitStatus.usage)
+        }
+        var sweep: [SweepTarget] = []
+        for target in file.targets {
+            var targetOptions = options
+            targetOptions.variables = given.merging(target.variables) { $1 }
+            let location = "\(pipeline) (\(path):\(target.line))"
+            do {
+                let loaded = try loader.load(contentsOf: URL(fileURLWithPath: pipeline), options: targetOptions)
+                if let message = loaded.undeclaredVariableMessage() {
+                    stderr.line("Error: \(path):\(target.line): \(message)")
+                    throw ExitCode(ExitStatus.usage)
+                }
+                let issues = loaded.pipeline.checkProviders(
+                    environment: options.environment, startedAt: options.startedAt)
+                if !issues.isEmpty {
+                    report(PipelineError(issues: issues), file: location, to: stderr)
+                    throw ExitCode(ExitStatus.invalidPipeline)
+                }
+                sweep.append(SweepTarget(name: target.name, pipeline: loaded.pipeline))
+            } catch let error as PipelineError {
+                report(error, file: location, to: stderr)
+                throw ExitCode(ExitStatus.invalidPipeline)
+            }
+        }
+        let session = SweepSession(
+            targets: sweep, environment: options.environment, startedAt: options.startedAt, json: json,
+            redactor: SecretRedactor(environment: options.environment))
+        let (results, signal) = await session.run()
+        let code = SweepSession.exitCode(results, signal: signal)
+        if code != 0 { throw ExitCode(code) }
     }
 }

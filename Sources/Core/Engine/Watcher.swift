@@ -252,7 +252,7 @@ public struct Watcher<C: Clock>: Sendable where C.Duration == Duration {
 }
 
 /// Suspends until the waiting task is cancelled.
-private struct CancellationSignal: Sendable {
+struct CancellationSignal: Sendable {
     func wait() async {
         let stream = AsyncStream<Never> { _ in }
         for await _ in stream {}

@@ -61,6 +61,8 @@ public struct VertexRESTProvider: Provider {
     private final class Memory: Sendable {
         let jobName = Mutex<String?>(nil)
         let announcedCredentials = Mutex(false)
+        /// A batch listing has looked for this instance's job (see `poll(batch:)`).
+        let listed = Mutex(false)
     }
 
     public init(configuration: Configuration, context: ProviderContext) throws {
@@ -114,16 +116,30 @@ public struct VertexRESTProvider: Provider {
                 result = PollResult(notices: [VertexJobMatch.ambiguity(jobs)])
             }
         }
-        if !memory.announcedCredentials.withLock({ $0 }), let source = await client.tokens.sourceDescription {
-            memory.announcedCredentials.withLock { $0 = true }
-            notices.append("credentials: \(source)")
-        }
+        if let notice = await credentialsNotice() { notices.append(notice) }
         return PollResult(result.observations, notices: notices + result.notices)
+    }
+
+    /// "credentials: …", the first time only.
+    private func credentialsNotice() async -> String? {
+        guard !memory.announcedCredentials.withLock({ $0 }), let source = await client.tokens.sourceDescription else {
+            return nil
+        }
+        memory.announcedCredentials.withLock { $0 = true }
+        return "credentials: \(source)"
     }
 
     /// Every matching job, across pages (at most 20 pages of 100).
     private func list() async throws(ProviderError) -> [VertexCustomJob] {
-        let filter = match.serverFilter(watchStartedAt: startedAt)
+        try await list(filter: match.serverFilter(watchStartedAt: startedAt)) {
+            match.matches($0, watchStartedAt: startedAt)
+        }
+    }
+
+    /// Every job `filter` selects and `keep` keeps, across pages (at most 20 pages of 100).
+    private func list(
+        filter: String, keep: (VertexCustomJob) -> Bool
+    ) async throws(ProviderError) -> [VertexCustomJob] {
         var jobs: [VertexCustomJob] = []
         var pageToken: String?
         for _ in 0..<20 {
@@ -136,7 +152,7 @@ public struct VertexRESTProvider: Provider {
                 for item in items {
                     guard let job = VertexCustomJob(json: item) else { throw malformed("a listed job") }
                     // The server filtered; checking again guards against a server that ignored it.
-                    if match.matches(job, watchStartedAt: startedAt) { jobs.append(job) }
+                    if keep(job) { jobs.append(job) }
                 }
             } else if json["customJobs"] != nil || json["name"] != nil {
                 throw malformed("the job list")
@@ -164,5 +180,114 @@ public struct VertexRESTProvider: Provider {
 
     private func malformed(_ what: String) -> ProviderError {
         ProviderError(code: "malformed_response", message: "Vertex AI sent \(what) in an unexpected shape")
+    }
+}
+
+/// Sweeps: one listing per tick for every target's job, however many targets there are.
+///
+/// Instances whose `match` is labels only, with the same label keys, on the same endpoint and
+/// project, share one `customJobs.list` per poll: `labels.KEY:*` and the earliest `createdAfter`,
+/// and — once a first listing has seen every job — `update_time>=` the newest update seen, so a tick
+/// brings back only the jobs that changed since the last. A target that joins later (its run id
+/// arrived) has its own job looked up once, with the new targets' labels in one `OR` filter (100
+/// to a request). Each listed job goes to the instance whose match it satisfies: the same
+/// observations, `job_id` fact and ambiguity notices as `poll`. Other instances (a display-name
+/// match, a job id) are polled one by one.
+extension VertexRESTProvider: BatchPolling {
+    public static func poll(
+        batch: [VertexRESTProvider], memory: BatchMemory, _ context: PollContext
+    ) async -> [Result<PollResult, ProviderError>] {
+        guard let first = batch.first, let keys = first.batchLabelKeys,
+            batch.allSatisfy({ $0.base == first.base && $0.collection == first.collection && $0.batchLabelKeys == keys }
+            )
+        else {
+            return await withTaskGroup(of: (Int, Result<PollResult, ProviderError>).self) { group in
+                for (index, provider) in batch.enumerated() {
+                    group.addTask {
+                        do {
+                            return (index, .success(try await provider.poll(context)))
+                        } catch let error as ProviderError {
+                            return (index, .failure(error))
+                        } catch {
+                            return (index, .failure(ProviderError(code: "error", message: "\(error)")))
+                        }
+                    }
+                }
+                var answers = [Result<PollResult, ProviderError>](repeating: .success(PollResult()), count: batch.count)
+                for await (index, answer) in group { answers[index] = answer }
+                return answers
+            }
+        }
+        do throws(ProviderError) {
+            var jobs: [VertexCustomJob] = []
+            let createdAfter = batch.map { $0.match.createdAfterDate(watchStartedAt: $0.startedAt) }.min() ?? Date()
+            var terms =
+                keys.map { "labels.\($0):*" } + [
+                    "create_time>=\(VertexJobMatch.quote(RFC3339.string(from: createdAfter)))"
+                ]
+            let cursor = memory["updatedSince"]
+            if let cursor { terms.append("update_time>=\(VertexJobMatch.quote(cursor))") }
+            jobs += try await first.list(filter: terms.joined(separator: " AND ")) { _ in true }
+            // Targets that joined since the last full listing: look their jobs up once.
+            let unlisted = cursor == nil ? [] : batch.filter { !$0.memory.listed.withLock { $0 } }
+            let after = "create_time>=" + VertexJobMatch.quote(RFC3339.string(from: createdAfter))
+            var start = 0
+            while start < unlisted.count {
+                let chunk = unlisted[start..<min(start + 100, unlisted.count)]
+                start += 100
+                let alternatives: [String] = chunk.map { provider in
+                    let labels = (provider.match.labels ?? [:]).sorted { $0.key < $1.key }
+                    let terms = labels.map { "labels.\($0.key)=\(VertexJobMatch.quote($0.value))" }
+                    return "(" + terms.joined(separator: " AND ") + ")"
+                }
+                let filter = "(" + alternatives.joined(separator: " OR ") + ") AND " + after
+                jobs += try await first.list(filter: filter) { _ in true }
+            }
+            for provider in batch { provider.memory.listed.withLock { $0 = true } }
+            let cursorDate = cursor.flatMap(RFC3339.date(from:))
+            if let newest = jobs.compactMap(\.updateTime).max(), cursorDate.map({ $0 < newest }) ?? true {
+                memory["updatedSince"] = RFC3339.string(from: newest)
+            } else if cursor == nil {
+                memory["updatedSince"] = RFC3339.string(from: createdAfter)
+            }
+            var answers: [Result<PollResult, ProviderError>] = []
+            for provider in batch {
+                answers.append(.success(await provider.answer(from: jobs)))
+            }
+            return answers
+        } catch {
+            return batch.map { _ in .failure(error) }
+        }
+    }
+
+    /// The label keys of a labels-only match, sorted; `nil` when the match uses anything else.
+    var batchLabelKeys: [String]? {
+        guard let labels = match.labels, !labels.isEmpty, match.displayName == nil, match.displayNamePrefix == nil,
+            match.jobId == nil
+        else { return nil }
+        return labels.keys.sorted()
+    }
+
+    /// This instance's answer from a batch listing: its job's observation, nothing new, or an
+    /// ambiguity.
+    private func answer(from listed: [VertexCustomJob]) async -> PollResult {
+        var notices: [String] = []
+        if let notice = await credentialsNotice() { notices.append(notice) }
+        var latest: [String: VertexCustomJob] = [:]
+        for job in listed where match.matches(job, watchStartedAt: startedAt) { latest[job.name] = job }
+        if let name = memory.jobName.withLock({ $0 }) {
+            guard let job = latest[name] else { return PollResult(notices: notices) }
+            return PollResult([job.observation], notices: notices)
+        }
+        let jobs = latest.values.sorted { $0.name < $1.name }
+        switch jobs.count {
+        case 0:
+            return PollResult(notices: notices)
+        case 1:
+            memory.jobName.withLock { $0 = jobs[0].name }
+            return PollResult([jobs[0].observation], notices: notices)
+        default:
+            return PollResult(notices: notices + [VertexJobMatch.ambiguity(jobs)])
+        }
     }
 }

@@ -84,7 +84,7 @@ public struct VertexJobMatch: Decodable, Sendable, Hashable {
         text.split(separator: "/").last.map(String.init) ?? text
     }
 
-    static func quote(_ text: String) -> String {
+    public static func quote(_ text: String) -> String {
         "\"" + text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
     }
 

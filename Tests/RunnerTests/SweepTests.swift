@@ -1,0 +1,128 @@
+import Foundation
+import LaunchWatchCore
+import Testing
+
+#if canImport(FoundationNetworking)
+    import FoundationNetworking
+#endif
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// `launchwatch run --targets`: many launches in one process, with Vertex AI listed once per tick for
+/// all of them. The built binary watches a generated scenario on `launchwatch emulate`; requests
+/// are read from the emulator's log. No timing is asserted: request counts are compared across N.
+@Suite("Sweeps (run --targets)")
+struct SweepTests {
+    static let pipeline = Fixtures.repository.appendingPathComponent("Examples/pipelines/vertex-rest.json").path
+
+    /// N launches whose jobs all share one display name: the odd ones fail with their own message,
+    /// the even ones run.
+    static func scenario(_ count: Int) -> String {
+        var steps: [String] = []
+        for index in 0..<count {
+            let id = String(format: "90000000000000%05d", index)
+            steps.append(
+                #"{"at": "1s", "do": "createJob", "id": "\#(id)", "displayName": "sweep-trial", "labels": {"wandb-run-id": "run\#(index)"}}"#
+            )
+            if index % 2 == 1 {
+                steps.append(
+                    #"{"at": "2s", "do": "failJob", "id": "\#(id)", "code": 3, "message": "trial \#(index) diverged"}"#)
+            } else {
+                steps.append(#"{"at": "2s", "do": "setJobState", "id": "\#(id)", "state": "JOB_STATE_RUNNING"}"#)
+            }
+        }
+        return """
+            {"name": "sweep-\(count)", "timeScale": 1, "project": "launchwatch-demo", "projectNumber": "123456789012",
+             "region": "us-central1", "timeline": [\(steps.joined(separator: ",\n"))]}
+            """
+    }
+
+    struct Sweep {
+        var status: Int32
+        var events: [EventLine]
+        var vertexRequests: Int
+        var seconds: Double
+    }
+
+    func sweep(_ count: Int) throws -> Sweep {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("sweep-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let scenario = folder.appendingPathComponent("scenario.json")
+        try Self.scenario(count).write(to: scenario, atomically: true, encoding: .utf8)
+        let targets = folder.appendingPathComponent("targets.txt")
+        try (["# one launch per line"] + (0..<count).map { "runId=run\($0)" }).joined(separator: "\n")
+            .write(to: targets, atomically: true, encoding: .utf8)
+
+        let (emulator, base) = try LaunchWatchProcess.emulate(["--scenario", scenario.path])
+        defer {
+            emulator.send(signal: SIGTERM)
+            _ = emulator.finish()
+        }
+        let started = Date()
+        let result = try LaunchWatchProcess.run(
+            [
+                "run", Self.pipeline, "--targets", targets.path, "--json", "--deadline", "30s", "--var",
+                "project=launchwatch-demo", "--var", "endpoint=\(base.absoluteString)",
+            ],
+            environment: ["GOOGLE_OAUTH_ACCESS_TOKEN": "t"])
+        let seconds = Date().timeIntervalSince(started)
+        let log = try LaunchWatchProcess.send(URLRequest(url: base.appendingPathComponent("_emulator/requests")))
+        let json = try JSONParser.parse(log.body)
+        var vertex = 0
+        if case .number(let list)? = json["byRoute"]?["vertex.list"] { vertex += Int(list) }
+        if case .number(let get)? = json["byRoute"]?["vertex.get"] { vertex += Int(get) }
+        return Sweep(status: result.status, events: result.events ?? [], vertexRequests: vertex, seconds: seconds)
+    }
+
+    @Test("each target reports its own outcome although all jobs share one display name; exit 1 as some failed")
+    func eachTargetItsOwnOutcome() throws {
+        let run = try sweep(6)
+        #expect(run.status == 1)
+        let finished = run.events.filter { $0.type == "finished" }
+        #expect(finished.count == 6, "one finished event per target")
+        for index in 0..<6 {
+            let mine = finished.first { $0.string("target") == "run\(index)" }
+            if index % 2 == 1 {
+                #expect(mine?.string("outcome") == "failure")
+                if case .object(let detail)? = mine?.value["detail"] {
+                    #expect(detail.first { $0.key == "message" }?.value == .string("trial \(index) diverged"))
+                } else {
+                    Issue.record("run\(index) has no detail")
+                }
+            } else {
+                #expect(mine?.string("outcome") == "success", "run\(index)")
+            }
+        }
+        #expect(run.events.first?.type == "started")
+        #expect(run.events.last?.type == "sweep")
+        #expect(run.events.last?.value["failed"] == .number(3))
+        #expect(
+            run.events.filter { $0.type != "started" && $0.type != "sweep" }.allSatisfy { $0.string("target") != nil })
+    }
+
+    @Test("Vertex requests do not grow with the number of launches (1, 10, 100)")
+    func requestsDoNotGrowWithN() throws {
+        let runs = try [1, 10, 100].map { try sweep($0) }
+        for run in runs {
+            #expect(run.status == 1 || run.vertexRequests > 0)
+            // One listing per tick: the requests per second of watching stay the same.
+            let perSecond = Double(run.vertexRequests) / run.seconds
+            #expect(perSecond <= 6, "\(run.vertexRequests) requests in \(run.seconds) s")
+        }
+        let counts = runs.map(\.vertexRequests)
+        #expect(counts[2] <= counts[0] * 2 + 4, "requests for N = 1, 10, 100: \(counts)")
+        #expect(runs[2].events.filter { $0.type == "finished" }.count == 100)
+    }
+
+    @Test("a bad targets line is an error naming the file and line")
+    func badTargetsLine() throws {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("targets-\(UUID().uuidString).txt")
+        try "runId=a\nrunId b\n".write(to: file, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(at: file) }
+        let result = try LaunchWatchProcess.run(["run", Self.pipeline, "--targets", file.path, "--var", "project=p"])
+        #expect(result.status == 64)
+        #expect(result.stderr.contains("\(file.path):2: \"runId\" is not NAME=value"))
+    }
+}
