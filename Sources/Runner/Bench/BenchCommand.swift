@@ -38,6 +38,11 @@ struct BenchCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("The gcloud executable for the seed-cadence pipeline.", valueName: "path"))
     var gcloud: String = "gcloud"
 
+    @Option(
+        help: ArgumentHelp(
+            "Sweep sizes to measure (run --targets at 1 Hz), comma-separated; 0 for none.", valueName: "sizes"))
+    var sweeps: String = "1,10,100,1000"
+
     var scenarioNames: [String] { scenarios.split(separator: ",").map { String($0) } }
 
     func selectedPipelines() throws -> [BenchPipeline] {
@@ -128,8 +133,13 @@ struct BenchCommand: AsyncParsableCommand {
         }
         stdout.line("  one poll in-process (vertex-rest against the emulator, 300 times)…")
         let poll = try await PollCostBench.measure()
+        var sweepRows: [SweepBench.Row] = []
+        for size in sweeps.split(separator: ",").compactMap({ Int($0) }) where size > 0 {
+            stdout.line("  sweep of \(size) launches at 1 Hz…")
+            sweepRows.append(try await SweepBench.measure(count: size, executable: executable, folder: folder))
+        }
         let report = BenchReport(
-            runs: runs, pipelines: selected, scenarios: scenarioNames, speed: speed, poll: poll)
+            runs: runs, pipelines: selected, scenarios: scenarioNames, speed: speed, poll: poll, sweeps: sweepRows)
         let outFolder = URL(fileURLWithPath: out)
         try FileManager.default.createDirectory(at: outFolder, withIntermediateDirectories: true)
         let markdown = report.markdown()

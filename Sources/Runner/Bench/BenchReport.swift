@@ -10,6 +10,8 @@ struct BenchReport {
     var speed: Double
     /// One in-process poll (vertex-rest against the emulator in the same process), if measured.
     var poll: PollCost?
+    /// `run --targets` at 1 Hz for growing N.
+    var sweeps: [SweepBench.Row] = []
 
     struct PollCost {
         var count: Int
@@ -100,6 +102,19 @@ struct BenchReport {
                     + "\(String(format: "%.2f", share)) | \(String(format: "%.1f", rss)) |")
         }
         lines.append("")
+        if !sweeps.isEmpty {
+            lines.append("**Sweeps** (`run --targets`, vertex-rest at 1 Hz for about 30 s)")
+            lines.append("")
+            lines.append("| launches | Vertex requests per tick | CPU, % of one core | peak RSS (MiB) | succeeded |")
+            lines.append("|---|---|---|---|---|")
+            for row in sweeps {
+                lines.append(
+                    "| \(row.count) | \(String(format: "%.2f", row.requestsPerTick)) | "
+                        + "\(String(format: "%.1f", row.cpuShare * 100)) | "
+                        + "\(String(format: "%.1f", Double(row.peakResidentBytes) / 1_048_576)) | \(row.succeeded) |")
+            }
+            lines.append("")
+        }
         lines.append("**Targets** (issue 6)")
         lines.append("")
         lines.append("| target | measured | |")
@@ -177,6 +192,27 @@ struct BenchReport {
                     name: "`launchwatch run` start to first request ≤ 20 ms",
                     measured: String(format: "%.0f ms (p50), %.0f ms (max)", start.p50 * 1000, start.max * 1000),
                     met: start.p50 <= 0.02))
+        }
+        if let smallest = sweeps.first, let largest = sweeps.last, sweeps.count > 1 {
+            let growth = largest.requestsPerTick / max(smallest.requestsPerTick, 0.001)
+            targets.append(
+                Target(
+                    name:
+                        "sweep: requests per tick constant for N = \(sweeps.map { String($0.count) }.joined(separator: ", "))",
+                    measured: sweeps.map { String(format: "%.2f", $0.requestsPerTick) }.joined(separator: ", "),
+                    met: growth <= 1.5))
+        }
+        if let thousand = sweeps.first(where: { $0.count == 1000 }) {
+            targets.append(
+                Target(
+                    name: "sweep of 1000 at 1 Hz: ≤ 10% of one core",
+                    measured: String(format: "%.1f%%", thousand.cpuShare * 100),
+                    met: thousand.cpuShare <= 0.10))
+            let mib = Double(thousand.peakResidentBytes) / 1_048_576
+            targets.append(
+                Target(
+                    name: "sweep of 1000: peak RSS ≤ 100 MiB", measured: String(format: "%.1f MiB", mib),
+                    met: mib <= 100))
         }
         if let rss = defaultRuns.map(\.peakResidentBytes).max() {
             let mib = Double(rss) / 1_048_576

@@ -1,0 +1,74 @@
+import Foundation
+import LaunchWatchCore
+import LaunchWatchEmulator
+
+/// The sweep rows of the benchmark: `launchwatch run --targets` watching N launches at 1 Hz for
+/// half a minute (jobs start at 1 s, run from 2 s and succeed at 30 s), N = 1, 10, 100, 1000.
+enum SweepBench {
+    struct Row {
+        var count: Int
+        /// Vertex AI requests per second of watching, i.e. per 1 Hz tick.
+        var requestsPerTick: Double
+        var cpuShare: Double
+        var peakResidentBytes: Int
+        var succeeded: Int
+    }
+
+    static let pipeline = """
+        {"name": "sweep (vertex-rest at 1 Hz)",
+         "variables": {"runId": {}, "endpoint": {}},
+         "stages": [{"id": "submitted"}, {"id": "running"}, {"id": "succeeded", "outcome": "success"},
+                    {"id": "failed", "outcome": "failure"}],
+         "providers": [{"id": "vertex", "type": "vertex-rest",
+                        "config": {"project": "launchwatch-demo", "region": "us-central1", "endpoint": "${var.endpoint}",
+                                   "match": {"labels": {"wandb-run-id": "${var.runId}"}}},
+                        "schedule": {"every": "1s", "adaptive": false}}],
+         "finish": {"on": ["succeeded"], "deadline": "2m"}}
+        """
+
+    static func scenario(_ count: Int) -> String {
+        var steps: [String] = []
+        for index in 0..<count {
+            let id = String(format: "91000000000000%05d", index)
+            steps.append(
+                #"{"at": "1s", "do": "createJob", "id": "\#(id)", "displayName": "trial", "labels": {"wandb-run-id": "r\#(index)"}}"#
+            )
+            steps.append(#"{"at": "2s", "do": "setJobState", "id": "\#(id)", "state": "JOB_STATE_RUNNING"}"#)
+            steps.append(#"{"at": "30s", "do": "setJobState", "id": "\#(id)", "state": "JOB_STATE_SUCCEEDED"}"#)
+        }
+        return """
+            {"name": "sweep-\(count)", "timeScale": 1, "project": "launchwatch-demo", "projectNumber": "123456789012",
+             "region": "us-central1", "timeline": [\(steps.joined(separator: ",\n"))]}
+            """
+    }
+
+    static func measure(count: Int, executable: String, folder: URL) async throws -> Row {
+        let scenario = try Scenario(json: Data(scenario(count).utf8))
+        let emulator = Emulator(scenario: scenario)
+        let server = Task { try await emulator.run() }
+        defer { server.cancel() }
+        let base = try await emulator.baseURL().absoluteString
+        let pipelineFile = folder.appendingPathComponent("sweep.json")
+        try pipeline.write(to: pipelineFile, atomically: true, encoding: .utf8)
+        let targets = folder.appendingPathComponent("targets-\(count).txt")
+        try (0..<count).map { "runId=r\($0)" }.joined(separator: "\n").write(
+            to: targets, atomically: true, encoding: .utf8)
+        await emulator.state.reset()
+        let child = MeasuredChild(
+            executable: executable,
+            arguments: [
+                "run", pipelineFile.path, "--targets", targets.path, "--json", "--var", "endpoint=\(base)",
+            ],
+            environment: ["GOOGLE_OAUTH_ACCESS_TOKEN": "bench-access-token", "NO_COLOR": "1"])
+        let result = try await child.run()
+        let log = await emulator.state.requestLog().filter { $0.route.hasPrefix("vertex.") }
+        let seconds = result.ended.timeIntervalSince(result.started)
+        let succeeded = String(decoding: result.stdout, as: UTF8.self).split(separator: "\n").filter {
+            $0.contains(#""type":"finished""#) && $0.contains(#""outcome":"success""#)
+        }.count
+        return Row(
+            count: count, requestsPerTick: Double(log.count) / max(seconds, 1),
+            cpuShare: result.cpuSeconds / max(seconds, 0.001), peakResidentBytes: result.peakResidentBytes,
+            succeeded: succeeded)
+    }
+}
