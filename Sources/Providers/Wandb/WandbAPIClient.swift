@@ -48,6 +48,105 @@ public struct WandbAPIClient: Sendable {
 
     /// Runs `query` with `variables` and returns `data`.
     public func query(_ query: String, variables: [(String, JSONValue)]) async throws(ProviderError) -> JSONValue {
+        let answer = try await send(query, variables: variables)
+        if let message = Self.firstError(answer.json) {
+            throw ProviderError(
+                code: answer.status == 200 ? "graphql" : "http_\(answer.status)", message: "W&B: \(message)")
+        }
+        guard (200..<300).contains(answer.status) else { throw answer.httpError }
+        guard let json = answer.json, let dataField = json["data"] else {
+            throw ProviderError(code: "malformed_response", message: "W&B sent a body that is not a GraphQL answer")
+        }
+        return dataField
+    }
+
+    /// One top-level field of a batched query, under its own alias: `body` is the field with its
+    /// arguments and selection (`project(name: $p0, entityName: $e0) { ... }`), `variables` the
+    /// variables it uses with their GraphQL types (`("p0", "String!", "proj")`).
+    struct AliasedField: Sendable {
+        var alias: String
+        var body: String
+        var variables: [(name: String, type: String, value: JSONValue)]
+    }
+
+    /// The most aliased fields sent in one document; more are split over several requests.
+    static let aliasesPerDocument = 200
+
+    /// Asks for many fields in one request (one per `aliasesPerDocument`), each under its alias, and
+    /// answers for each field in order: its value (`null` when the server has none), or the GraphQL
+    /// error whose `path` starts with its alias. A request that fails as a whole (the network, an HTTP
+    /// error such as 429 with its retry hint, a document error, an error not under an alias) fails
+    /// every field it asked for with the same error.
+    func query(batch fields: [AliasedField], operation: String) async -> [Result<JSONValue, ProviderError>] {
+        var answers: [Result<JSONValue, ProviderError>] = []
+        var start = 0
+        while start < fields.count {
+            let chunk = Array(fields[start..<min(start + Self.aliasesPerDocument, fields.count)])
+            start += chunk.count
+            do {
+                let values = try await queryAliases(chunk, operation: operation)
+                answers += chunk.map { values[$0.alias] ?? .success(.null) }
+            } catch {
+                answers += chunk.map { _ in .failure(error) }
+            }
+        }
+        return answers
+    }
+
+    private func queryAliases(_ fields: [AliasedField], operation: String) async throws(ProviderError)
+        -> [String: Result<JSONValue, ProviderError>]
+    {
+        let variables = fields.flatMap(\.variables)
+        let definitions = variables.map { "$\($0.name): \($0.type)" }.joined(separator: ", ")
+        let selections = fields.map { "  \($0.alias): \($0.body)" }.joined(separator: "\n")
+        let document = "query \(operation)(\(definitions)) {\n\(selections)\n}"
+        let answer = try await send(document, variables: variables.map { ($0.name, $0.value) })
+        if answer.status == 429 || answer.status >= 500 { throw answer.httpError }
+        var data: [(key: String, value: JSONValue)]?
+        if case .object(let members)? = answer.json?["data"] { data = members }
+        var errors: [JSONValue] = []
+        if case .array(let list)? = answer.json?["errors"] { errors = list }
+        if errors.isEmpty, !(200..<300).contains(answer.status) { throw answer.httpError }
+        let aliases = Set(fields.map(\.alias))
+        var values: [String: Result<JSONValue, ProviderError>] = [:]
+        for member in data ?? [] where aliases.contains(member.key) { values[member.key] = .success(member.value) }
+        for error in errors {
+            var message = "an error without a message"
+            if case .string(let text)? = error["message"] { message = text }
+            let failure = ProviderError(
+                code: answer.status == 200 ? "graphql" : "http_\(answer.status)", message: "W&B: \(message)")
+            // An error not under one of the aliases (a document error, a denied request) is the
+            // whole request's; one under an alias is that field's only.
+            guard data != nil, case .array(let path)? = error["path"], case .string(let alias)? = path.first,
+                aliases.contains(alias)
+            else { throw failure }
+            if case .failure? = values[alias] { continue }
+            values[alias] = .failure(failure)
+        }
+        guard data != nil else {
+            throw ProviderError(code: "malformed_response", message: "W&B sent a body that is not a GraphQL answer")
+        }
+        return values
+    }
+
+    /// An answer as it came: the HTTP status, the headers (lowercased names), the body if JSON.
+    private struct Answer {
+        var status: Int
+        var headers: [String: String]
+        var json: JSONValue?
+
+        /// The error for an HTTP status outside 2xx, with the retry hint of a 429 or 5xx.
+        var httpError: ProviderError {
+            var message = "W&B answered \(status)"
+            if case .string(let text)? = json?["error"] { message += ": \(text)" }
+            if let text = WandbAPIClient.firstError(json) { message += ": \(text)" }
+            return ProviderError(
+                code: "http_\(status)", message: message, retryAfter: WandbAPIClient.retryHint(headers))
+        }
+    }
+
+    /// Posts `query` with `variables`.
+    private func send(_ query: String, variables: [(String, JSONValue)]) async throws(ProviderError) -> Answer {
         var request = URLRequest(url: baseURL.appendingPathComponent("graphql"), timeoutInterval: timeout.seconds)
         request.httpMethod = "POST"
         request.setValue(authorization, forHTTPHeaderField: "Authorization")
@@ -70,21 +169,11 @@ public struct WandbAPIClient: Sendable {
         for (name, value) in (response as? HTTPURLResponse)?.allHeaderFields ?? [:] {
             headers["\(name)".lowercased()] = "\(value)"
         }
-        let json = try? JSONParser.parse(data)
-        if let message = Self.firstError(json) {
-            throw ProviderError(code: status == 200 ? "graphql" : "http_\(status)", message: "W&B: \(message)")
-        }
-        guard (200..<300).contains(status) else {
-            let hint = Self.retryHint(headers)
-            var message = "W&B answered \(status)"
-            if case .string(let text)? = json?["error"] { message += ": \(text)" }
-            throw ProviderError(code: "http_\(status)", message: message, retryAfter: hint)
-        }
-        guard let json, let dataField = json["data"] else {
-            throw ProviderError(code: "malformed_response", message: "W&B sent a body that is not a GraphQL answer")
-        }
-        return dataField
+        return Answer(status: status, headers: headers, json: try? JSONParser.parse(data))
     }
+
+    /// Clients that send the same requests (base URL and key): their targets can share a batch.
+    var batchGroup: String { baseURL.absoluteString + "\n" + authorization }
 
     private static func firstError(_ json: JSONValue?) -> String? {
         guard case .array(let errors)? = json?["errors"], let first = errors.first else { return nil }
@@ -138,5 +227,78 @@ enum Netrc {
             }
         }
         return fallback
+    }
+}
+
+/// The batch poll both W&B kinds share (`BatchPolling`): the instances that can be asked for in one
+/// aliased field go in one request per base URL and key (per `aliasesPerDocument` fields), the
+/// others poll on their own; all at once.
+protocol WandbBatchPolled: Provider {
+    /// The batched query's operation name.
+    static var batchOperation: String { get }
+    var client: WandbAPIClient { get }
+    /// This instance's `project` field under an alias and with variables numbered `number`; `nil`
+    /// when it polls on its own.
+    func batchField(number: Int) -> WandbAPIClient.AliasedField?
+    /// What `poll` reports for the answer `project` (the `project` field, `nil` or null when absent).
+    func result(project: JSONValue?) throws(ProviderError) -> PollResult
+}
+
+extension WandbBatchPolled {
+    static func pollInBatches(_ batch: [Self], _ context: PollContext) async -> [Result<PollResult, ProviderError>] {
+        var groups: [(key: String, members: [(index: Int, field: WandbAPIClient.AliasedField)])] = []
+        var alone: [Int] = []
+        for (index, provider) in batch.enumerated() {
+            let key = provider.client.batchGroup
+            let position = groups.firstIndex { $0.key == key } ?? groups.count
+            if position == groups.count { groups.append((key, [])) }
+            if let field = provider.batchField(number: groups[position].members.count) {
+                groups[position].members.append((index, field))
+            } else {
+                alone.append(index)
+            }
+        }
+        var answers = [Result<PollResult, ProviderError>?](repeating: nil, count: batch.count)
+        await withTaskGroup(of: [(Int, Result<PollResult, ProviderError>)].self) { tasks in
+            for group in groups where !group.members.isEmpty {
+                tasks.addTask {
+                    let client = batch[group.members[0].index].client
+                    let values = await client.query(batch: group.members.map(\.field), operation: batchOperation)
+                    return zip(group.members, values).map { member, value in
+                        (member.index, value.flatMap { project in batch[member.index].resultCatching(project) })
+                    }
+                }
+            }
+            for index in alone {
+                tasks.addTask { [(index, await batch[index].pollCatching(context))] }
+            }
+            for await results in tasks {
+                for (index, result) in results { answers[index] = result }
+            }
+        }
+        return answers.map {
+            $0 ?? .failure(ProviderError(code: "internal", message: "\(kind) gave a target no answer"))
+        }
+    }
+
+    private func resultCatching(_ project: JSONValue) -> Result<PollResult, ProviderError> {
+        do {
+            return .success(try result(project: project))
+        } catch {
+            return .failure(error)
+        }
+    }
+
+    /// `poll`, with its errors as the watch reports them.
+    private func pollCatching(_ context: PollContext) async -> Result<PollResult, ProviderError> {
+        do {
+            return .success(try await poll(context))
+        } catch let error as ProviderError {
+            return .failure(error)
+        } catch is CancellationError {
+            return .failure(ProviderError(code: "cancelled", message: "the poll was cancelled"))
+        } catch {
+            return .failure(ProviderError(code: "error", message: "\(error)"))
+        }
     }
 }

@@ -42,11 +42,14 @@ public struct WandbLaunchProvider: Provider {
     ]
     public static let publishedFacts: [String]? = ["run_id"]
 
+    /// The item fields a poll reads.
+    static let itemFields = "{ id state associatedRunId createdAt error { message stage } }"
+
     static let itemQuery = """
         query GetRunQueueItem($projectName: String!, $entityName: String!, $runQueue: String!, $itemId: ID!) {
           project(name: $projectName, entityName: $entityName) {
             runQueue(name: $runQueue) {
-              runQueueItem(id: $itemId) { id state associatedRunId createdAt error { message stage } }
+              runQueueItem(id: $itemId) \(itemFields)
             }
           }
         }
@@ -65,7 +68,7 @@ public struct WandbLaunchProvider: Provider {
         }
         """
 
-    private let client: WandbAPIClient
+    let client: WandbAPIClient
     private let configuration: Configuration
     private let startedAt: Date
     private let itemID: ProviderMemory<String?>
@@ -91,10 +94,7 @@ public struct WandbLaunchProvider: Provider {
     public func poll(_ context: PollContext) async throws -> PollResult {
         if let id = itemID.withLock({ $0 }) {
             let data = try await client.query(Self.itemQuery, variables: queueVariables + [("itemId", .string(id))])
-            guard let item = data["project"]?["runQueue"]?["runQueueItem"], item != .null else {
-                return PollResult()
-            }
-            return PollResult(try observation(item).map { [$0] } ?? [])
+            return try result(project: data["project"])
         }
         let candidates = try await itemsNamed(configuration.name ?? "")
         switch candidates.count {
@@ -147,6 +147,13 @@ public struct WandbLaunchProvider: Provider {
         return found
     }
 
+    /// What a poll of the followed item reports for the answer's `project` field: nothing while the
+    /// item is not found (yet), else its observation.
+    func result(project: JSONValue?) throws(ProviderError) -> PollResult {
+        guard let item = project?["runQueue"]?["runQueueItem"], item != .null else { return PollResult() }
+        return PollResult(try observation(item).map { [$0] } ?? [])
+    }
+
     private func observation(_ item: JSONValue) throws(ProviderError) -> Observation? {
         guard case .string(let state)? = item["state"] else {
             throw ProviderError(code: "malformed_response", message: "W&B sent a queue item without a state")
@@ -166,5 +173,34 @@ public struct WandbLaunchProvider: Provider {
         var subject: String?
         if case .string(let id)? = item["id"] { subject = id }
         return Observation(status: state, subject: subject, backendTime: backendTime, detail: detail, facts: facts)
+    }
+}
+
+/// One request per tick for a sweep's queue items: every instance whose item id is known (given as
+/// `item`, or found by `name` at an earlier poll) is one aliased field of a single query
+/// (`i0: project(...) { runQueue(...) { runQueueItem(id: $id0) {...} } }`, `i1: ...`) per base URL
+/// and key, and gets exactly what its own `poll` would have reported. Instances still looking for
+/// their item by `name` page through the queue with their own `poll`, as that search cannot be
+/// shared.
+extension WandbLaunchProvider: BatchPolling, WandbBatchPolled {
+    static let batchOperation = "RunQueueItemBatch"
+
+    public static func poll(batch: [WandbLaunchProvider], memory: BatchMemory, _ context: PollContext) async
+        -> [Result<PollResult, ProviderError>]
+    {
+        await pollInBatches(batch, context)
+    }
+
+    func batchField(number n: Int) -> WandbAPIClient.AliasedField? {
+        guard let id = itemID.value else { return nil }
+        return WandbAPIClient.AliasedField(
+            alias: "i\(n)",
+            body: "project(name: $p\(n), entityName: $e\(n)) "
+                + "{ runQueue(name: $q\(n)) { runQueueItem(id: $id\(n)) \(Self.itemFields) } }",
+            variables: [
+                ("p\(n)", "String!", .string(configuration.queueProject ?? "model-registry")),
+                ("e\(n)", "String!", .string(configuration.entity)), ("q\(n)", "String!", .string(configuration.queue)),
+                ("id\(n)", "ID!", .string(id)),
+            ])
     }
 }

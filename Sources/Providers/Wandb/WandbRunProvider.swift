@@ -36,10 +36,13 @@ public struct WandbRunProvider: Provider {
         "failed": "failed", "crashed": "failed", "killed": "failed",
     ]
 
+    /// The run fields a poll reads.
+    static let runFields = "{ id name displayName state createdAt heartbeatAt }"
+
     static let runQuery = """
         query Run($project: String!, $entity: String!, $name: String!) {
           project(name: $project, entityName: $entity) {
-            run(name: $name) { id name displayName state createdAt heartbeatAt }
+            run(name: $name) \(runFields)
           }
         }
         """
@@ -48,13 +51,13 @@ public struct WandbRunProvider: Provider {
         query Runs($project: String!, $entity: String!, $filters: JSONString) {
           project(name: $project, entityName: $entity) {
             runs(filters: $filters, first: 10, order: "-created_at") {
-              edges { node { id name displayName state createdAt heartbeatAt } }
+              edges { node \(runFields) }
             }
           }
         }
         """
 
-    private let client: WandbAPIClient
+    let client: WandbAPIClient
     private let configuration: Configuration
 
     public init(configuration: Configuration, context: ProviderContext) throws {
@@ -72,8 +75,7 @@ public struct WandbRunProvider: Provider {
         ]
         if let run = configuration.run {
             let data = try await client.query(Self.runQuery, variables: base + [("name", .string(run))])
-            guard let node = data["project"]?["run"], node != .null else { return PollResult() }
-            return PollResult([try observation(node)])
+            return try result(project: data["project"])
         }
         let filters = JSONValue.object([("displayName", .string(configuration.displayName ?? ""))]).jsonText
         let data = try await client.query(Self.runsQuery, variables: base + [("filters", .string(filters))])
@@ -94,6 +96,13 @@ public struct WandbRunProvider: Provider {
         }
     }
 
+    /// What a poll of the run named `run` reports for the answer's `project` field: nothing while
+    /// the run does not exist (yet), else its observation.
+    func result(project: JSONValue?) throws(ProviderError) -> PollResult {
+        guard let node = project?["run"], node != .null else { return PollResult() }
+        return PollResult([try observation(node)])
+    }
+
     private func observation(_ node: JSONValue) throws(ProviderError) -> Observation {
         guard case .string(let state)? = node["state"] else {
             throw ProviderError(code: "malformed_response", message: "W&B sent a run without a state")
@@ -105,5 +114,30 @@ public struct WandbRunProvider: Provider {
             backendTime = WandbAPIClient.date(created)
         }
         return Observation(status: state, subject: subject, backendTime: backendTime)
+    }
+}
+
+/// One request per tick for a sweep's runs: every instance following a run by id (`run`) is one
+/// aliased field of a single query (`r0: project(...) { run(name: $n0) {...} }`, `r1: ...`) per base
+/// URL and key, and gets exactly what its own `poll` would have reported ("not yet" while the run
+/// does not exist). Instances looking for a run by `displayName` use their own `poll`.
+extension WandbRunProvider: BatchPolling, WandbBatchPolled {
+    static let batchOperation = "RunBatch"
+
+    public static func poll(batch: [WandbRunProvider], memory: BatchMemory, _ context: PollContext) async
+        -> [Result<PollResult, ProviderError>]
+    {
+        await pollInBatches(batch, context)
+    }
+
+    func batchField(number n: Int) -> WandbAPIClient.AliasedField? {
+        guard let run = configuration.run else { return nil }
+        return WandbAPIClient.AliasedField(
+            alias: "r\(n)",
+            body: "project(name: $p\(n), entityName: $e\(n)) { run(name: $n\(n)) \(Self.runFields) }",
+            variables: [
+                ("p\(n)", "String!", .string(configuration.project)),
+                ("e\(n)", "String!", .string(configuration.entity)), ("n\(n)", "String!", .string(run)),
+            ])
     }
 }
