@@ -150,9 +150,8 @@ struct PipelineLoaderTests {
             jobs.backoff
                 == ScheduleConfiguration.Backoff(initial: .seconds(1), max: .seconds(60), multiplier: 3, jitter: 0.1))
         #expect(jobs.fastAfterChange == .init(every: .milliseconds(500), for: .seconds(3)), "adaptive: every / 4")
-        #expect(jobs.slowWhenIdle == .init(after: .seconds(20), every: .seconds(4)), "adaptive: every × 2")
+        #expect(jobs.slowWhenIdle == nil, "off unless set")
         #expect(jobs.requestsPerMinute == 30, "adaptive: what polling every 2s spends")
-        #expect(queue.slowWhenIdle == .init(after: .seconds(20), every: .seconds(4)))
 
         #expect(pipeline.providers[2].schedule.every == .seconds(1), "the protocol's default interval")
         #expect(pipeline.providers[2].schedule.fastAfterChange == .init(every: .milliseconds(250), for: .seconds(3)))

@@ -169,7 +169,7 @@ struct AdaptiveScheduleTests {
 
     @Test func defaultsAreDerivedFromTheInterval() {
         #expect(adaptive.fastAfterChange == .init(every: .milliseconds(250), for: .seconds(3)))
-        #expect(adaptive.slowWhenIdle == .init(after: .seconds(20), every: .seconds(2)))
+        #expect(adaptive.slowWhenIdle == nil, "off unless set")
         #expect(adaptive.requestsPerMinute == 60)
         let slow = ScheduleConfiguration(every: .milliseconds(300)).adaptive()
         #expect(slow.fastAfterChange?.every == .milliseconds(100), "never faster than 100 ms")
@@ -182,7 +182,10 @@ struct AdaptiveScheduleTests {
     }
 
     @Test func fastAfterAChangeRegularThenSlowWhileNothingMoves() {
-        var schedule = StandardSchedule(adaptive)
+        var configuration = adaptive
+        configuration.requestsPerMinute = 90
+        configuration.slowWhenIdle = .init(after: .seconds(20), every: .seconds(2))
+        var schedule = StandardSchedule(configuration)
         let change = at(100)
         #expect(schedule.delay(after: .answered(), at: at(100.5), lastStageChange: change) == .milliseconds(250))
         #expect(schedule.delay(after: .answered(), at: at(104), lastStageChange: change) == .seconds(1))
@@ -190,39 +193,58 @@ struct AdaptiveScheduleTests {
         #expect(schedule.delay(after: .answered(), at: at(120), lastStageChange: change) == .seconds(2))
     }
 
-    @Test func theFastWindowStopsAtThreeQuartersOfTheBudget() {
+    @Test func aFastPollIsSpentOnlyWhenRegularPollingAfterwardsStillFitsTheBudget() {
         var schedule = StandardSchedule(
             ScheduleConfiguration(
                 every: .seconds(1), fastAfterChange: .init(every: .milliseconds(250), for: .seconds(60)),
-                requestsPerMinute: 8))
-        // 6 polls in the window (3/4 of 8): the seventh waits the regular interval.
-        let delays = (0..<7).map {
-            schedule.delay(after: .answered(), at: at(Double($0) * 0.25), lastStageChange: at(0))
+                requestsPerMinute: 75))
+        // 75 a minute where polling every 1 s spends 60: the first polls come faster only while the
+        // minute still has room for the regular ones after them.
+        var now = 0.0
+        var delays: [Duration] = []
+        while now < 30 {
+            let delay = schedule.delay(after: .answered(), at: at(now), lastStageChange: at(0))
+            delays.append(delay)
+            now += delay.seconds
         }
-        #expect(delays.prefix(5).allSatisfy { $0 == .milliseconds(250) })
-        #expect(delays[5] == .seconds(1) && delays[6] == .seconds(1))
+        #expect(delays.first == .milliseconds(250))
+        #expect(delays.contains(.seconds(1)), "the room runs out, and polling goes back to every 1 s")
+        #expect(delays.allSatisfy { $0 <= .seconds(1) }, "never slower than every: \(delays)")
     }
 
     @Test func aChangeElsewhereBringsTheNextPollForwardOnlyInsideTheWindowAndBudget() {
-        let schedule = StandardSchedule(adaptive)
+        var roomy = adaptive
+        roomy.requestsPerMinute = 90
+        let schedule = StandardSchedule(roomy)
         #expect(schedule.expeditedDelay(at: at(10), lastChange: at(10)) == .milliseconds(250))
         #expect(schedule.expeditedDelay(at: at(14), lastChange: at(10)) == nil, "the window is over")
         let fixed = StandardSchedule(ScheduleConfiguration(every: .seconds(1)))
         #expect(fixed.expeditedDelay(at: at(10), lastChange: at(10)) == nil, "a fixed schedule keeps its pace")
     }
 
-    @Test func noMinuteHoldsMoreRequestsThanTheBudgetEvenWithConstantChanges() {
-        var schedule = StandardSchedule(adaptive)
+    @Test func noMinuteHoldsMoreRequestsThanTheBudgetAndNoPollWaitsLongerThanEvery() {
+        var roomy = adaptive
+        roomy.requestsPerMinute = 75
+        var schedule = StandardSchedule(roomy)
         var now = 0.0
         var polls: [Double] = []
+        var longest = 0.0
         while now < 600 {
             polls.append(now)
             // A change every 2 s keeps the fast window open all the time.
             let change = at((now / 2).rounded(.down) * 2)
-            now += schedule.delay(after: .answered(), at: at(now), lastStageChange: change).seconds
+            let delay = schedule.delay(after: .answered(), at: at(now), lastStageChange: change).seconds
+            longest = max(longest, delay)
+            now += delay
         }
-        let busiest = polls.map { start in polls.filter { $0 >= start && $0 < start + 60 }.count }.max() ?? 0
-        #expect(busiest <= 60, "busiest minute: \(busiest)")
-        #expect(polls.count >= 590, "and it does not stall: \(polls.count) polls in 10 minutes")
+        var busiest = 0
+        var first = 0
+        for (index, time) in polls.enumerated() {
+            while time - polls[first] >= 60 { first += 1 }
+            busiest = max(busiest, index - first + 1)
+        }
+        #expect(busiest <= 75, "busiest minute: \(busiest)")
+        #expect(polls.count > 600, "the room is spent: \(polls.count) polls in 10 minutes")
+        #expect(longest <= 1.0 + 1e-9, "the regular polls never wait for the budget: longest \(longest) s")
     }
 }

@@ -168,7 +168,10 @@ struct WatcherTests {
         let job = ProviderScript(Array(repeating: .observe("TICK"), count: 5) + [.observe("PAUSED")])
         var harness = Harness(
             F.pipeline([
-                try F.provider("job", script: job, schedule: ScheduleConfiguration(every: .seconds(4)).adaptive())
+                // A budget above what every 4 s spends leaves room for the fast windows.
+                try F.provider(
+                    "job", script: job,
+                    schedule: ScheduleConfiguration(every: .seconds(4), requestsPerMinute: 60).adaptive())
             ]))
         #expect(await harness.events.observation(from: "job") != nil)
         await harness.settle()

@@ -39,11 +39,12 @@ public enum PollOutcome: Sendable, Hashable {
 /// ```
 ///
 /// Adaptive by default: a schedule that does not say `"adaptive": false` gets, for each of these it
-/// leaves out, `fastAfterChange` (every/4, at least 100 ms, for 3 s), `slowWhenIdle` (every × 2
-/// after 20 s without a change) and a budget of what polling at `every` spends (60 s / every per
-/// minute). Transitions cluster (QUEUED → PENDING → RUNNING), so the polls saved while nothing moves
-/// are spent right after something did, and no minute ever holds more requests than the fixed
-/// interval would send.
+/// leaves out, `fastAfterChange` (every/4, at least 100 ms, for 3 s) and a budget of what polling
+/// at `every` spends (60 s / every per minute). Transitions cluster (QUEUED → PENDING → RUNNING), so
+/// the requests a minute has left (a watch that just started, a provider that waited for a fact)
+/// are spent right after something changed; no minute ever holds more requests than the fixed
+/// interval would send, and the regular polls never wait for the budget. `slowWhenIdle` (off unless
+/// set) polls slower while nothing moves, which also saves requests for the next burst.
 public struct ScheduleConfiguration: Sendable, Hashable {
     /// The regular interval between polls.
     public var every: Duration
@@ -115,9 +116,6 @@ public struct ScheduleConfiguration: Sendable, Hashable {
             let fast = max(every / 4, .milliseconds(100))
             if fast < every { schedule.fastAfterChange = FastWindow(every: fast, for: .seconds(3)) }
         }
-        if schedule.slowWhenIdle == nil {
-            schedule.slowWhenIdle = SlowWindow(after: .seconds(20), every: every * 2)
-        }
         if schedule.requestsPerMinute == nil {
             schedule.requestsPerMinute = max(1, Int((60 / every.seconds).rounded(.down)))
         }
@@ -129,9 +127,9 @@ public struct ScheduleConfiguration: Sendable, Hashable {
 /// jitter on errors, backend retry hints honoured, and a request budget per minute.
 ///
 /// Precedence: a backend's `retryAfter` is a floor (never poll sooner), the budget is a floor, the
-/// provider's `nextChangeAfter` replaces the regular interval. The fast window is spent only while
-/// the last minute holds less than three quarters of the budget, so bursts never use up the budget
-/// and stall the polls that follow.
+/// provider's `nextChangeAfter` replaces the regular interval. A poll of the fast window is spent
+/// only when polling at `every` afterwards would still fit the budget in every minute to come, so
+/// bursts never make the budget stall the polls that follow.
 public struct StandardSchedule: SchedulePolicy {
     public var configuration: ScheduleConfiguration
     private var consecutiveFailures = 0
@@ -176,11 +174,25 @@ public struct StandardSchedule: SchedulePolicy {
         guard let window = configuration.fastAfterChange, let lastChange,
             now.timeIntervalSince(lastChange) < window.duration.seconds, window.every < configuration.every
         else { return nil }
-        if let limit = configuration.requestsPerMinute {
-            let recent = recentPolls.filter { now.timeIntervalSince($0) < 60 }.count
-            guard recent * 4 < limit * 3 else { return nil }
-        }
+        guard hasRoomForAnExtraPoll(at: now) else { return nil }
         return window.every
+    }
+
+    /// Whether one poll sooner than `every` now still leaves room, in every 60 s window to come, for
+    /// polling at `every` from then on: an extra poll is spent only from what slower polling saved,
+    /// so it never makes the budget stall the regular polls that follow.
+    func hasRoomForAnExtraPoll(at now: Date) -> Bool {
+        guard let limit = configuration.requestsPerMinute else { return true }
+        let recent = recentPolls.map { now.timeIntervalSince($0) }.filter { $0 < 60 }.sorted(by: >)
+        let rate = 1 / configuration.every.seconds
+        // Just before the i-th oldest recent poll leaves the window (x seconds from now), the window
+        // holds it and the younger ones, this extra poll, and the regular polls of those x seconds.
+        for (index, age) in recent.enumerated() {
+            let x = 60 - age
+            let regular = (x * rate - 1e-9).rounded(.down)
+            if Double(recent.count - index) + 1 + regular > Double(limit) { return false }
+        }
+        return 1 + (60 * rate - 1e-9).rounded(.down) <= Double(limit)
     }
 
     /// After a change seen elsewhere (another provider reached a stage): how soon this provider may
