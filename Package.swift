@@ -85,8 +85,8 @@ let package = Package(
             path: "Sources/Emulator",
             swiftSettings: strictSettings
         ),
-        .executableTarget(
-            name: "LaunchWatchRunner",
+        .target(
+            name: "LaunchWatchBuiltinProviders",
             dependencies: [
                 "LaunchWatchCore",
                 "LaunchWatchReplay",
@@ -95,6 +95,15 @@ let package = Package(
                 "LaunchWatchWandb",
                 "LaunchWatchCloudLogging",
                 "LaunchWatchCloudRun",
+            ],
+            path: "Sources/Providers/Builtin",
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
+            name: "LaunchWatchRunner",
+            dependencies: [
+                "LaunchWatchCore",
+                "LaunchWatchBuiltinProviders",
                 "LaunchWatchEmulator",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
@@ -153,6 +162,16 @@ let package = Package(
                 "LaunchWatchGoogleCloud",
             ],
             path: "Tests/CloudLoggingProviderTests",
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "LaunchWatchFuzzTests",
+            dependencies: [
+                "LaunchWatchBuiltinProviders", "LaunchWatchCore", "LaunchWatchVertexREST", "LaunchWatchGoogleCloud",
+                "LaunchWatchWandb", "LaunchWatchCloudLogging", "LaunchWatchCloudRun",
+            ],
+            path: "Tests/FuzzTests",
+            resources: [.copy("Seeds")],
             swiftSettings: strictSettings
         ),
         .testTarget(

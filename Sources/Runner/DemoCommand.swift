@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import LaunchWatchBuiltinProviders
 import LaunchWatchCore
 import LaunchWatchEmulator
 

@@ -1,4 +1,5 @@
 import ArgumentParser
+import LaunchWatchBuiltinProviders
 import LaunchWatchCore
 
 /// `launchwatch providers [KIND]`: the provider kinds, their configuration and default maps.

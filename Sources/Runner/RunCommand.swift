@@ -1,6 +1,7 @@
 import ArgumentParser
 import Dispatch
 import Foundation
+import LaunchWatchBuiltinProviders
 import LaunchWatchCore
 
 #if canImport(Glibc)

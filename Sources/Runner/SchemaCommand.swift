@@ -1,4 +1,5 @@
 import ArgumentParser
+import LaunchWatchBuiltinProviders
 import LaunchWatchCore
 
 /// `launchwatch schema`: prints the JSON Schema of the pipeline format, built from the registry so

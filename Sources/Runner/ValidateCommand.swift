@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import LaunchWatchBuiltinProviders
 import LaunchWatchCore
 
 /// `launchwatch validate PIPELINE...`: checks pipeline files without touching the network.

@@ -12,7 +12,7 @@ struct BenchCommandTests {
         defer { try? FileManager.default.removeItem(at: out) }
         let result = try LaunchWatchProcess.run([
             "bench", "--scenarios", "vertex-disk-too-small", "--pipelines", "default,fixed,logs-only", "--speed", "20",
-            "--out", out.path,
+            "--sweeps", "0", "--out", out.path,
         ])
         #expect(result.status == 0, "stderr: \(result.stderr)")
         let markdown = try String(contentsOf: out.appendingPathComponent("bench.md"), encoding: .utf8)

@@ -8,8 +8,9 @@ import LaunchWatchWandb
 
 /// The composition root: every provider kind the `launchwatch` command knows. Swift has no
 /// load-time registration, so the list is explicit; a test checks it against the README's table.
-enum BuiltinProviders {
-    static func registry() -> ProviderRegistry {
+/// A library of its own, so that tests (the fuzzers) and embedding programs use the same list.
+public enum BuiltinProviders {
+    public static func registry() -> ProviderRegistry {
         var registry = ProviderRegistry()
         do {
             try registry.register(ReplayProvider.self)

@@ -70,11 +70,16 @@ public struct CloudRunExecutionProvider: Provider {
 
     public func poll(_ context: PollContext) async throws -> PollResult {
         let json = try await client.get(url)
+        return PollResult(try Self.observation(json).map { [$0] } ?? [])
+    }
+
+    /// The execution's `Completed` condition as an observation; `nil` while it has none.
+    static func observation(_ json: JSONValue) throws(ProviderError) -> Observation? {
         guard case .array(let conditions)? = json["conditions"] else {
             throw ProviderError(code: "malformed_response", message: "Cloud Run sent an execution without conditions")
         }
         guard let completed = conditions.first(where: { $0["type"] == .string("Completed") }) else {
-            return PollResult()
+            return nil
         }
         var state = "STATE_UNSPECIFIED"
         if case .string(let text)? = completed["state"] { state = text }
@@ -90,6 +95,6 @@ public struct CloudRunExecutionProvider: Provider {
         if case .string(let text)? = completed["lastTransitionTime"] { since = RFC3339.date(from: text) }
         var subject: String?
         if case .string(let name)? = json["name"] { subject = name }
-        return PollResult([Observation(status: state, subject: subject, backendTime: since, detail: detail)])
+        return Observation(status: state, subject: subject, backendTime: since, detail: detail)
     }
 }

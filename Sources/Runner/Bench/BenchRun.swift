@@ -168,7 +168,7 @@ struct BenchRunner: Sendable {
         case let route where route.hasPrefix("vertex."): "vertex"
         case let route where route.hasPrefix("logging."): "logs"
         case let route where route.hasPrefix("wandb."):
-            ["Run", "Runs"].contains(record.operation ?? "") ? "run" : "queue"
+            ["Run", "Runs", "RunBatch"].contains(record.operation ?? "") ? "run" : "queue"
         default: record.route
         }
     }

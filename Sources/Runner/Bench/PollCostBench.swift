@@ -1,4 +1,5 @@
 import Foundation
+import LaunchWatchBuiltinProviders
 import LaunchWatchCore
 import LaunchWatchEmulator
 
@@ -22,7 +23,7 @@ enum PollCostBench {
         // The job exists from 6 s; advance the scenario instead of waiting.
         await emulator.state.advance(by: 30)
 
-        let registry = try BuiltinProviders.registry()
+        let registry = BuiltinProviders.registry()
         guard let registration = registry["vertex-rest"] else {
             throw MeasuredChild.SpawnError(description: "vertex-rest is not registered")
         }
