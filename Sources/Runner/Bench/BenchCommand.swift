@@ -132,7 +132,8 @@ struct BenchCommand: AsyncParsableCommand {
             return all
         }
         stdout.line("  one poll in-process (vertex-rest against the emulator, 300 times)…")
-        let poll = try await PollCostBench.measure()
+        var poll = try await PollCostBench.measure()
+        poll.startToFirstRequest = try await PollCostBench.startToFirstRequest(executable: executable, folder: folder)
         var sweepRows: [SweepBench.Row] = []
         for size in sweeps.split(separator: ",").compactMap({ Int($0) }) where size > 0 {
             stdout.line("  sweep of \(size) launches at 1 Hz…")

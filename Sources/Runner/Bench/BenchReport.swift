@@ -19,6 +19,8 @@ struct BenchReport {
         var wallP95: Double
         /// Process CPU per poll, the emulator's own work in this process included.
         var cpuPerPoll: Double
+        /// `launchwatch run` started alone: to its first request (median of 5).
+        var startToFirstRequest: Double?
     }
 
     static let stages = ["queued", "picked_up", "submitted", "running", "succeeded", "failed"]
@@ -185,13 +187,12 @@ struct BenchReport {
                     measured: String(format: "%.2f ms, the emulator's share included", poll.cpuPerPoll * 1000),
                     met: poll.cpuPerPoll <= 0.001))
         }
-        let starts = defaultRuns.compactMap(\.startToFirstRequest)
-        if let start = Self.summary(starts) {
+        if let start = poll?.startToFirstRequest {
             targets.append(
                 Target(
                     name: "`launchwatch run` start to first request ≤ 20 ms",
-                    measured: String(format: "%.0f ms (p50), %.0f ms (max)", start.p50 * 1000, start.max * 1000),
-                    met: start.p50 <= 0.02))
+                    measured: String(format: "%.0f ms (median of 5, started alone)", start * 1000),
+                    met: start <= 0.02))
         }
         if let smallest = sweeps.first, let largest = sweeps.last, sweeps.count > 1 {
             let growth = largest.requestsPerTick / max(smallest.requestsPerTick, 0.001)

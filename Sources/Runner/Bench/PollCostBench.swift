@@ -55,6 +55,39 @@ enum PollCostBench {
             cpuPerPoll: cpu / Double(count))
     }
 
+    /// From starting `launchwatch run` (one vertex-rest provider) to the emulator's first request,
+    /// the median of `count` starts, one at a time.
+    static func startToFirstRequest(executable: String, folder: URL, count: Int = 5) async throws -> Double {
+        guard let scenario = try Scenario.bundled("success") else {
+            throw MeasuredChild.SpawnError(description: "the success scenario is missing")
+        }
+        let pipeline = folder.appendingPathComponent("start.json")
+        try SweepBench.pipeline.write(to: pipeline, atomically: true, encoding: .utf8)
+        var times: [Double] = []
+        for _ in 0..<count {
+            let emulator = Emulator(scenario: scenario)
+            let server = Task { try await emulator.run() }
+            defer { server.cancel() }
+            let base = try await emulator.baseURL().absoluteString
+            await emulator.state.reset()
+            let epoch = await emulator.state.date(0)
+            let child = MeasuredChild(
+                executable: executable,
+                arguments: [
+                    "run", pipeline.path, "--json", "--deadline", "1s", "--var", "runId=k3x9ab12", "--var",
+                    "endpoint=\(base)",
+                ],
+                environment: ["GOOGLE_OAUTH_ACCESS_TOKEN": "bench-access-token"])
+            let result = try await child.run()
+            if let first = await emulator.state.requestLog().map(\.time).min() {
+                times.append(epoch.addingTimeInterval(first).timeIntervalSince(result.started))
+            }
+            server.cancel()
+        }
+        times.sort()
+        return times.isEmpty ? .nan : times[times.count / 2]
+    }
+
     static func processCPU() -> Double {
         var time = timespec()
         clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &time)
