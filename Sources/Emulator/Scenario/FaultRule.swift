@@ -34,6 +34,8 @@ public struct FaultRule: Sendable {
         case malformed
         /// The first half of the real body.
         case truncated
+        /// A valid JSON body of this many bytes (a runaway answer).
+        case oversize(bytes: Int)
     }
 
     /// Whether the rule applies to `route` at scenario time `time`, given how often it has applied.

@@ -22,6 +22,9 @@ public struct Scenario: Sendable {
     public var region: String
     /// Seconds after its timestamp that a log entry becomes readable (`logs.ingestionDelay`).
     public var logIngestionDelay: Double
+    /// Added to every time the services report (`createTime`, log timestamps, …): their clock is
+    /// this far ahead (negative: behind) of the machine's. `"clockSkew": "-10m"`.
+    public var clockSkew: Double = 0
     /// The log time one `entries:list` call searches (`logs.scanWindow`); a stretch without a match
     /// answers a page with no entries and a `nextPageToken`. `nil`: each call searches everything.
     public var logScanWindow: Double? = nil

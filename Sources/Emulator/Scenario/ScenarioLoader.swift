@@ -50,6 +50,14 @@ extension Scenario {
         projectNumber = raw.projectNumber ?? "123456789012"
         region = raw.region ?? "us-central1"
         logIngestionDelay = duration(raw.logs?.ingestionDelay, "logs.ingestionDelay") ?? 0
+        if let skew = raw.clockSkew {
+            // A negative skew is written "-10m".
+            let negative = skew.hasPrefix("-")
+            clockSkew =
+                duration(negative ? String(skew.dropFirst()) : skew, "clockSkew").map { negative ? -$0 : $0 } ?? 0
+        } else {
+            clockSkew = 0
+        }
         logScanWindow = duration(raw.logs?.scanWindow, "logs.scanWindow")
         if let window = logScanWindow, window <= 0 { problems.append(("logs.scanWindow", "must be above 0")) }
         auth = Auth(
@@ -160,9 +168,17 @@ extension Scenario {
             case "reset": kind = .reset
             case "malformed": kind = .malformed
             case "truncated": kind = .truncated
+            case "oversize":
+                kind = .oversize(bytes: fault.bytes ?? 100 * 1_048_576)
+                if let bytes = fault.bytes, !(1...1_073_741_824).contains(bytes) {
+                    problems.append(("\(path).bytes", "must be between 1 and 1073741824"))
+                }
             case let other?:
                 problems.append(
-                    ("\(path).action", "unknown fault \"\(other)\"; use hang, reset, malformed or truncated"))
+                    (
+                        "\(path).action",
+                        "unknown fault \"\(other)\"; use hang, reset, malformed, truncated or oversize"
+                    ))
                 kind = .none
             }
             if fault.action != nil, fault.status != nil {
@@ -205,10 +221,12 @@ private struct RawScenario: Decodable {
     var wandb: RawWandb?
     var timeline: [RawStep]?
     var faults: [RawFault]?
+    var clockSkew: String?
 
     enum CodingKeys: String, CodingKey {
         case schema = "$schema"
-        case name, description, timeScale, project, projectNumber, region, logs, auth, wandb, timeline, faults
+        case name, description, timeScale, project, projectNumber, region, logs, auth, wandb, timeline, faults,
+            clockSkew
     }
 }
 
@@ -283,4 +301,6 @@ private struct RawFault: Decodable {
     var body: JSONValue?
     var action: String?
     var latency: String?
+    /// For `"action": "oversize"`: the body's size in bytes.
+    var bytes: Int?
 }

@@ -135,6 +135,12 @@ public struct Emulator: Sendable {
         case .truncated?:
             response = await route.handler(emulatorRequest, state)
             response.body = response.body.prefix(max(1, response.body.count / 2))
+        case .oversize(let bytes)?:
+            var body = Data(#"{"padding":""#.utf8)
+            body.append(Data(repeating: UInt8(ascii: "a"), count: max(0, bytes - 14)))
+            body.append(Data(#""}"#.utf8))
+            response = EmulatorResponse(
+                status: 200, headers: ["content-type": "application/json; charset=UTF-8"], body: body)
         case .none?, nil:
             response = await route.handler(emulatorRequest, state)
         }

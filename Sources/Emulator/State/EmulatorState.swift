@@ -43,7 +43,7 @@ public actor EmulatorState {
     }
 
     /// The wall-clock date of scenario time `time`.
-    public func date(_ time: Double) -> Date { epoch.addingTimeInterval(time) }
+    public func date(_ time: Double) -> Date { epoch.addingTimeInterval(time + scenario.clockSkew) }
 
     /// Replaces the scenario and starts it from time 0 with empty state and request log.
     public func load(_ scenario: Scenario) {
