@@ -164,6 +164,13 @@ public struct WandbAPIClient: Sendable {
         } catch {
             throw ProviderError(code: "network", message: "W&B could not be reached")
         }
+        // A status answer is a few KB: a runaway body is not parsed (it reads as not JSON below).
+        guard data.count <= 16 * 1_048_576 else {
+            throw ProviderError(
+                code: "response_too_large",
+                message:
+                    "W&B sent \(data.count / 1_048_576) MB, more than a status answer can be (16 MB); it was not read")
+        }
         let status = (response as? HTTPURLResponse)?.statusCode ?? 0
         var headers: [String: String] = [:]
         for (name, value) in (response as? HTTPURLResponse)?.allHeaderFields ?? [:] {

@@ -72,6 +72,12 @@ public struct GoogleAPIClient: Sendable {
         guard let http = response as? HTTPURLResponse else {
             throw ProviderError(code: "network", message: "\(service) sent no HTTP response")
         }
+        guard data.count <= Self.maximumResponseBytes else {
+            throw ProviderError(
+                code: "response_too_large",
+                message: "\(service) sent \(data.count / 1_048_576) MB, more than a status answer can be "
+                    + "(\(Self.maximumResponseBytes / 1_048_576) MB); it was not read")
+        }
         var headers: [String: String] = [:]
         for (name, value) in http.allHeaderFields { headers["\(name)".lowercased()] = "\(value)" }
         if http.statusCode == 401, retryOn401 {
@@ -93,23 +99,40 @@ public struct GoogleAPIClient: Sendable {
     /// `request`, given up after `timeout`. FoundationNetworking on Linux truncates a request's
     /// `timeoutInterval` to whole seconds (500ms becomes an immediate timeout, 1.5s becomes 1s), so
     /// the timeout is kept here and the session only gets a whole-second backstop beyond it.
+    ///
+    /// The transfer runs in a task of its own that is never awaited past the timeout and never
+    /// cancelled from here: cancelling a FoundationNetworking task in the middle of a large body
+    /// could block the canceller's thread, and a poll that waited for it would hold the watch's end.
+    /// A transfer given up on ends by itself at the backstop; its answer is dropped.
     private func withTimeout(_ base: URLRequest) async throws -> (Data, URLResponse) {
         var backstop = base
         backstop.timeoutInterval = Self.wholeSeconds(timeout) + 1
         let request = backstop
         let session = self.session
         let timeout = self.timeout
-        return try await withThrowingTaskGroup(of: (Data, URLResponse)?.self) { group in
-            group.addTask { try await session.data(for: request) }
-            group.addTask {
-                try await Task.sleep(for: timeout)
-                return nil
+        let answer = AnswerOnce()
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { continuation in
+                answer.install(continuation)
+                Task {
+                    do {
+                        answer.resume(with: .success(try await session.data(for: request)))
+                    } catch {
+                        answer.resume(with: .failure(error))
+                    }
+                }
+                Task {
+                    try? await Task.sleep(for: timeout)
+                    answer.resume(with: .failure(URLError(.timedOut)))
+                }
             }
-            defer { group.cancelAll() }
-            guard case .some(.some(let answer)) = try await group.next() else { throw URLError(.timedOut) }
-            return answer
+        } onCancel: {
+            answer.resume(with: .failure(CancellationError()))
         }
     }
+
+    /// The largest answer read: a status answer is a few KB, a page of 100 jobs well under 1 MB.
+    public static let maximumResponseBytes = 16 * 1_048_576
 
     /// `duration` rounded up to whole seconds, at least one.
     static func wholeSeconds(_ duration: Duration) -> TimeInterval {
@@ -124,5 +147,41 @@ public struct GoogleAPIClient: Sendable {
         case .notConnectedToInternet: "no network"
         default: "URL error \(error.code.rawValue)"
         }
+    }
+}
+
+/// The first of a transfer's answer, its timeout and a cancellation, delivered once.
+private final class AnswerOnce: @unchecked Sendable {
+    private let lock = NSLock()
+    private var continuation: CheckedContinuation<(Data, URLResponse), any Error>?
+    private var early: Result<(Data, URLResponse), any Error>?
+    private var done = false
+
+    func install(_ continuation: CheckedContinuation<(Data, URLResponse), any Error>) {
+        lock.lock()
+        if let early {
+            lock.unlock()
+            continuation.resume(with: early)
+            return
+        }
+        self.continuation = continuation
+        lock.unlock()
+    }
+
+    func resume(with result: Result<(Data, URLResponse), any Error>) {
+        lock.lock()
+        guard !done else {
+            lock.unlock()
+            return
+        }
+        done = true
+        guard let continuation else {
+            early = result
+            lock.unlock()
+            return
+        }
+        self.continuation = nil
+        lock.unlock()
+        continuation.resume(with: result)
     }
 }
