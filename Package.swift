@@ -175,6 +175,12 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .testTarget(
+            name: "LaunchWatchReliabilityTests",
+            dependencies: ["LaunchWatchBuiltinProviders", "LaunchWatchCore", "LaunchWatchEmulator"],
+            path: "Tests/ReliabilityTests",
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
             name: "LaunchWatchRunnerTests",
             dependencies: ["LaunchWatchRunner", "LaunchWatchCore"],
             path: "Tests/RunnerTests",
