@@ -1,4 +1,5 @@
 import Foundation
+import Testing
 
 #if canImport(Glibc)
     import Glibc
@@ -53,6 +54,13 @@ final class LaunchWatchProcess: @unchecked Sendable {
         var base = ProcessInfo.processInfo.environment
         base["NO_COLOR"] = nil
         for (name, value) in environment { base[name] = value }
+        // Every run carries sentinel secrets: a placeholder credential a test gives ("k", "t") is
+        // replaced by one, and the rest are there for the taking. `finish` checks that none of them
+        // was ever printed.
+        for (name, sentinel) in Self.sentinels
+        where name.hasPrefix("LAUNCHWATCH_SENTINEL") || (environment[name]?.count ?? .max) < 8 {
+            base[name] = sentinel
+        }
         process.environment = base
         if let directory { process.currentDirectoryURL = directory }
         process.standardOutput = stdoutPipe
@@ -124,9 +132,30 @@ final class LaunchWatchProcess: @unchecked Sendable {
         lock.lock()
         while !(stdoutClosed && stderrClosed), lock.wait(until: drainBy) {}
         defer { lock.unlock() }
-        return Finished(
+        let finished = Finished(
             status: process.terminationStatus, stdout: String(decoding: stdoutData, as: UTF8.self),
             stderr: String(decoding: stderrData, as: UTF8.self))
+        let leaked = Self.leakedSentinels(in: finished.stdout + finished.stderr)
+        if !leaked.isEmpty {
+            Issue.record(
+                "SECRET LEAKED: \(leaked.joined(separator: ", ")) in the output of launchwatch \(process.arguments ?? [])"
+            )
+        }
+        return finished
+    }
+
+    /// The secrets every run is given (the credentials only when the test gives one, so that a test
+    /// of "no credentials" stays one): an API key, an access token, a private key, a refresh token.
+    static let sentinels: [String: String] = [
+        "WANDB_API_KEY": "sentinelWandbApiKey7f3a9c1e8d42b6",
+        "GOOGLE_OAUTH_ACCESS_TOKEN": "ya29.sentinelAccessToken55aa9b1c",
+        "LAUNCHWATCH_SENTINEL_PRIVATE_KEY": "-----BEGIN PRIVATE KEY-----MIIEsentinelPrivateKey0c4f",
+        "LAUNCHWATCH_SENTINEL_REFRESH_TOKEN": "1//sentinelRefreshToken3e2d",
+    ]
+
+    /// The sentinel secrets found in `text`, by variable name.
+    static func leakedSentinels(in text: String) -> [String] {
+        sentinels.filter { text.contains($0.value) }.map(\.key).sorted()
     }
 
     /// Runs `launchwatch` with `arguments` to its end.

@@ -45,12 +45,12 @@ struct SweepTests {
         var seconds: Double
     }
 
-    func sweep(_ count: Int) throws -> Sweep {
+    func sweep(_ count: Int, scenario text: String? = nil) throws -> Sweep {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("sweep-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
         let scenario = folder.appendingPathComponent("scenario.json")
-        try Self.scenario(count).write(to: scenario, atomically: true, encoding: .utf8)
+        try (text ?? Self.scenario(count)).write(to: scenario, atomically: true, encoding: .utf8)
         let targets = folder.appendingPathComponent("targets.txt")
         try (["# one launch per line"] + (0..<count).map { "runId=run\($0)" }).joined(separator: "\n")
             .write(to: targets, atomically: true, encoding: .utf8)
@@ -114,6 +114,47 @@ struct SweepTests {
         let counts = runs.map(\.vertexRequests)
         #expect(counts[2] <= counts[0] * 2 + 4, "requests for N = 1, 10, 100: \(counts)")
         #expect(runs[2].events.filter { $0.type == "finished" }.count == 100)
+    }
+
+    @Test("load: 1,000 launches with 10% of requests failing — every outcome right, no event lost or repeated")
+    func thousandLaunchesWithFaults() throws {
+        // The job states change at 2 s; Vertex AI answers 503 for 0.1 s of every second from then on.
+        let faults = (2..<30).map {
+            #"{"route": "vertex.list", "from": "\#($0)s", "until": "\#($0)s100ms", "status": 503}"#
+        }
+        let scenario = Self.scenario(1000).replacingOccurrences(
+            of: #""timeline": ["#, with: #""faults": [\#(faults.joined(separator: ","))], "timeline": ["#)
+        let run = try sweep(1000, scenario: scenario)
+        #expect(run.status == 1, "some launches failed")
+        let finished = run.events.filter { $0.type == "finished" }
+        #expect(finished.count == 1000, "one finished event per launch")
+        #expect(Set(finished.compactMap { $0.string("target") }).count == 1000)
+        var wrong: [String] = []
+        for event in finished {
+            guard let target = event.string("target"), let index = Int(target.dropFirst(3)) else { continue }
+            let outcome = event.string("outcome")
+            if index % 2 == 1 {
+                guard case .object(let detail)? = event.value["detail"],
+                    detail.first(where: { $0.key == "message" })?.value == .string("trial \(index) diverged"),
+                    outcome == "failure"
+                else {
+                    wrong.append(target)
+                    continue
+                }
+            } else if outcome != "success" {
+                wrong.append(target)
+            }
+        }
+        #expect(wrong.isEmpty, "launches with a wrong outcome: \(wrong.prefix(10))")
+        // Each launch reaches each stage at most once.
+        var seen: Set<String> = []
+        var repeated: [String] = []
+        for event in run.events where event.type == "stage" {
+            let key = "\(event.string("target") ?? "?")/\(event.string("stage") ?? "?")"
+            if !seen.insert(key).inserted { repeated.append(key) }
+        }
+        #expect(repeated.isEmpty, "stages reported twice: \(repeated.prefix(10))")
+        #expect(run.events.last?.type == "sweep")
     }
 
     @Test("a bad targets line is an error naming the file and line")
