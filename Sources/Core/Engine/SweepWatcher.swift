@@ -78,6 +78,7 @@ public struct SweepWatcher<C: Clock>: Sendable where C.Duration == Duration {
     /// Runs every target's watch to its end; the results are in `targets`' order.
     public func run() async -> [WatchResult] {
         let origin = clock.now
+        let originDate = wallClockDate(of: C.self, at: startedAt)
         var watches = targets.map { Watch(pipeline: $0.pipeline, startedAt: startedAt) }
         guard let first = targets.first else {
             continuation.finish()
@@ -93,9 +94,9 @@ public struct SweepWatcher<C: Clock>: Sendable where C.Duration == Duration {
                 configurations: Array(repeating: nil, count: targets.count))
         }
         var pendingTimers: [C.Instant] = []
-        func date(_ instant: C.Instant) -> Date { startedAt.addingTimeInterval(origin.duration(to: instant).seconds) }
+        func date(_ instant: C.Instant) -> Date { originDate.addingTimeInterval(origin.duration(to: instant).seconds) }
         func instant(_ date: Date) -> C.Instant {
-            origin.advanced(by: .seconds(double: date.timeIntervalSince(startedAt)) + .microseconds(1))
+            origin.advanced(by: .seconds(double: date.timeIntervalSince(originDate)) + .microseconds(1))
         }
         func apply(_ actions: [Watch.Action], target: Int) {
             for action in actions {
@@ -241,23 +242,7 @@ public struct SweepWatcher<C: Clock>: Sendable where C.Duration == Duration {
             let results = await batch(due.map(\.1), memory, context)
             return zip(due.map(\.0), results).map { ($0, $1) }
         }
-        return await withTaskGroup(of: (target: Int, result: Result<PollResult, ProviderError>).self) { group in
-            for (target, provider) in due {
-                group.addTask {
-                    do {
-                        return (target, .success(try await provider.poll(context)))
-                    } catch let error as ProviderError {
-                        return (target, .failure(error))
-                    } catch is CancellationError {
-                        return (target, .failure(ProviderError(code: "cancelled", message: "the poll was cancelled")))
-                    } catch {
-                        return (target, .failure(ProviderError(code: "error", message: "\(error)")))
-                    }
-                }
-            }
-            var answers: [(target: Int, result: Result<PollResult, ProviderError>)] = []
-            for await answer in group { answers.append(answer) }
-            return answers
-        }
+        let results = await pollEach(due.map(\.1), context)
+        return zip(due.map(\.0), results).map { ($0, $1) }
     }
 }

@@ -89,6 +89,7 @@ public struct Watcher<C: Clock>: Sendable where C.Duration == Duration {
     /// Runs the watch to its end and returns how it ended.
     public func run() async -> WatchResult {
         let origin = clock.now
+        let originDate = wallClockDate(of: C.self, at: startedAt)
         var watch = Watch(pipeline: pipeline, startedAt: startedAt)
         var slots: [String: Slot] = [:]
         for (index, spec) in pipeline.providers.enumerated() {
@@ -98,12 +99,12 @@ public struct Watcher<C: Clock>: Sendable where C.Duration == Duration {
         var pendingTimers: [C.Instant] = []
 
         func date(_ instant: C.Instant) -> Date {
-            startedAt.addingTimeInterval(origin.duration(to: instant).seconds)
+            originDate.addingTimeInterval(origin.duration(to: instant).seconds)
         }
         func instant(_ date: Date) -> C.Instant {
             // One microsecond late, so that the date of the instant is never a hair before `date`
             // after the round trip through `Double`: waking early would wake again at once.
-            origin.advanced(by: .seconds(double: date.timeIntervalSince(startedAt)) + .microseconds(1))
+            origin.advanced(by: .seconds(double: date.timeIntervalSince(originDate)) + .microseconds(1))
         }
         func apply(_ actions: [Watch.Action]) {
             for action in actions {
@@ -173,16 +174,7 @@ public struct Watcher<C: Clock>: Sendable where C.Duration == Duration {
                     slots[id] = slot
                     let clock = self.clock
                     group.addTask {
-                        let result: Result<PollResult, ProviderError>
-                        do {
-                            result = .success(try await provider.poll(context))
-                        } catch let error as ProviderError {
-                            result = .failure(error)
-                        } catch is CancellationError {
-                            result = .failure(ProviderError(code: "cancelled", message: "the poll was cancelled"))
-                        } catch {
-                            result = .failure(ProviderError(code: "error", message: "\(error)"))
-                        }
+                        let result = await provider.pollResult(context)
                         return .polled(provider: id, result: result, at: clock.now)
                     }
                 }
@@ -257,4 +249,12 @@ struct CancellationSignal: Sendable {
         let stream = AsyncStream<Never> { _ in }
         for await _ in stream {}
     }
+}
+
+/// The date of a clock's "now" when a run starts. A real clock's is the wall-clock time then: the
+/// watch starts some milliseconds after `startedAt` (the pipeline was loaded, the providers made),
+/// and events dated from `startedAt` would be early by that much. Any other clock (a test's manual
+/// clock) starts at `startedAt`, so that its dates are `startedAt` plus its own elapsed time.
+func wallClockDate<C: Clock>(of clock: C.Type, at startedAt: Date) -> Date {
+    C.self == ContinuousClock.self || C.self == SuspendingClock.self ? Date() : startedAt
 }

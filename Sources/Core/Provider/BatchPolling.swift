@@ -56,3 +56,32 @@ extension RegisteredProvider {
         }
     }
 }
+
+extension Provider {
+    /// One poll, whatever it throws read as a `ProviderError` (a cancellation as `cancelled`): how the
+    /// engine, and a batch that polls some instances on their own, take a poll's answer.
+    public func pollResult(_ context: PollContext) async -> Result<PollResult, ProviderError> {
+        do {
+            return .success(try await poll(context))
+        } catch let error as ProviderError {
+            return .failure(error)
+        } catch is CancellationError {
+            return .failure(ProviderError(code: "cancelled", message: "the poll was cancelled"))
+        } catch {
+            return .failure(ProviderError(code: "error", message: "\(error)"))
+        }
+    }
+}
+
+/// Polls each of `providers` on its own, all at once; the answers in their order. For the kinds that
+/// do not batch, and for the instances of a batch that cannot be combined.
+public func pollEach(_ providers: [any Provider], _ context: PollContext) async -> [Result<PollResult, ProviderError>] {
+    await withTaskGroup(of: (Int, Result<PollResult, ProviderError>).self) { group in
+        for (index, provider) in providers.enumerated() {
+            group.addTask { (index, await provider.pollResult(context)) }
+        }
+        var answers = [Result<PollResult, ProviderError>](repeating: .success(PollResult()), count: providers.count)
+        for await (index, answer) in group { answers[index] = answer }
+        return answers
+    }
+}

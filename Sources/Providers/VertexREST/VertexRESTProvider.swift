@@ -201,22 +201,7 @@ extension VertexRESTProvider: BatchPolling {
             batch.allSatisfy({ $0.base == first.base && $0.collection == first.collection && $0.batchLabelKeys == keys }
             )
         else {
-            return await withTaskGroup(of: (Int, Result<PollResult, ProviderError>).self) { group in
-                for (index, provider) in batch.enumerated() {
-                    group.addTask {
-                        do {
-                            return (index, .success(try await provider.poll(context)))
-                        } catch let error as ProviderError {
-                            return (index, .failure(error))
-                        } catch {
-                            return (index, .failure(ProviderError(code: "error", message: "\(error)")))
-                        }
-                    }
-                }
-                var answers = [Result<PollResult, ProviderError>](repeating: .success(PollResult()), count: batch.count)
-                for await (index, answer) in group { answers[index] = answer }
-                return answers
-            }
+            return await pollEach(batch, context)
         }
         do throws(ProviderError) {
             var jobs: [VertexCustomJob] = []

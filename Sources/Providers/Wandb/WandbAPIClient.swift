@@ -298,14 +298,6 @@ extension WandbBatchPolled {
 
     /// `poll`, with its errors as the watch reports them.
     private func pollCatching(_ context: PollContext) async -> Result<PollResult, ProviderError> {
-        do {
-            return .success(try await poll(context))
-        } catch let error as ProviderError {
-            return .failure(error)
-        } catch is CancellationError {
-            return .failure(ProviderError(code: "cancelled", message: "the poll was cancelled"))
-        } catch {
-            return .failure(ProviderError(code: "error", message: "\(error)"))
-        }
+        await pollResult(context)
     }
 }

@@ -72,11 +72,15 @@ struct BenchRunner: Sendable {
             throw MeasuredChild.SpawnError(description: "no bundled scenario \(scenarioName)")
         }
         scenario.timeScale *= speed
-        // The scenario starts a fraction of a second after the watch, a different fraction for each
-        // run: its steps fall on whole seconds, and a watch polling on the same grid would otherwise
-        // see each change just after it happened, by luck.
-        let offset = Double.random(in: 0..<1) * scenario.timeScale
-        for index in scenario.timeline.indices { scenario.timeline[index].at += offset }
+        // Each step comes a random fraction of a second late (in order): the scenarios' steps fall on
+        // whole seconds, and a watch polling on the same grid would see every change just after it
+        // happened, or just before — luck, not speed.
+        var previous = 0.0
+        for index in scenario.timeline.indices {
+            let at = max(previous, scenario.timeline[index].at + Double.random(in: 0..<1) * scenario.timeScale)
+            scenario.timeline[index].at = at
+            previous = at
+        }
         let launch = BenchLaunch(scenario)
         let emulator = Emulator(scenario: scenario)
         let server = Task { try await emulator.run() }
