@@ -92,7 +92,7 @@ struct ScenarioTests {
         ),
         (
             #"{"name": "x", "faults": [{"route": "vertex.list", "action": "explode"}]}"#,
-            [#"faults[0].action: unknown fault "explode"; use hang, reset, malformed or truncated"#]
+            [#"faults[0].action: unknown fault "explode"; use hang, reset, malformed, truncated or oversize"#]
         ),
         (
             #"{"name": "x", "faults": [{"route": "vertex.list", "action": "hang", "status": 429}]}"#,

@@ -96,7 +96,7 @@ enum FaultMatrix {
         case transient
         case persistent
 
-        var deadline: Double { self == .transient ? 8 : 4 }
+        var deadline: Double { self == .transient ? 8 : 6 }
     }
 
     /// What a watch did.
@@ -129,7 +129,7 @@ enum FaultMatrix {
                         {"id": "succeeded", "outcome": "success"}, {"id": "failed", "outcome": "failure"}],
              "providers": [{"id": "p", "type": "\#(kind.kind)", "config": \#(kind.config.replacingOccurrences(of: "BASE", with: base)),
                             "schedule": {"every": "100ms", "backoff": {"initial": "100ms", "max": "400ms", "jitter": 0}, "adaptive": false},
-                            "map": \#(map)}],
+                            "map": \#(map), "degradedAfter": 2}],
              "finish": {"deadline": "\#(Int(deadline * 1000))ms", "detailWait": "0s"}}
             """#
     }
@@ -164,10 +164,10 @@ enum FaultMatrix {
 
     static let environment = ["GOOGLE_OAUTH_ACCESS_TOKEN": "matrix-token", "WANDB_API_KEY": "matrix-key"]
 
-    /// The most requests a watch may send: no hot loop. Answered polls come every 100 ms (40 in a
-    /// persistent cell's 4 s, when a wrong-shape body reads as an empty answer); failed ones back off
+    /// The most requests a watch may send: no hot loop. Answered polls come every 100 ms (60 in a
+    /// persistent cell's 6 s, when a wrong-shape body reads as an empty answer); failed ones back off
     /// to 400 ms; a backend's retry hint only lowers the count.
-    static func requestBound(_ mode: Mode) -> Int { mode == .transient ? 60 : 45 }
+    static func requestBound(_ mode: Mode) -> Int { mode == .transient ? 60 : 70 }
 
     /// What is wrong with a cell's outcome; empty when it is right.
     static func problems(_ kind: Kind, _ fault: Fault, _ mode: Mode, _ outcome: Outcome) -> [String] {
