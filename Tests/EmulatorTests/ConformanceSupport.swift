@@ -1,4 +1,5 @@
 import Foundation
+import LaunchWatchCore
 import Testing
 
 /// Runs the real clients (the `gcloud` CLI, the official Python clients) against the emulator.
@@ -63,7 +64,7 @@ enum Conformance {
         process.standardOutput = stdout
         process.standardError = stderr
         process.standardInput = FileHandle.nullDevice
-        try process.run()
+        try ProcessStart.serialized { try process.run() }
         let collected = Collected()
         let readers = [
             Thread { collected.setOut(stdout.fileHandleForReading.readDataToEndOfFile()) },

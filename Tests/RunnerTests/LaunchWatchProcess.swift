@@ -1,4 +1,5 @@
 import Foundation
+import LaunchWatchCore
 import Testing
 
 #if canImport(Glibc)
@@ -66,7 +67,7 @@ final class LaunchWatchProcess: @unchecked Sendable {
         process.standardOutput = stdoutPipe
         process.standardError = stderrPipe
         process.standardInput = FileHandle.nullDevice
-        try process.run()
+        try ProcessStart.serialized { try process.run() }
         startReading(stdoutPipe.fileHandleForReading, isStdout: true)
         startReading(stderrPipe.fileHandleForReading, isStdout: false)
     }

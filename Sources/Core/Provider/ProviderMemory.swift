@@ -1,3 +1,4 @@
+import Foundation
 import Synchronization
 
 /// What a provider learns across polls (the job it found, a cursor), in a value that copies of the
@@ -19,4 +20,20 @@ public final class ProviderMemory<Value: Sendable>: Sendable {
 
     /// The current value.
     public var value: Value { mutex.withLock { $0 } }
+}
+
+/// One lock for starting child processes in this process. Foundation's `Process.run()` on Linux has
+/// crashed (a bad pointer in its memcpy) when two threads started processes at the same moment, so
+/// every place that starts one — gcloud for vertex-gcloud, the benchmark's watches, the tests' runs
+/// of the binary — holds this lock while it does. Starting takes a millisecond; the lock is not held
+/// while the process runs.
+public enum ProcessStart {
+    public static let lock = NSLock()
+
+    /// Runs `start` (a `Process.run()` or a `posix_spawn`) under the lock.
+    public static func serialized<T>(_ start: () throws -> T) rethrows -> T {
+        lock.lock()
+        defer { lock.unlock() }
+        return try start()
+    }
 }

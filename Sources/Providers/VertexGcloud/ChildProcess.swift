@@ -109,7 +109,7 @@ private final class Supervisor: Sendable {
             settle()
         }
         do {
-            try process.run()
+            try ProcessStart.serialized { try process.run() }
         } catch {
             let reason = (error as NSError).localizedDescription
             return resume(with: .failure(.notStarted(reason)))

@@ -1,4 +1,5 @@
 import Foundation
+import LaunchWatchCore
 
 #if canImport(Glibc)
     import Glibc
@@ -30,8 +31,6 @@ struct MeasuredChild: Sendable {
     var arguments: [String]
     var environment: [String: String]
 
-    private static let spawning = NSLock()
-
     func run() async throws -> Result {
         try await withCheckedThrowingContinuation { continuation in
             Thread {
@@ -46,9 +45,9 @@ struct MeasuredChild: Sendable {
         // Close-on-exec, and made under one lock with the spawn: a child started at the same time by
         // another run must not inherit this one's pipes, or this reader would see the end of output
         // only when that child ends.
-        Self.spawning.lock()
+        ProcessStart.lock.lock()
         var locked = true
-        defer { if locked { Self.spawning.unlock() } }
+        defer { if locked { ProcessStart.lock.unlock() } }
         guard pipe(&outPipe) == 0, pipe(&errPipe) == 0 else { throw SpawnError(description: "pipe() failed") }
         for fd in outPipe + errPipe { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
         var actions = posix_spawn_file_actions_t()
@@ -68,7 +67,7 @@ struct MeasuredChild: Sendable {
         let spawned = posix_spawn(&pid, executable, &actions, nil, argv, envp)
         close(outPipe[1])
         close(errPipe[1])
-        Self.spawning.unlock()
+        ProcessStart.lock.unlock()
         locked = false
         guard spawned == 0 else {
             close(outPipe[0])
