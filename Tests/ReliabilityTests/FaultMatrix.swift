@@ -96,7 +96,7 @@ enum FaultMatrix {
         case transient
         case persistent
 
-        var deadline: Double { self == .transient ? 8 : 6 }
+        var deadline: Double { self == .transient ? 20 : 6 }
     }
 
     /// What a watch did.
