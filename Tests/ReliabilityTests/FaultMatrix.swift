@@ -96,7 +96,7 @@ enum FaultMatrix {
         case transient
         case persistent
 
-        var deadline: Double { self == .transient ? 20 : 6 }
+        var deadline: Double { self == .transient ? 20 : 12 }
     }
 
     /// What a watch did.
@@ -165,9 +165,9 @@ enum FaultMatrix {
     static let environment = ["GOOGLE_OAUTH_ACCESS_TOKEN": "matrix-token", "WANDB_API_KEY": "matrix-key"]
 
     /// The most requests a watch may send: no hot loop. Answered polls come every 100 ms (60 in a
-    /// persistent cell's 6 s, when a wrong-shape body reads as an empty answer); failed ones back off
+    /// persistent cell's 12 s, when a wrong-shape body reads as an empty answer); failed ones back off
     /// to 400 ms; a backend's retry hint only lowers the count.
-    static func requestBound(_ mode: Mode) -> Int { mode == .transient ? 60 : 70 }
+    static func requestBound(_ mode: Mode) -> Int { mode == .transient ? 60 : 130 }
 
     /// What is wrong with a cell's outcome; empty when it is right.
     static func problems(_ kind: Kind, _ fault: Fault, _ mode: Mode, _ outcome: Outcome) -> [String] {

@@ -126,7 +126,7 @@ struct FaultMatrixTests {
             "",
             "- **transient** (the fault on the first 3 requests): the watch ends `failure` with the backend's",
             "  message, no wrong stage, at most \(FaultMatrix.requestBound(.transient)) requests.",
-            "- **persistent** (the fault on every request): the watch ends at the deadline (6 s) with a degraded",
+            "- **persistent** (the fault on every request): the watch ends at the deadline (12 s) with a degraded",
             "  event, no stage reached, at most \(FaultMatrix.requestBound(.persistent)) requests (backoff, no hot loop).",
             "  Where an API leaves out an empty list (Vertex AI's `customJobs`, Logging's `entries`), a body",
             "  without the expected fields reads as \"nothing yet\": that watch ends at the deadline without a",
