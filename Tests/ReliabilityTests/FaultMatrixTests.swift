@@ -5,7 +5,7 @@ import Testing
 /// Runs the fault matrix and checks RELIABILITY.md against it: the document is generated from this
 /// run (`LAUNCHWATCH_WRITE_RELIABILITY=1 swift test --filter FaultMatrix` rewrites it), so it
 /// cannot drift from the code.
-@Suite("Fault matrix", .timeLimit(.minutes(5)))
+@Suite("Fault matrix", .timeLimit(.minutes(10)))
 struct FaultMatrixTests {
     static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent()
