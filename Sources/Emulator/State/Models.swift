@@ -171,10 +171,7 @@ enum Timestamp {
     static func string(_ date: Date, nanoseconds: Bool = false) -> String {
         let whole = date.timeIntervalSince1970.rounded(.down)
         let fraction = date.timeIntervalSince1970 - whole
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime]
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        var text = formatter.string(from: Date(timeIntervalSince1970: whole))
+        var text = RFC3339.string(wholeSeconds: Int64(whole))
         let digits = nanoseconds ? 9 : 6
         let scaled = Int((fraction * pow(10, Double(digits))).rounded())
         if scaled > 0 {

@@ -4,11 +4,7 @@ import LaunchWatchCore
 /// Timestamps as W&B's GraphQL API writes them: UTC, whole seconds, no zone (`2025-11-05T17:46:35`).
 enum WandbTimestamp {
     static func string(_ date: Date) -> String {
-        let seconds = Int64(date.timeIntervalSince1970.rounded(.down))
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime]
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        return String(formatter.string(from: Date(timeIntervalSince1970: TimeInterval(seconds))).dropLast())
+        String(RFC3339.string(wholeSeconds: Int64(date.timeIntervalSince1970.rounded(.down))).dropLast())
     }
 
     /// `date` cut to whole seconds, as the API shows it (so that a filter on a shown value agrees
