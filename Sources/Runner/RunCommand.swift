@@ -50,6 +50,13 @@ struct RunCommand: AsyncParsableCommand {
             valueName: "file"))
     var targets: String?
 
+    @Flag(
+        help: """
+            Write each HTTP request and answer and each gcloud call to standard error, with secrets \
+            redacted (credential headers, key and token parameters; no request bodies).
+            """)
+    var debug = false
+
     func validate() throws {
         if targets != nil, record != nil {
             throw ValidationError("--record records one launch; it cannot be combined with --targets")
@@ -67,6 +74,7 @@ struct RunCommand: AsyncParsableCommand {
         let environment = ProcessInfo.processInfo.environment
         let redactor = SecretRedactor(environment: environment)
         let stderr = Output.standardError(redactor)
+        if debug { DebugLog.setSink { stderr.line("debug: " + $0) } }
         let startedAt = Date()
         let given = try variables.parsed()
         let options = PipelineLoader.Options(

@@ -111,4 +111,30 @@ struct VertexPipelineTests {
         let stages = events.filter { $0.type == "stage" }
         #expect(stages.allSatisfy { $0.string("subject")?.hasSuffix("/\(jobId)") ?? true })
     }
+
+    @Test("--debug writes each request and answer to standard error, the token redacted where it is written")
+    func debugOutput() throws {
+        let token = try #require(LaunchWatchProcess.sentinels["GOOGLE_OAUTH_ACCESS_TOKEN"])
+        let (emulator, base) = try LaunchWatchProcess.emulate(["--scenario", "vertex-disk-too-small"])
+        defer {
+            emulator.send(signal: SIGTERM)
+            _ = emulator.finish()
+        }
+        #expect(try LaunchWatchProcess.post(base.appendingPathComponent("_emulator/advance"), #"{"by": "10s"}"#) == 200)
+        let result = try LaunchWatchProcess.run(
+            [
+                "run", Self.restPipeline, "--json", "--debug", "--deadline", "30s", "--var", "project=launchwatch-demo",
+                "--var", "runId=p7q2cd34", "--var", "endpoint=\(base.absoluteString)",
+            ],
+            environment: ["GOOGLE_OAUTH_ACCESS_TOKEN": token])
+        #expect(result.status == 1, "stderr: \(result.stderr)")
+        let lines = result.stderr.split(separator: "\n").filter { $0.hasPrefix("debug: ") }
+        #expect(
+            lines.contains { $0.hasPrefix("debug: http → GET \(base.absoluteString)/v1/projects/launchwatch-demo/") })
+        #expect(lines.contains { $0.hasPrefix("debug: http ← 200, ") })
+        // Redacted by the transport, not only by the output's last-line-of-defence redactor.
+        #expect(lines.contains { $0.contains("Authorization: \(Redaction.mark)") }, "\(lines)")
+        #expect(!result.stderr.contains("Bearer"))
+        #expect(!result.stdout.contains("debug:"), "debug lines go to standard error only")
+    }
 }

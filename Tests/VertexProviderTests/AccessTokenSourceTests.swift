@@ -154,11 +154,11 @@ struct AccessTokenSourceTests {
                     "CLOUDSDK_CONFIG": adc.deletingLastPathComponent().path, "GCE_METADATA_HOST": metadata,
                 ]
                 var descriptions: [String] = []
-                let session = URLSession(configuration: .ephemeral)
-                defer { session.invalidateAndCancel() }
+                let transport = HTTPTransport(timeout: .seconds(10))
                 for step in 0..<6 {
                     let tokens = AccessTokenSource(
-                        credentials: credentials, environment: environment, baseDirectory: folder.url, session: session)
+                        credentials: credentials, environment: environment, baseDirectory: folder.url,
+                        transport: transport)
                     let token = try await tokens.token()
                     #expect(!token.isEmpty)
                     descriptions.append(await tokens.sourceDescription ?? "none")
@@ -186,11 +186,10 @@ struct AccessTokenSourceTests {
     func cachingAndInvalidation() async throws {
         let scenario = Fixture.scenario(timeline: [], auth: Fixture.strictAuth())
         try await EmulatorHarness.with(scenarioJSON: scenario) { harness in
-            let session = URLSession(configuration: .ephemeral)
-            defer { session.invalidateAndCancel() }
+            let transport = HTTPTransport(timeout: .seconds(10))
             let tokens = AccessTokenSource(
                 credentials: GoogleCredentials(metadataHost: "127.0.0.1:\(harness.baseURL.port ?? 0)"),
-                environment: [:], baseDirectory: FileManager.default.temporaryDirectory, session: session)
+                environment: [:], baseDirectory: FileManager.default.temporaryDirectory, transport: transport)
             let first = try await tokens.token()
             #expect(try await tokens.token() == first)
             await tokens.invalidate("ya29.some-other-token")
@@ -214,11 +213,10 @@ struct AccessTokenSourceTests {
         try await EmulatorHarness.with(scenarioJSON: scenario) { harness in
             try await TemporaryFolder.with { folder in
                 let file = try folder.write("adc.json", authorizedUserFile(tokenURI: Fixture.tokenURI(harness)))
-                let session = URLSession(configuration: .ephemeral)
-                defer { session.invalidateAndCancel() }
+                let transport = HTTPTransport(timeout: .seconds(10))
                 let tokens = AccessTokenSource(
                     credentials: nil, environment: ["GOOGLE_APPLICATION_CREDENTIALS": file.path],
-                    baseDirectory: folder.url, session: session)
+                    baseDirectory: folder.url, transport: transport)
                 let first = try await tokens.token()
                 let second = try await tokens.token()
                 #expect(first != second)

@@ -413,26 +413,60 @@ struct VertexRESTProviderTests {
         }
     }
 
-    @Test("an unreachable endpoint is a network error naming the service")
-    func connectionRefused() async throws {
-        try await EmulatorHarness.with(scenarioJSON: Fixture.scenario(timeline: [])) { harness in
-            var config: [(key: String, value: JSONValue)] = [
-                ("project", .string(Fixture.project)), ("region", .string(Fixture.region)),
-                ("endpoint", .string("http://127.0.0.1:9")), ("match", Self.byLabel),
-            ]
-            config.append(("timeout", .string("2s")))
-            let configuration = try JSONValueDecoder().decode(
-                VertexRESTProvider.Configuration.self, from: .object(config))
-            let provider = try VertexRESTProvider(
-                configuration: configuration,
-                context: ProviderContext(
-                    id: "vertex", baseDirectory: FileManager.default.temporaryDirectory,
-                    environment: ["GOOGLE_OAUTH_ACCESS_TOKEN": Fixture.token], startedAt: Date()))
+    @Test(
+        "a 100 MB answer is refused once 16 MB are read, chunked or announced, and the next poll succeeds",
+        arguments: [false, true])
+    func oversizeAnswer(announced: Bool) async throws {
+        let faults = [
+            Fixture.fault(
+                "vertex.get",
+                [("action", .string("oversize")), ("announced", .bool(announced)), ("count", .number(1))])
+        ]
+        let scenario = Fixture.scenario(timeline: [Self.created()], faults: faults)
+        try await EmulatorHarness.with(scenarioJSON: scenario) { harness in
+            let provider = try Fixture.provider(harness, match: Self.byLabel)
+            #expect(try await Fixture.poll(provider).observations.count == 1)
             let error = try await Fixture.pollError(provider)
-            #expect(error.code == "network")
-            #expect(error.message == "Vertex AI could not be reached: connection refused")
-            #expect(await Fixture.routes(harness).isEmpty)
+            #expect(error.code == "response_too_large", "\(error.code): \(error.message)")
+            #expect(error.message.hasPrefix("Vertex AI sent more than a status answer can be"))
+            #expect(error.message.hasSuffix("the rest was not read"))
+            if announced {
+                // The length is announced: refused before the body is read.
+                #expect(error.message.contains("(100 MB, over 16 MB)"), "\(error.message)")
+            }
+            #expect(try await Fixture.poll(provider).observations.count == 1)
         }
+    }
+
+    /// Endpoints that fail without a packet leaving the machine: glibc refuses a 64-letter DNS
+    /// label before asking a name server, and the kernel refuses TCP to the broadcast address.
+    static let unreachable: [(endpoint: String, reason: String)] = [
+        ("http://" + String(repeating: "a", count: 64) + ".invalid", "the host name does not resolve"),
+        (
+            "http://255.255.255.255:80",
+            "the connection failed (Failed to connect to 255.255.255.255 port 80: Couldn't connect to server)"
+        ),
+        ("http://127.0.0.1:9", "connection refused"),
+    ]
+
+    @Test(
+        "an unresolvable host, an unroutable address and a refused connection are network errors naming the cause",
+        arguments: unreachable)
+    func unreachableEndpoint(endpoint: String, reason: String) async throws {
+        let configuration = try JSONValueDecoder().decode(
+            VertexRESTProvider.Configuration.self,
+            from: .object([
+                ("project", .string(Fixture.project)), ("region", .string(Fixture.region)),
+                ("endpoint", .string(endpoint)), ("match", Self.byLabel), ("timeout", .string("2s")),
+            ]))
+        let provider = try VertexRESTProvider(
+            configuration: configuration,
+            context: ProviderContext(
+                id: "vertex", baseDirectory: FileManager.default.temporaryDirectory,
+                environment: ["GOOGLE_OAUTH_ACCESS_TOKEN": Fixture.token], startedAt: Date()))
+        let error = try await Fixture.pollError(provider)
+        #expect(error.code == "network", "\(error.code): \(error.message)")
+        #expect(error.message == "Vertex AI could not be reached: \(reason)")
     }
 
     // MARK: - Tokens

@@ -96,4 +96,12 @@ public struct WatchResult: Sendable, Hashable {
     public var at: Date
     /// Every stage reached, in order.
     public var timeline: [StageReached]
+
+    public init(outcome: Outcome, stage: Stage?, detail: FailureDetail?, at: Date, timeline: [StageReached]) {
+        self.outcome = outcome
+        self.stage = stage
+        self.detail = detail
+        self.at = at
+        self.timeline = timeline
+    }
 }

@@ -34,8 +34,9 @@ public struct FaultRule: Sendable {
         case malformed
         /// The first half of the real body.
         case truncated
-        /// A valid JSON body of this many bytes (a runaway answer).
-        case oversize(bytes: Int)
+        /// A valid JSON body of this many bytes (a runaway answer), streamed in 1 MB pieces: chunked
+        /// without a length, as an endless answer comes, or with a `Content-Length` (`announced`).
+        case oversize(bytes: Int, announced: Bool)
     }
 
     /// Whether the rule applies to `route` at scenario time `time`, given how often it has applied.

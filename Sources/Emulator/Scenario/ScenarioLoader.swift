@@ -169,7 +169,7 @@ extension Scenario {
             case "malformed": kind = .malformed
             case "truncated": kind = .truncated
             case "oversize":
-                kind = .oversize(bytes: fault.bytes ?? 100 * 1_048_576)
+                kind = .oversize(bytes: fault.bytes ?? 100 * 1_048_576, announced: fault.announced ?? false)
                 if let bytes = fault.bytes, !(1...1_073_741_824).contains(bytes) {
                     problems.append(("\(path).bytes", "must be between 1 and 1073741824"))
                 }
@@ -303,4 +303,6 @@ private struct RawFault: Decodable {
     var latency: String?
     /// For `"action": "oversize"`: the body's size in bytes.
     var bytes: Int?
+    /// For `"action": "oversize"`: send a `Content-Length` (default: chunked, no length).
+    var announced: Bool?
 }

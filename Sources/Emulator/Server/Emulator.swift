@@ -135,12 +135,12 @@ public struct Emulator: Sendable {
         case .truncated?:
             response = await route.handler(emulatorRequest, state)
             response.body = response.body.prefix(max(1, response.body.count / 2))
-        case .oversize(let bytes)?:
-            var body = Data(#"{"padding":""#.utf8)
-            body.append(Data(repeating: UInt8(ascii: "a"), count: max(0, bytes - 14)))
-            body.append(Data(#""}"#.utf8))
-            response = EmulatorResponse(
-                status: 200, headers: ["content-type": "application/json; charset=UTF-8"], body: body)
+        case .oversize(let bytes, let announced)?:
+            await state.record(
+                RequestRecord(
+                    time: await state.now, method: method, path: path, route: route.name, status: 200,
+                    clientPort: clientPort))
+            return Self.oversizeResponse(bytes: bytes, announced: announced)
         case .none?, nil:
             response = await route.handler(emulatorRequest, state)
         }
@@ -186,6 +186,25 @@ public struct Emulator: Sendable {
     }
 
     private struct ConnectionReset: Error {}
+
+    /// `{"padding":"aaa…"}` of `bytes` bytes, written 1 MB at a time, so that neither side needs the
+    /// whole body in memory and a client that hangs up stops the writing.
+    private static func oversizeResponse(bytes: Int, announced: Bool) -> Response {
+        let body = ResponseBody(contentLength: announced ? max(bytes, 14) : nil) { writer in
+            try await writer.write(ByteBuffer(string: #"{"padding":""#))
+            var left = max(0, bytes - 14)
+            let piece = ByteBuffer(repeating: UInt8(ascii: "a"), count: 1_048_576)
+            while left > 0 {
+                try await writer.write(
+                    left >= piece.readableBytes ? piece : ByteBuffer(repeating: UInt8(ascii: "a"), count: left))
+                left -= min(left, piece.readableBytes)
+            }
+            try await writer.write(ByteBuffer(string: #""}"#))
+            try await writer.finish(nil)
+        }
+        return Response(
+            status: .ok, headers: [.contentType: "application/json; charset=UTF-8"], body: body)
+    }
 
     static func decodePath(_ path: String) -> String {
         path.split(separator: "/", omittingEmptySubsequences: false).map {

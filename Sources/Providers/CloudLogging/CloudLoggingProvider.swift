@@ -90,11 +90,11 @@ public struct CloudLoggingProvider: Provider {
                 configuration.lookBack, field: "lookBack", default: .seconds(600), allowZero: true)).seconds)
         settle = try DurationText.configured(
             configuration.settle, field: "settle", default: .seconds(5), allowZero: true)
-        let session = GoogleAPIClient.makeSession(timeout: timeout)
+        let transport = HTTPTransport(timeout: timeout)
         let tokens = AccessTokenSource(
             credentials: configuration.credentials, environment: context.environment,
-            baseDirectory: context.baseDirectory, session: session)
-        client = GoogleAPIClient(service: "Cloud Logging", tokens: tokens, session: session, timeout: timeout)
+            baseDirectory: context.baseDirectory, transport: transport)
+        client = GoogleAPIClient(service: "Cloud Logging", tokens: tokens, transport: transport, timeout: timeout)
     }
 
     public func poll(_ context: PollContext) async throws -> PollResult {

@@ -61,11 +61,11 @@ public struct CloudRunExecutionProvider: Provider {
         else { throw ProviderError(code: "bad_config", message: "endpoint \"\(endpoint)\" is not an http(s) URL") }
         self.url = url
         let timeout = try DurationText.configured(configuration.timeout, field: "timeout", default: .seconds(10))
-        let session = GoogleAPIClient.makeSession(timeout: timeout)
+        let transport = HTTPTransport(timeout: timeout)
         let tokens = AccessTokenSource(
             credentials: configuration.credentials, environment: context.environment,
-            baseDirectory: context.baseDirectory, session: session)
-        client = GoogleAPIClient(service: "Cloud Run", tokens: tokens, session: session, timeout: timeout)
+            baseDirectory: context.baseDirectory, transport: transport)
+        client = GoogleAPIClient(service: "Cloud Run", tokens: tokens, transport: transport, timeout: timeout)
     }
 
     public func poll(_ context: PollContext) async throws -> PollResult {

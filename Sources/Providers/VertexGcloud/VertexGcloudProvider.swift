@@ -151,17 +151,34 @@ public struct VertexGcloudProvider: Provider {
             + ["--region=\(region)", "--project=\(project)", "--format=json"]
         let process = ChildProcess(
             executable: try resolvedExecutable(), arguments: arguments, environment: environment, timeout: timeout)
-        let output: ChildProcess.Output
+        let started = ContinuousClock.now
+        DebugLog.write("gcloud") { "→ \(process.executable) \(arguments.joined(separator: " "))" }
+        let outcome: Result<ChildProcess.Output, ChildProcess.Failure>
         do {
-            output = try await process.run()
-        } catch .timedOut {
+            outcome = .success(try await process.run())
+        } catch {
+            outcome = .failure(error)
+        }
+        DebugLog.write("gcloud") {
+            let elapsed = DurationText.format(ContinuousClock.now - started)
+            return switch outcome {
+            case .success(let output):
+                "← \(output.signalled ? "signal" : "exit") \(output.status), \(output.stdout.count) bytes, \(elapsed)"
+            case .failure(let failure): "← \(failure), \(elapsed)"
+            }
+        }
+        let output: ChildProcess.Output
+        switch outcome {
+        case .success(let finished):
+            output = finished
+        case .failure(.timedOut):
             throw ProviderError(
                 code: "timeout",
                 message: "\(command) did not finish within \(DurationText.format(timeout)) and was stopped; "
                     + "raise the provider's \"timeout\" if gcloud is this slow here")
-        } catch .cancelled {
+        case .failure(.cancelled):
             throw CancellationError()
-        } catch .notStarted(let reason) {
+        case .failure(.notStarted(let reason)):
             throw ProviderError(code: "gcloud_not_started", message: "\(command) could not be started: \(reason)")
         }
         guard output.status == 0, !output.signalled else {

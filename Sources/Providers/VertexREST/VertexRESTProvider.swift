@@ -86,11 +86,11 @@ public struct VertexRESTProvider: Provider {
         base = endpoint.hasSuffix("/") ? String(endpoint.dropLast()) : endpoint
         collection = "projects/\(project)/locations/\(region)/customJobs"
         startedAt = context.startedAt
-        let session = GoogleAPIClient.makeSession(timeout: timeout)
+        let transport = HTTPTransport(timeout: timeout)
         let tokens = AccessTokenSource(
             credentials: configuration.credentials, environment: context.environment,
-            baseDirectory: context.baseDirectory, session: session)
-        client = GoogleAPIClient(service: "Vertex AI", tokens: tokens, session: session, timeout: timeout)
+            baseDirectory: context.baseDirectory, transport: transport)
+        client = GoogleAPIClient(service: "Vertex AI", tokens: tokens, transport: transport, timeout: timeout)
         if let jobId = configuration.match.jobId {
             let id = VertexJobMatch.id(fromNameOrID: jobId)
             memory.jobName.withLock { $0 = "\(collection)/\(id)" }

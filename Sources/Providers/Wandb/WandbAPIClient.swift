@@ -14,7 +14,7 @@ import LaunchWatchCore
 public struct WandbAPIClient: Sendable {
     public let baseURL: URL
     private let authorization: String
-    private let session: URLSession
+    private let transport: HTTPTransport
     private let timeout: Duration
 
     /// Finds the base URL and the API key; throws a `bad_config`/`credentials` error naming what to
@@ -32,10 +32,7 @@ public struct WandbAPIClient: Sendable {
         baseURL = url
         authorization = "Basic " + Data("api:\(key)".utf8).base64EncodedString()
         self.timeout = timeout
-        let configuration = URLSessionConfiguration.ephemeral
-        configuration.timeoutIntervalForRequest = timeout.seconds
-        configuration.timeoutIntervalForResource = timeout.seconds * 2
-        session = URLSession(configuration: configuration)
+        transport = HTTPTransport(timeout: timeout)
     }
 
     /// `WANDB_API_KEY`, else the password of the `~/.netrc` (or `$NETRC`) entry for `host`.
@@ -147,7 +144,7 @@ public struct WandbAPIClient: Sendable {
 
     /// Posts `query` with `variables`.
     private func send(_ query: String, variables: [(String, JSONValue)]) async throws(ProviderError) -> Answer {
-        var request = URLRequest(url: baseURL.appendingPathComponent("graphql"), timeoutInterval: timeout.seconds)
+        var request = URLRequest(url: baseURL.appendingPathComponent("graphql"))
         request.httpMethod = "POST"
         request.setValue(authorization, forHTTPHeaderField: "Authorization")
         request.setValue("application/json", forHTTPHeaderField: "Content-Type")
@@ -155,28 +152,13 @@ public struct WandbAPIClient: Sendable {
             ("query", .string(query)), ("variables", .object(variables.map { (key: $0.0, value: $0.1) })),
         ])
         request.httpBody = Data(body.jsonText.utf8)
-        let data: Data
-        let response: URLResponse
+        let answer: HTTPTransport.Answer
         do {
-            (data, response) = try await session.data(for: request)
-        } catch let error as URLError where error.code == .timedOut {
-            throw ProviderError(code: "timeout", message: "no answer from W&B within \(DurationText.format(timeout))")
+            answer = try await transport.send(request, timeout: timeout)
         } catch {
-            throw ProviderError(code: "network", message: "W&B could not be reached")
+            throw error.providerError(service: "W&B", timeout: timeout)
         }
-        // A status answer is a few KB: a runaway body is not parsed (it reads as not JSON below).
-        guard data.count <= 16 * 1_048_576 else {
-            throw ProviderError(
-                code: "response_too_large",
-                message:
-                    "W&B sent \(data.count / 1_048_576) MB, more than a status answer can be (16 MB); it was not read")
-        }
-        let status = (response as? HTTPURLResponse)?.statusCode ?? 0
-        var headers: [String: String] = [:]
-        for (name, value) in (response as? HTTPURLResponse)?.allHeaderFields ?? [:] {
-            headers["\(name)".lowercased()] = "\(value)"
-        }
-        return Answer(status: status, headers: headers, json: try? JSONParser.parse(data))
+        return Answer(status: answer.status, headers: answer.headers, json: try? JSONParser.parse(answer.body))
     }
 
     /// Clients that send the same requests (base URL and key): their targets can share a batch.

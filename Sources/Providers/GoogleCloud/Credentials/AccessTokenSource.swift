@@ -41,19 +41,19 @@ public actor AccessTokenSource {
     private let credentials: GoogleCredentials?
     private let environment: [String: String]
     private let baseDirectory: URL
-    private let session: URLSession
+    private let transport: HTTPTransport
     private var source: Source?
     private var cached: (token: String, expiresAt: Date?)?
     /// Which source is used, for the user ("service-account key file keys/sa.json"); set once found.
     public private(set) var sourceDescription: String?
 
     public init(
-        credentials: GoogleCredentials?, environment: [String: String], baseDirectory: URL, session: URLSession
+        credentials: GoogleCredentials?, environment: [String: String], baseDirectory: URL, transport: HTTPTransport
     ) {
         self.credentials = credentials
         self.environment = environment
         self.baseDirectory = baseDirectory
-        self.session = session
+        self.transport = transport
     }
 
     /// A valid access token.
@@ -190,9 +190,9 @@ public actor AccessTokenSource {
             guard let url = URL(string: base + "/computeMetadata/v1/instance/service-accounts/default/token") else {
                 throw AccessTokenError("the metadata host \(host) is not a valid host")
             }
-            var request = URLRequest(url: url, timeoutInterval: 5)
+            var request = URLRequest(url: url)
             request.setValue("Google", forHTTPHeaderField: "Metadata-Flavor")
-            return try await tokenResponse(request, what: "the metadata server")
+            return try await tokenResponse(request, what: "the metadata server", timeout: .seconds(5))
         case .gcloud(let path):
             return try await Self.gcloudToken(path: path, environment: environment)
         }
@@ -202,7 +202,7 @@ public actor AccessTokenSource {
         token: String, expiresAt: Date?
     ) {
         guard let url = URL(string: tokenURI) else { throw AccessTokenError("the token URI is not a URL") }
-        var request = URLRequest(url: url, timeoutInterval: 10)
+        var request = URLRequest(url: url)
         request.httpMethod = "POST"
         request.setValue("application/x-www-form-urlencoded", forHTTPHeaderField: "Content-Type")
         var allowed = CharacterSet.alphanumerics
@@ -211,20 +211,20 @@ public actor AccessTokenSource {
             form.sorted { $0.key < $1.key }.map {
                 "\($0.key)=\($0.value.addingPercentEncoding(withAllowedCharacters: allowed) ?? "")"
             }.joined(separator: "&").utf8)
-        return try await tokenResponse(request, what: "the token endpoint")
+        return try await tokenResponse(request, what: "the token endpoint", timeout: .seconds(10))
     }
 
-    private func tokenResponse(_ request: URLRequest, what: String) async throws(AccessTokenError) -> (
-        token: String, expiresAt: Date?
-    ) {
-        let data: Data
-        let response: URLResponse
+    private func tokenResponse(_ request: URLRequest, what: String, timeout: Duration) async throws(AccessTokenError)
+        -> (token: String, expiresAt: Date?)
+    {
+        let answer: HTTPTransport.Answer
         do {
-            (data, response) = try await session.data(for: request)
+            answer = try await transport.send(request, timeout: timeout)
         } catch {
-            throw AccessTokenError("\(what) did not answer (\(error.localizedDescription))")
+            throw AccessTokenError("\(what) did not answer (\(error.summary))")
         }
-        let status = (response as? HTTPURLResponse)?.statusCode ?? 0
+        let status = answer.status
+        let data = answer.body
         let json = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any]
         guard status == 200, let token = json?["access_token"] as? String, !token.isEmpty else {
             let reason = (json?["error_description"] as? String) ?? (json?["error"] as? String) ?? "no access_token"

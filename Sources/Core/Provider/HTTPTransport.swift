@@ -1,0 +1,312 @@
+import Foundation
+
+#if canImport(FoundationNetworking)
+    import FoundationNetworking
+#endif
+
+/// How HTTP providers send a request: over one `URLSession` (so the connection is reused between
+/// polls), reading the answer piece by piece and refusing it as soon as it passes a size cap, and
+/// giving up at a timeout of its own.
+///
+/// - The cap: a status answer is a few KB and a page of 100 jobs well under 1 MB, so an answer past
+///   `maximumBytes` (16 MB) is a runaway. An announced `Content-Length` over the cap is refused
+///   before a byte of the body is read; otherwise the transfer is cancelled the moment the bytes
+///   read pass the cap, so a 100 MB or endless answer costs 16 MB of memory at most.
+/// - The timeout: FoundationNetworking on Linux truncates a request's `timeoutInterval` to whole
+///   seconds (500 ms becomes an immediate timeout), so the timeout is kept here and the session only
+///   gets a whole-second backstop beyond it. A request given up on is answered at once with
+///   `.timedOut`, and its transfer is cancelled off the caller's thread: the caller never waits
+///   for a transfer to wind down.
+/// - Debug output: when `DebugLog` is on (`launchwatch run --debug`), each request and answer is
+///   written to it with secrets redacted — see `Redaction`.
+public final class HTTPTransport: Sendable {
+    /// An HTTP answer. Header names are lowercased.
+    public struct Answer: Sendable {
+        public var status: Int
+        public var headers: [String: String]
+        public var body: Data
+    }
+
+    /// The largest answer read.
+    public static let defaultMaximumBytes = 16 * 1_048_576
+
+    public let maximumBytes: Int
+    private let session: URLSession
+    private let transfers: Transfers
+
+    /// A transport whose requests time out after at most `timeout` (each `send` may ask for less).
+    public init(timeout: Duration, maximumBytes: Int = HTTPTransport.defaultMaximumBytes) {
+        self.maximumBytes = maximumBytes
+        let configuration = URLSessionConfiguration.ephemeral
+        configuration.timeoutIntervalForRequest = Self.wholeSeconds(timeout) + 1
+        configuration.timeoutIntervalForResource = (Self.wholeSeconds(timeout) + 1) * 2
+        configuration.httpMaximumConnectionsPerHost = 2
+        configuration.requestCachePolicy = .reloadIgnoringLocalCacheData
+        configuration.httpCookieStorage = nil
+        configuration.urlCache = nil
+        let transfers = Transfers(maximumBytes: maximumBytes)
+        self.transfers = transfers
+        let queue = OperationQueue()
+        queue.maxConcurrentOperationCount = 1
+        session = URLSession(configuration: configuration, delegate: transfers, delegateQueue: queue)
+    }
+
+    deinit { session.finishTasksAndInvalidate() }
+
+    /// Sends `request`, giving up after `timeout`.
+    public func send(_ request: URLRequest, timeout: Duration) async throws(HTTPTransportError) -> Answer {
+        var backstop = request
+        backstop.timeoutInterval = Self.wholeSeconds(timeout) + 1
+        let started = ContinuousClock.now
+        Self.debug { "→ \(request.httpMethod ?? "GET") \(Redaction.url(request.url))\(Redaction.headers(request))" }
+        let task = session.dataTask(with: backstop)
+        let answer = AnswerOnce()
+        transfers.begin(task.taskIdentifier) { answer.resume(with: $0) }
+        let result: Result<Answer, HTTPTransportError> = await withTaskCancellationHandler {
+            await withCheckedContinuation { continuation in
+                answer.install(continuation)
+                task.resume()
+                Task {
+                    try? await Task.sleep(for: timeout)
+                    answer.resume(with: .failure(.timedOut))
+                }
+            }
+        } onCancel: {
+            answer.resume(with: .failure(.cancelled))
+        }
+        if case .failure = result, transfers.end(task.taskIdentifier) {
+            // Given up on (a timeout or a cancellation): the transfer is stopped where it cannot
+            // hold anyone up.
+            DispatchQueue.global().async { task.cancel() }
+        }
+        Self.debug {
+            let elapsed = DurationText.format(ContinuousClock.now - started)
+            return switch result {
+            case .success(let answer): "← \(answer.status), \(answer.body.count) bytes, \(elapsed)"
+            case .failure(let error): "← \(error.summary), \(elapsed)"
+            }
+        }
+        return try result.get()
+    }
+
+    private static func debug(_ line: () -> String) { DebugLog.write("http", line) }
+
+    /// `duration` rounded up to whole seconds, at least one.
+    static func wholeSeconds(_ duration: Duration) -> TimeInterval {
+        max(1, duration.seconds.rounded(.up))
+    }
+}
+
+/// Why a request got no answer.
+public enum HTTPTransportError: Error, Sendable, Equatable {
+    case timedOut
+    case cancelled
+    /// The answer passed the cap; `bytes` is what was announced or read when it was refused.
+    case tooLarge(bytes: Int, maximum: Int)
+    /// The host was not reached or the connection broke: a short description.
+    case network(String)
+
+    /// The provider error for a request to `service` ("Vertex AI") that took longer than `timeout`.
+    public func providerError(service: String, timeout: Duration) -> ProviderError {
+        switch self {
+        case .timedOut:
+            ProviderError(code: "timeout", message: "no answer from \(service) within \(DurationText.format(timeout))")
+        case .cancelled:
+            ProviderError(code: "cancelled", message: "the request to \(service) was cancelled")
+        case .tooLarge(let bytes, let maximum):
+            ProviderError(
+                code: "response_too_large",
+                message: "\(service) sent more than a status answer can be (\(bytes / 1_048_576) MB, over "
+                    + "\(maximum / 1_048_576) MB); the rest was not read")
+        case .network(let reason):
+            ProviderError(code: "network", message: "\(service) could not be reached: \(reason)")
+        }
+    }
+
+    /// A few words on what happened: "timed out", "connection refused".
+    public var summary: String {
+        switch self {
+        case .timedOut: "timed out"
+        case .cancelled: "cancelled"
+        case .tooLarge(let bytes, _): "refused after \(bytes) bytes (too large)"
+        case .network(let reason): reason
+        }
+    }
+
+    /// "Failed to connect to h port 80 after 0 ms: Couldn't connect to server" without "after 0 ms".
+    static func curlReason(_ text: String) -> String {
+        text.replacingOccurrences(of: #" after \d+ ms"#, with: "", options: .regularExpression)
+    }
+
+    static func describe(_ error: any Error) -> HTTPTransportError {
+        guard let error = error as? URLError else { return .network("the request failed") }
+        return switch error.code {
+        case .timedOut: .timedOut
+        case .cancelled: .cancelled
+        case .cannotConnectToHost: .network("connection refused")
+        case .networkConnectionLost: .network("the connection was lost mid-response")
+        case .cannotFindHost, .dnsLookupFailed: .network("the host name does not resolve")
+        case .notConnectedToInternet: .network("no route to the host")
+        // FoundationNetworking's code for most connection failures (an unroutable address among
+        // them); curl's own words say which, without the elapsed time.
+        case .unknown: .network("the connection failed (\(curlReason(error.localizedDescription)))")
+        default: .network("URL error \(error.code.rawValue)")
+        }
+    }
+}
+
+/// How secrets are kept out of debug output: the values of `Authorization`, `Proxy-Authorization`,
+/// `Cookie` and any header naming a key, token, secret or password are replaced; so are a URL's user
+/// info and the values of query parameters that carry credentials (`key`, `api_key`,
+/// `access_token`, `token`, `password`, `signature`...; not `pageToken`, which is a cursor). Bodies
+/// are never written (a token request's body is a credential).
+public enum Redaction {
+    public static let mark = "[REDACTED]"
+
+    public static func url(_ url: URL?) -> String {
+        guard let url, var components = URLComponents(url: url, resolvingAgainstBaseURL: false) else {
+            return "(no URL)"
+        }
+        // A placeholder that percent-encoding leaves alone, swapped for the mark at the end.
+        let placeholder = "LAUNCHWATCHREDACTED"
+        if components.user != nil || components.password != nil {
+            components.user = placeholder
+            components.password = nil
+        }
+        components.queryItems = components.queryItems?.map { item in
+            secretParameters.contains(item.name.lowercased()) ? URLQueryItem(name: item.name, value: placeholder) : item
+        }
+        return (components.string ?? "(a URL)").replacingOccurrences(of: placeholder, with: mark)
+    }
+
+    /// The request's headers as ` [Name: value, …]`, secrets redacted.
+    public static func headers(_ request: URLRequest) -> String {
+        guard let fields = request.allHTTPHeaderFields, !fields.isEmpty else { return "" }
+        let shown = fields.sorted { $0.key.lowercased() < $1.key.lowercased() }.map { name, value in
+            "\(name): \(isSecretHeader(name) ? mark : value)"
+        }
+        return " [" + shown.joined(separator: ", ") + "]"
+    }
+
+    static let secretParameters: Set<String> = [
+        "key", "api_key", "apikey", "access_token", "token", "id_token", "refresh_token", "password", "secret",
+        "client_secret", "signature", "sig", "x-goog-signature", "assertion", "code",
+    ]
+
+    static func isSecretHeader(_ name: String) -> Bool {
+        let name = name.lowercased()
+        if ["authorization", "proxy-authorization", "cookie", "set-cookie"].contains(name) { return true }
+        return ["key", "token", "secret", "password", "credential"].contains { name.contains($0) }
+    }
+}
+
+/// The session's delegate: collects each transfer's body, refusing it past the cap.
+private final class Transfers: NSObject, URLSessionDataDelegate, @unchecked Sendable {
+    private struct Transfer {
+        var body = Data()
+        var response: HTTPURLResponse?
+        var finish: (Result<HTTPTransport.Answer, HTTPTransportError>) -> Void
+    }
+
+    private let lock = NSLock()
+    private var transfers: [Int: Transfer] = [:]
+    private let maximumBytes: Int
+
+    init(maximumBytes: Int) { self.maximumBytes = maximumBytes }
+
+    func begin(_ id: Int, finish: @escaping (Result<HTTPTransport.Answer, HTTPTransportError>) -> Void) {
+        lock.withLock { transfers[id] = Transfer(finish: finish) }
+    }
+
+    /// Forgets a transfer; true when it was still under way.
+    func end(_ id: Int) -> Bool {
+        lock.withLock { transfers.removeValue(forKey: id) != nil }
+    }
+
+    private func finish(_ id: Int, _ result: Result<HTTPTransport.Answer, HTTPTransportError>) {
+        guard let transfer = lock.withLock({ transfers.removeValue(forKey: id) }) else { return }
+        transfer.finish(result)
+    }
+
+    func urlSession(
+        _ session: URLSession, dataTask: URLSessionDataTask, didReceive response: URLResponse,
+        completionHandler: @escaping (URLSession.ResponseDisposition) -> Void
+    ) {
+        let announced = response.expectedContentLength
+        if announced > maximumBytes {
+            finish(dataTask.taskIdentifier, .failure(.tooLarge(bytes: Int(announced), maximum: maximumBytes)))
+            completionHandler(.cancel)
+            return
+        }
+        lock.withLock { transfers[dataTask.taskIdentifier]?.response = response as? HTTPURLResponse }
+        completionHandler(.allow)
+    }
+
+    func urlSession(_ session: URLSession, dataTask: URLSessionDataTask, didReceive data: Data) {
+        let id = dataTask.taskIdentifier
+        let read: Int? = lock.withLock {
+            guard transfers[id] != nil else { return nil }
+            transfers[id]?.body.append(data)
+            return transfers[id]?.body.count
+        }
+        guard let read, read > maximumBytes else { return }
+        finish(id, .failure(.tooLarge(bytes: read, maximum: maximumBytes)))
+        DispatchQueue.global().async { dataTask.cancel() }
+    }
+
+    func urlSession(_ session: URLSession, task: URLSessionTask, didCompleteWithError error: (any Error)?) {
+        let id = task.taskIdentifier
+        if let error {
+            finish(id, .failure(HTTPTransportError.describe(error)))
+            return
+        }
+        let transfer = lock.withLock { transfers[id] }
+        guard let response = transfer?.response ?? task.response as? HTTPURLResponse else {
+            finish(id, .failure(.network("no HTTP response")))
+            return
+        }
+        var headers: [String: String] = [:]
+        for (name, value) in response.allHeaderFields { headers["\(name)".lowercased()] = "\(value)" }
+        finish(
+            id,
+            .success(
+                HTTPTransport.Answer(status: response.statusCode, headers: headers, body: transfer?.body ?? Data())))
+    }
+}
+
+/// The first of a transfer's answer, its timeout and a cancellation, delivered once.
+private final class AnswerOnce: @unchecked Sendable {
+    typealias Outcome = Result<HTTPTransport.Answer, HTTPTransportError>
+    private let lock = NSLock()
+    private var continuation: CheckedContinuation<Outcome, Never>?
+    private var early: Outcome?
+    private var done = false
+
+    func install(_ continuation: CheckedContinuation<Outcome, Never>) {
+        lock.lock()
+        if let early {
+            lock.unlock()
+            continuation.resume(returning: early)
+            return
+        }
+        self.continuation = continuation
+        lock.unlock()
+    }
+
+    func resume(with result: Outcome) {
+        lock.lock()
+        guard !done else {
+            lock.unlock()
+            return
+        }
+        done = true
+        guard let continuation else {
+            early = result
+            lock.unlock()
+            return
+        }
+        self.continuation = nil
+        lock.unlock()
+        continuation.resume(returning: result)
+    }
+}
