@@ -176,13 +176,15 @@ let package = Package(
         ),
         .testTarget(
             name: "LaunchWatchReliabilityTests",
-            dependencies: ["LaunchWatchBuiltinProviders", "LaunchWatchCore", "LaunchWatchEmulator"],
+            dependencies: [
+                "LaunchWatchBuiltinProviders", "LaunchWatchCore", "LaunchWatchEmulator", "LaunchWatchTesting",
+            ],
             path: "Tests/ReliabilityTests",
             swiftSettings: strictSettings
         ),
         .testTarget(
             name: "LaunchWatchRunnerTests",
-            dependencies: ["LaunchWatchRunner", "LaunchWatchCore"],
+            dependencies: ["LaunchWatchRunner", "LaunchWatchCore", "LaunchWatchTesting"],
             path: "Tests/RunnerTests",
             swiftSettings: strictSettings
         ),

@@ -2,6 +2,7 @@ import Foundation
 import LaunchWatchBuiltinProviders
 import LaunchWatchCore
 import LaunchWatchEmulator
+import LaunchWatchTesting
 
 /// The fault matrix: every HTTP provider kind against every fault the emulator injects, each cell a
 /// real watch (the `Watcher` on the real clock, short intervals) of a launch that fails at 1 s with
@@ -16,17 +17,21 @@ enum FaultMatrix {
         var hasMessage: Bool
         /// Statuses → stages over the kind's own map.
         var map: [String: String] = [:]
+        /// Runs gcloud (`GCLOUD` and `ENV` in the config): the gcloud faults apply, not the HTTP ones.
+        var gcloud = false
     }
+
+    static let vertexTimeline = #"""
+        {"at": "0s", "do": "createJob", "id": "1230000000000000001", "displayName": "m", "labels": {"wandb-run-id": "r1"}},
+        {"at": "1s", "do": "failJob", "id": "1230000000000000001", "code": 3, "message": "matrix: replicas low on disk"}
+        """#
 
     static let kinds: [Kind] = [
         Kind(
             kind: "vertex-rest",
             config:
                 #"{"project": "launchwatch-demo", "region": "us-central1", "endpoint": "BASE", "timeout": "500ms", "match": {"labels": {"wandb-run-id": "r1"}}}"#,
-            timeline: #"""
-                {"at": "0s", "do": "createJob", "id": "1230000000000000001", "displayName": "m", "labels": {"wandb-run-id": "r1"}},
-                {"at": "1s", "do": "failJob", "id": "1230000000000000001", "code": 3, "message": "matrix: replicas low on disk"}
-                """#, hasMessage: true),
+            timeline: vertexTimeline, hasMessage: true),
         Kind(
             kind: "wandb-launch",
             config: #"{"entity": "team", "queue": "q", "item": "I1", "baseURL": "BASE", "timeout": "1s"}"#,
@@ -56,15 +61,28 @@ enum FaultMatrix {
                 {"at": "0s", "do": "createExecution", "id": "e1", "job": "agent"},
                 {"at": "1s", "do": "completeExecution", "id": "e1", "succeeded": false, "message": "matrix: the agent crashed"}
                 """#, hasMessage: true),
+        // The real gcloud against the emulator, behind a stand-in that plays the fault first.
+        Kind(
+            kind: "vertex-gcloud",
+            config:
+                #"{"project": "launchwatch-demo", "region": "us-central1", "gcloud": "GCLOUD", "env": ENV, "timeout": "3s", "match": {"labels": {"wandb-run-id": "r1"}}}"#,
+            timeline: vertexTimeline, hasMessage: true, gcloud: true),
     ]
 
     /// A fault, as the scenario's fault rule (without route, window or count), or a change of the
-    /// setting (`endpoint` refused, clock skew).
+    /// setting (an endpoint that cannot be reached, clock skew).
     struct Fault: Sendable {
         var name: String
         var rule: String?
-        var refused = false
+        /// The provider's endpoint instead of the emulator's: every request fails to connect.
+        var endpoint: String?
         var clockSkew: String?
+        /// What the stand-in gcloud does instead of running the real one: a shell snippet, or
+        /// `nil` with `gcloudMissing` for no executable at all.
+        var gcloud: String?
+        var gcloudMissing = false
+
+        var isGcloud: Bool { gcloud != nil || gcloudMissing }
     }
 
     static let retryInfo =
@@ -84,10 +102,21 @@ enum FaultMatrix {
         Fault(name: "malformed JSON", rule: #""action": "malformed""#),
         Fault(name: "truncated JSON", rule: #""action": "truncated""#),
         Fault(name: "wrong shape", rule: #""status": 200, "body": {"unexpected": [1, 2, 3]}"#),
-        Fault(name: "20 MB answer", rule: #""action": "oversize", "bytes": 20971520"#),
-        Fault(name: "connection refused", refused: true),
+        Fault(name: "100 MB answer", rule: #""action": "oversize", "bytes": 104857600"#),
+        // A port nothing listens on.
+        Fault(name: "connection refused", endpoint: "http://127.0.0.1:9"),
+        // Neither sends a packet: glibc refuses a 64-letter DNS label before asking a name server,
+        // and the kernel refuses TCP to the broadcast address.
+        Fault(name: "unresolvable host", endpoint: "http://\(String(repeating: "a", count: 64)).invalid"),
+        Fault(name: "unroutable address", endpoint: "http://255.255.255.255:80"),
         Fault(name: "clock +10 min", clockSkew: "10m"),
         Fault(name: "clock −10 min", clockSkew: "-10m"),
+        Fault(name: "gcloud missing", gcloudMissing: true),
+        Fault(name: "gcloud hangs", gcloud: "exec sleep 60"),
+        Fault(name: "gcloud prints garbage", gcloud: #"echo '}{ not json: Traceback (most recent call last)'; exit 0"#),
+        Fault(
+            name: "gcloud exits non-zero",
+            gcloud: #"echo 'ERROR: (gcloud.ai.custom-jobs.list) UNAVAILABLE: matrix outage' >&2; exit 1"#),
     ]
 
     /// How a cell is run: the fault for the first three requests, then not (`transient`), or for
@@ -119,7 +148,7 @@ enum FaultMatrix {
             """#
     }
 
-    static func pipeline(_ kind: Kind, base: String, deadline: Double) -> String {
+    static func pipeline(_ kind: Kind, config: String, deadline: Double) -> String {
         // A status nobody sends leads to the success stage, which the loader wants reachable.
         let entries = kind.map.merging(["MATRIX_NEVER_SENT": "succeeded"]) { $1 }.sorted { $0.key < $1.key }
         let map = "{" + entries.map { "\"\($0.key)\": \"\($0.value)\"" }.joined(separator: ", ") + "}"
@@ -127,7 +156,7 @@ enum FaultMatrix {
             {"name": "matrix",
              "stages": [{"id": "queued"}, {"id": "picked_up"}, {"id": "submitted"}, {"id": "running"},
                         {"id": "succeeded", "outcome": "success"}, {"id": "failed", "outcome": "failure"}],
-             "providers": [{"id": "p", "type": "\#(kind.kind)", "config": \#(kind.config.replacingOccurrences(of: "BASE", with: base)),
+             "providers": [{"id": "p", "type": "\#(kind.kind)", "config": \#(config),
                             "schedule": {"every": "100ms", "backoff": {"initial": "100ms", "max": "400ms", "jitter": 0}, "adaptive": false},
                             "map": \#(map), "degradedAfter": 2}],
              "finish": {"deadline": "\#(Int(deadline * 1000))ms", "detailWait": "0s"}}
@@ -142,14 +171,21 @@ enum FaultMatrix {
         // connect, and a server stopping under a new connection trips an assertion in NIO.
         Servers.keep(Task { try await emulator.run() })
         var base = try await emulator.baseURL().absoluteString
-        if fault.refused {
-            // A port nothing listens on: every request is refused.
-            base = "http://127.0.0.1:9"
+        if let endpoint = fault.endpoint { base = endpoint }
+        var config = kind.config.replacingOccurrences(of: "BASE", with: base)
+        var sandbox: URL?
+        if kind.gcloud {
+            let stand = try GcloudStandIn(emulator: base, fault: fault, mode: mode)
+            sandbox = stand.directory
+            config = config.replacingOccurrences(of: "GCLOUD", with: stand.gcloud)
+                .replacingOccurrences(of: "ENV", with: stand.environment)
         }
+        defer { if let sandbox { try? FileManager.default.removeItem(at: sandbox) } }
         await emulator.state.reset()
         let startedAt = Date()
         let loaded = try PipelineLoader(registry: BuiltinProviders.registry()).load(
-            Data(pipeline(kind, base: base, deadline: mode.deadline).utf8), baseDirectory: URL(fileURLWithPath: "/"),
+            Data(pipeline(kind, config: config, deadline: mode.deadline).utf8),
+            baseDirectory: URL(fileURLWithPath: "/"),
             options: .init(environment: environment, startedAt: startedAt))
         let watcher = Watcher(
             pipeline: loaded.pipeline, clock: ContinuousClock(), startedAt: startedAt, environment: environment,
@@ -162,7 +198,8 @@ enum FaultMatrix {
         return Outcome(result: result, events: events, requests: requests)
     }
 
-    static let environment = ["GOOGLE_OAUTH_ACCESS_TOKEN": "matrix-token", "WANDB_API_KEY": "matrix-key"]
+    /// Every watch runs with the sentinel secrets; `problems` looks for them in everything it saw.
+    static let environment = SentinelSecrets.environment
 
     /// The most requests a watch may send: no hot loop. Answered polls come every 100 ms (60 in a
     /// persistent cell's 12 s, when a wrong-shape body reads as an empty answer); failed ones back off
@@ -177,7 +214,9 @@ enum FaultMatrix {
             return false
         }
         let stages = outcome.result.timeline.map(\.stage.id)
-        let persistent = mode == .persistent && fault.rule != nil || fault.refused
+        let persistent =
+            mode == .persistent && (fault.rule != nil || fault.gcloud != nil) || fault.endpoint != nil
+            || fault.gcloudMissing
         if persistent {
             if outcome.result.outcome != .deadline {
                 problems.append("ended \(outcome.result.outcome.rawValue), not at the deadline")
@@ -196,10 +235,70 @@ enum FaultMatrix {
                 problems.append("a wrong stage: \(stages)")
             }
         }
+        let seen = outcome.events.map { String(reflecting: $0) } + [String(reflecting: outcome.result)]
+        let leaked = SentinelSecrets.leaks(in: seen.joined(separator: "\n"))
+        if !leaked.isEmpty { problems.append("SECRET LEAKED: \(leaked.joined(separator: ", "))") }
         if outcome.requests > requestBound(mode) {
             problems.append("\(outcome.requests) requests (more than \(requestBound(mode)))")
         }
         return problems
+    }
+}
+
+/// A folder with a stand-in gcloud that plays a fault (on the first 3 calls when transient, on
+/// every call when persistent) and then runs the real gcloud from the `PATH`, and the environment
+/// that points gcloud at the emulator with the sentinel access token.
+struct GcloudStandIn {
+    let directory: URL
+    let gcloud: String
+    /// A JSON object, for the config's `env`.
+    let environment: String
+
+    struct NoGcloud: Error, CustomStringConvertible {
+        var description: String { "no gcloud on the PATH" }
+    }
+
+    init(emulator: String, fault: FaultMatrix.Fault, mode: FaultMatrix.Mode) throws {
+        let path = ProcessInfo.processInfo.environment["PATH"] ?? ""
+        guard
+            let real = path.split(separator: ":").map({ "\($0)/gcloud" }).first(where: {
+                FileManager.default.isExecutableFile(atPath: $0)
+            })
+        else { throw NoGcloud() }
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("matrix-gcloud-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(
+            at: directory.appendingPathComponent("config"), withIntermediateDirectories: true)
+        let token = directory.appendingPathComponent("token")
+        try Data((SentinelSecrets.environment["GOOGLE_OAUTH_ACCESS_TOKEN"] ?? "").utf8).write(to: token)
+        let script = directory.appendingPathComponent("gcloud")
+        if fault.gcloudMissing {
+            gcloud = directory.appendingPathComponent("missing/gcloud").path
+        } else {
+            let times = mode == .transient ? 3 : 1_000_000
+            let body = """
+                #!/bin/sh
+                count="$(dirname "$0")/count"
+                n=$(( $(cat "$count" 2>/dev/null || echo 0) + 1 ))
+                echo "$n" > "$count"
+                if [ "$n" -le \(times) ]; then
+                \(fault.gcloud ?? "")
+                fi
+                exec '\(real)' "$@"
+
+                """
+            try Data(body.utf8).write(to: script)
+            try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: script.path)
+            gcloud = script.path
+        }
+        let variables: [(String, String)] = [
+            ("CLOUDSDK_CONFIG", directory.appendingPathComponent("config").path),
+            // gcloud requires the trailing slash.
+            ("CLOUDSDK_API_ENDPOINT_OVERRIDES_AIPLATFORM", emulator + "/"),
+            ("CLOUDSDK_AUTH_ACCESS_TOKEN_FILE", token.path),
+            ("CLOUDSDK_COMPONENT_MANAGER_DISABLE_UPDATE_CHECK", "1"),
+            ("CLOUDSDK_CORE_DISABLE_USAGE_REPORTING", "1"),
+        ]
+        environment = JSONValue.object(variables.map { (key: $0.0, value: .string($0.1)) }).jsonText
     }
 }
 

@@ -26,8 +26,8 @@ struct FaultMatrixTests {
             Set($0.split(separator: ",").map(String.init))
         }
         for kind in FaultMatrix.kinds {
-            for fault in FaultMatrix.faults where only?.contains(fault.name) ?? true {
-                if fault.refused {
+            for fault in FaultMatrix.faults where only?.contains(fault.name) ?? true && fault.isGcloud == kind.gcloud {
+                if fault.endpoint != nil || fault.gcloudMissing {
                     jobs.append((kind, fault, .persistent))
                 } else if fault.clockSkew != nil {
                     jobs.append((kind, fault, .transient))
@@ -37,7 +37,7 @@ struct FaultMatrixTests {
                 }
             }
         }
-        // The big answers run one at a time, after the rest: several 20 MB transfers at once on two
+        // The big answers run one at a time, after the rest: several 16 MB transfers at once on two
         // cores starve the others' short timeouts.
         let big = jobs.filter { $0.1.name.hasSuffix("MB answer") }
         jobs.removeAll { $0.1.name.hasSuffix("MB answer") }
@@ -62,6 +62,20 @@ struct FaultMatrixTests {
                 "RELIABILITY.md is not what this run found; regenerate it: LAUNCHWATCH_WRITE_RELIABILITY=1 swift test --filter FaultMatrix"
             )
         }
+    }
+
+    @Test("a cell whose events carry a sentinel secret is a problem: the matrix's secret scan can fail")
+    func secretScanFindsALeak() throws {
+        let token = try #require(FaultMatrix.environment["GOOGLE_OAUTH_ACCESS_TOKEN"])
+        let leak = WatchEvent.pollFailed(
+            provider: "p", error: ProviderError(code: "http_401", message: "rejected Bearer \(token)"), at: Date())
+        let outcome = FaultMatrix.Outcome(
+            result: WatchResult(outcome: .failure, stage: nil, detail: nil, at: Date(), timeline: []),
+            events: [leak], requests: 1)
+        let kind = try #require(FaultMatrix.kinds.first)
+        let fault = try #require(FaultMatrix.faults.first)
+        #expect(
+            FaultMatrix.problems(kind, fault, .transient, outcome).contains("SECRET LEAKED: GOOGLE_OAUTH_ACCESS_TOKEN"))
     }
 
     /// Runs the cells, `parallel` at a time.
@@ -120,18 +134,25 @@ struct FaultMatrixTests {
             "test fails when it differs from what the code does).",
             "",
             "Each cell is a real watch: the provider against the emulator over loopback, polling every 100 ms with",
-            "backoff to 400 ms, a 500 ms–1 s request timeout and degraded after 2 failed polls, watching a launch",
-            "that fails at 1 s with a known",
-            "message. ✓ means:",
+            "backoff to 400 ms, a 500 ms–1 s request timeout (3 s per gcloud call) and degraded after 2 failed",
+            "polls, watching a launch that fails at 1 s with a known message, with the sentinel secrets (an API",
+            "key, an access token, a private key, a refresh token) in its environment. ✓ means:",
             "",
-            "- **transient** (the fault on the first 3 requests): the watch ends `failure` with the backend's",
-            "  message, no wrong stage, at most \(FaultMatrix.requestBound(.transient)) requests.",
+            "- **transient** (the fault on the first 3 requests or gcloud calls): the watch ends `failure` with",
+            "  the backend's message, no wrong stage, at most \(FaultMatrix.requestBound(.transient)) requests.",
             "- **persistent** (the fault on every request): the watch ends at the deadline (12 s) with a degraded",
             "  event, no stage reached, at most \(FaultMatrix.requestBound(.persistent)) requests (backoff, no hot loop).",
             "  Where an API leaves out an empty list (Vertex AI's `customJobs`, Logging's `entries`), a body",
             "  without the expected fields reads as \"nothing yet\": that watch ends at the deadline without a",
             "  degraded event, which is what it knows.",
             "- clock skew: the backend's timestamps are 10 minutes ahead or behind; the outcome is still right.",
+            "- and in every cell, no sentinel secret in any event, error message or the result.",
+            "",
+            "How the faults are made: the emulator plays the HTTP ones (the 100 MB answer is streamed without",
+            "a length; the clients stop reading at 16 MB). The unreachable endpoints send no packet: the",
+            "unresolvable host has a 64-letter DNS label, which glibc refuses before asking a name server, and the",
+            "unroutable address is 255.255.255.255, to which the kernel refuses TCP. The gcloud rows run a",
+            "stand-in that plays the fault and then the real gcloud against the emulator.",
             "",
             "✗ names what went wrong. `—`: not run for that row.",
             "",
@@ -151,17 +172,7 @@ struct FaultMatrixTests {
                 lines.append("| \(fault.name) | \(mode.rawValue) | " + row.joined(separator: " | ") + " |")
             }
         }
-        lines += [
-            "",
-            "Not in the matrix: a 100 MB answer. The HTTP clients refuse answers over 16 MB, but only after",
-            "reading them whole, and a 100 MB answer cut off by the request timeout did not always end the watch",
-            "in this test (a poll that outlives its timeout holds the watch's end); the 20 MB column is the",
-            "refusal path. Streaming the body with a cap is the fix still to make. Also not in it: an",
-            "unresolvable or unroutable host (it would send traffic off this machine, which",
-            "the test machines forbid; a refused connection stands in for it), and the gcloud faults (missing,",
-            "hanging, garbage, non-zero exit), which vertex-gcloud's own tests cover with the real process.",
-            "",
-        ]
+        lines.append("")
         return lines.joined(separator: "\n")
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import LaunchWatchCore
+import LaunchWatchTesting
 import Testing
 
 #if canImport(Glibc)
@@ -146,18 +147,11 @@ final class LaunchWatchProcess: @unchecked Sendable {
     }
 
     /// The secrets every run is given (the credentials only when the test gives one, so that a test
-    /// of "no credentials" stays one): an API key, an access token, a private key, a refresh token.
-    static let sentinels: [String: String] = [
-        "WANDB_API_KEY": "sentinelWandbApiKey7f3a9c1e8d42b6",
-        "GOOGLE_OAUTH_ACCESS_TOKEN": "ya29.sentinelAccessToken55aa9b1c",
-        "LAUNCHWATCH_SENTINEL_PRIVATE_KEY": "-----BEGIN PRIVATE KEY-----MIIEsentinelPrivateKey0c4f",
-        "LAUNCHWATCH_SENTINEL_REFRESH_TOKEN": "1//sentinelRefreshToken3e2d",
-    ]
+    /// of "no credentials" stays one).
+    static let sentinels = SentinelSecrets.environment
 
     /// The sentinel secrets found in `text`, by variable name.
-    static func leakedSentinels(in text: String) -> [String] {
-        sentinels.filter { text.contains($0.value) }.map(\.key).sorted()
-    }
+    static func leakedSentinels(in text: String) -> [String] { SentinelSecrets.leaks(in: text) }
 
     /// Runs `launchwatch` with `arguments` to its end.
     static func run(
