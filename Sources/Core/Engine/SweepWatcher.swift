@@ -54,12 +54,9 @@ public struct SweepWatcher<C: Clock>: Sendable where C.Duration == Duration {
         (events, continuation) = AsyncStream.makeStream(of: SweepEvent.self, bufferingPolicy: .unbounded)
     }
 
-    private enum Message: Sendable {
-        case polled(
-            provider: String, answers: [(target: Int, result: Result<PollResult, ProviderError>)], at: C.Instant)
-        case timer(C.Instant)
-        case stopped
-    }
+    /// The answers of one poll of a provider: one per target asked.
+    private typealias Answers = [(target: Int, result: Result<PollResult, ProviderError>)]
+    private typealias Message = RunLoopMessage<C, Answers>
 
     /// One provider of the pipeline, for every target.
     private struct Slot {
@@ -77,8 +74,7 @@ public struct SweepWatcher<C: Clock>: Sendable where C.Duration == Duration {
 
     /// Runs every target's watch to its end; the results are in `targets`' order.
     public func run() async -> [WatchResult] {
-        let origin = clock.now
-        let originDate = wallClockDate(of: C.self, at: startedAt)
+        let time = RunTime(clock: clock, startedAt: startedAt)
         var watches = targets.map { Watch(pipeline: $0.pipeline, startedAt: startedAt) }
         guard let first = targets.first else {
             continuation.finish()
@@ -88,16 +84,13 @@ public struct SweepWatcher<C: Clock>: Sendable where C.Duration == Duration {
         for (index, spec) in first.pipeline.providers.enumerated() {
             slots[spec.id] = Slot(
                 id: spec.id, schedule: StandardSchedule(spec.schedule, seed: randomSeed &+ UInt64(index)),
-                batch: spec.registration.pollBatch, nextPoll: origin,
+                batch: spec.registration.pollBatch, nextPoll: time.origin,
                 active: Array(repeating: false, count: targets.count),
                 instances: Array(repeating: nil, count: targets.count),
                 configurations: Array(repeating: nil, count: targets.count))
         }
-        var pendingTimers: [C.Instant] = []
-        func date(_ instant: C.Instant) -> Date { originDate.addingTimeInterval(origin.duration(to: instant).seconds) }
-        func instant(_ date: Date) -> C.Instant {
-            origin.advanced(by: .seconds(double: date.timeIntervalSince(originDate)) + .microseconds(1))
-        }
+        var timers = RunTimers<C>()
+        let date = time.date
         func apply(_ actions: [Watch.Action], target: Int) {
             for action in actions {
                 switch action {
@@ -111,10 +104,7 @@ public struct SweepWatcher<C: Clock>: Sendable where C.Duration == Duration {
         var unfinished: Bool { watches.contains { !$0.isFinished } }
 
         await withTaskGroup(of: Message.self) { group in
-            group.addTask {
-                await CancellationSignal().wait()
-                return .stopped
-            }
+            RunTimers<C>.watchCancellation(in: &group)
             for index in watches.indices { apply(watches[index].start(at: date(clock.now)), target: index) }
             while unfinished {
                 if Task.isCancelled {
@@ -127,7 +117,7 @@ public struct SweepWatcher<C: Clock>: Sendable where C.Duration == Duration {
                 let nowDate = date(now)
                 for index in watches.indices { apply(watches[index].advance(to: nowDate), target: index) }
                 guard unfinished else { break }
-                var earliest = watches.compactMap(\.nextWakeup).min().map(instant)
+                var earliest = watches.compactMap(\.nextWakeup).min().map(time.instant)
                 for id in slots.keys.sorted() {
                     guard var slot = slots[id], !slot.inFlight else { continue }
                     var due: [(Int, any Provider)] = []
@@ -137,17 +127,14 @@ public struct SweepWatcher<C: Clock>: Sendable where C.Duration == Duration {
                         guard slot.nextPoll <= now else { continue }
                         let configuration = spec.configuration.substitutingFacts(watches[target].facts)
                         if slot.instances[target] == nil || slot.configurations[target] != configuration {
-                            let context = ProviderContext(
-                                id: id, baseDirectory: targets[target].pipeline.baseDirectory,
+                            switch spec.makeProvider(
+                                configuration: configuration, baseDirectory: targets[target].pipeline.baseDirectory,
                                 environment: environment, startedAt: startedAt)
-                            do {
-                                slot.instances[target] = try spec.registration.make(
-                                    configuration: configuration, at: spec.configurationPath, context: context)
+                            {
+                            case .success(let instance):
+                                slot.instances[target] = instance
                                 slot.configurations[target] = configuration
-                            } catch {
-                                let failures = (error as? JSONValueDecoder.Failures)?.failures ?? []
-                                let message = failures.map { "\($0.path): \($0.message)" }.joined(separator: "; ")
-                                let failure = ProviderError(code: "configuration", message: message)
+                            case .failure(let failure):
                                 apply(watches[target].recordFailure(failure, from: id, at: nowDate), target: target)
                                 continue
                             }
@@ -172,21 +159,14 @@ public struct SweepWatcher<C: Clock>: Sendable where C.Duration == Duration {
                     let clock = self.clock
                     group.addTask {
                         let answers = await Self.poll(due, batch: batch, memory: memory, context)
-                        return .polled(provider: id, answers: answers, at: clock.now)
+                        return .polled(provider: id, answer: answers, at: clock.now)
                     }
                 }
-                if let earliest, earliest < (pendingTimers.min() ?? earliest.advanced(by: .seconds(1))) {
-                    pendingTimers.append(earliest)
-                    let clock = self.clock
-                    group.addTask {
-                        try? await clock.sleep(until: earliest, tolerance: nil)
-                        return .timer(earliest)
-                    }
-                }
+                timers.wake(at: earliest, clock: clock, in: &group)
                 guard let message = await group.next() else { break }
                 switch message {
                 case .timer(let fired):
-                    pendingTimers.removeAll { $0 == fired }
+                    timers.fired(fired)
                 case .stopped:
                     continue
                 case .polled(let id, let answers, let at):
@@ -237,7 +217,7 @@ public struct SweepWatcher<C: Clock>: Sendable where C.Duration == Duration {
     private static func poll(
         _ due: [(Int, any Provider)], batch: RegisteredProvider.BatchPoller?, memory: BatchMemory,
         _ context: PollContext
-    ) async -> [(target: Int, result: Result<PollResult, ProviderError>)] {
+    ) async -> Answers {
         if let batch {
             let results = await batch(due.map(\.1), memory, context)
             return zip(due.map(\.0), results).map { ($0, $1) }

@@ -44,11 +44,7 @@ public struct Watcher<C: Clock>: Sendable where C.Duration == Duration {
         (events, continuation) = AsyncStream.makeStream(of: WatchEvent.self, bufferingPolicy: .unbounded)
     }
 
-    private enum Message: Sendable {
-        case polled(provider: String, result: Result<PollResult, ProviderError>, at: C.Instant)
-        case timer(C.Instant)
-        case stopped
-    }
+    private typealias Message = RunLoopMessage<C, Result<PollResult, ProviderError>>
 
     /// One provider's place in the run loop.
     private struct Slot {
@@ -88,24 +84,15 @@ public struct Watcher<C: Clock>: Sendable where C.Duration == Duration {
 
     /// Runs the watch to its end and returns how it ended.
     public func run() async -> WatchResult {
-        let origin = clock.now
-        let originDate = wallClockDate(of: C.self, at: startedAt)
+        let time = RunTime(clock: clock, startedAt: startedAt)
         var watch = Watch(pipeline: pipeline, startedAt: startedAt)
         var slots: [String: Slot] = [:]
         for (index, spec) in pipeline.providers.enumerated() {
             slots[spec.id] = Slot(
                 spec: spec, schedule: StandardSchedule(spec.schedule, seed: randomSeed &+ UInt64(index)))
         }
-        var pendingTimers: [C.Instant] = []
-
-        func date(_ instant: C.Instant) -> Date {
-            originDate.addingTimeInterval(origin.duration(to: instant).seconds)
-        }
-        func instant(_ date: Date) -> C.Instant {
-            // One microsecond late, so that the date of the instant is never a hair before `date`
-            // after the round trip through `Double`: waking early would wake again at once.
-            origin.advanced(by: .seconds(double: date.timeIntervalSince(originDate)) + .microseconds(1))
-        }
+        var timers = RunTimers<C>()
+        let date = time.date
         func apply(_ actions: [Watch.Action]) {
             for action in actions {
                 switch action {
@@ -119,12 +106,7 @@ public struct Watcher<C: Clock>: Sendable where C.Duration == Duration {
         }
 
         await withTaskGroup(of: Message.self) { group in
-            // Keeps the loop's `group.next()` from returning nil before the watch ends and wakes it
-            // when the run is cancelled (a manual clock's sleep would otherwise never return).
-            group.addTask {
-                await CancellationSignal().wait()
-                return .stopped
-            }
+            RunTimers<C>.watchCancellation(in: &group)
             apply(watch.start(at: date(clock.now)))
             while !watch.isFinished {
                 if Task.isCancelled {
@@ -135,7 +117,7 @@ public struct Watcher<C: Clock>: Sendable where C.Duration == Duration {
                 let nowDate = date(now)
                 apply(watch.advance(to: nowDate))
                 if watch.isFinished { break }
-                var earliest = watch.nextWakeup.map(instant)
+                var earliest = watch.nextWakeup.map(time.instant)
                 for id in slots.keys.sorted() {
                     guard var slot = slots[id], slot.active, !slot.inFlight, let due = slot.nextPoll else { continue }
                     guard slot.spec.requiredFacts.isSubset(of: watch.facts.keys) else { continue }
@@ -145,18 +127,15 @@ public struct Watcher<C: Clock>: Sendable where C.Duration == Duration {
                     }
                     let configuration = slot.spec.configuration.substitutingFacts(watch.facts)
                     if slot.instance == nil || slot.instanceConfiguration != configuration {
-                        let context = ProviderContext(
-                            id: id, baseDirectory: pipeline.baseDirectory, environment: environment,
-                            startedAt: startedAt)
-                        do {
-                            slot.instance = try slot.spec.registration.make(
-                                configuration: configuration, at: slot.spec.configurationPath, context: context)
+                        switch slot.spec.makeProvider(
+                            configuration: configuration, baseDirectory: pipeline.baseDirectory,
+                            environment: environment, startedAt: startedAt)
+                        {
+                        case .success(let instance):
+                            slot.instance = instance
                             slot.instanceConfiguration = configuration
                             slot.attempts = 0
-                        } catch {
-                            let failures = (error as? JSONValueDecoder.Failures)?.failures ?? []
-                            let message = failures.map { "\($0.path): \($0.message)" }.joined(separator: "; ")
-                            let failure = ProviderError(code: "configuration", message: message)
+                        case .failure(let failure):
                             apply(watch.recordFailure(failure, from: id, at: nowDate))
                             let delay = slot.schedule.delay(after: .failed(), at: nowDate, lastStageChange: nil)
                             let retry = now.advanced(by: delay)
@@ -175,22 +154,15 @@ public struct Watcher<C: Clock>: Sendable where C.Duration == Duration {
                     let clock = self.clock
                     group.addTask {
                         let result = await provider.pollResult(context)
-                        return .polled(provider: id, result: result, at: clock.now)
+                        return .polled(provider: id, answer: result, at: clock.now)
                     }
                 }
                 if watch.isFinished { break }
-                if let earliest, earliest < (pendingTimers.min() ?? earliest.advanced(by: .seconds(1))) {
-                    pendingTimers.append(earliest)
-                    let clock = self.clock
-                    group.addTask {
-                        try? await clock.sleep(until: earliest, tolerance: nil)
-                        return .timer(earliest)
-                    }
-                }
+                timers.wake(at: earliest, clock: clock, in: &group)
                 guard let message = await group.next() else { break }
                 switch message {
                 case .timer(let fired):
-                    pendingTimers.removeAll { $0 == fired }
+                    timers.fired(fired)
                 case .stopped:
                     continue
                 case .polled(let id, let result, let at):
@@ -241,20 +213,4 @@ public struct Watcher<C: Clock>: Sendable where C.Duration == Duration {
         continuation.finish()
         return result
     }
-}
-
-/// Suspends until the waiting task is cancelled.
-struct CancellationSignal: Sendable {
-    func wait() async {
-        let stream = AsyncStream<Never> { _ in }
-        for await _ in stream {}
-    }
-}
-
-/// The date of a clock's "now" when a run starts. A real clock's is the wall-clock time then: the
-/// watch starts some milliseconds after `startedAt` (the pipeline was loaded, the providers made),
-/// and events dated from `startedAt` would be early by that much. Any other clock (a test's manual
-/// clock) starts at `startedAt`, so that its dates are `startedAt` plus its own elapsed time.
-func wallClockDate<C: Clock>(of clock: C.Type, at startedAt: Date) -> Date {
-    C.self == ContinuousClock.self || C.self == SuspendingClock.self ? Date() : startedAt
 }
