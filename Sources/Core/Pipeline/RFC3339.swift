@@ -5,13 +5,24 @@ import Foundation
 /// Read and written by hand rather than with `ISO8601DateFormatter`: on Linux each formatter costs
 /// about 100 µs to make, and a sweep reads four timestamps of each of a thousand jobs every second.
 public enum RFC3339 {
-    /// `date` in UTC with milliseconds (truncated): `2026-11-30T07:53:47.120Z`.
-    public static func string(from date: Date) -> String {
-        let milliseconds = Int64((date.timeIntervalSince1970 * 1000).rounded(.down))
-        let (seconds, millisecond) = floorDivision(milliseconds, 1000)
-        var text = string(wholeSeconds: seconds)
+    /// `date` in UTC with milliseconds, or `fractionDigits` (1 to 9) digits: `2026-11-30T07:53:47.120Z`.
+    /// The fraction is cut, not rounded, so the text is not later than `date` — a filter
+    /// `update_time>="…"` written from a job's time still matches that job — except by two units of
+    /// the `Date`'s own precision (under 0.5 µs in this century), so that a time read from `….123Z` is
+    /// written `….123Z`.
+    public static func string(from date: Date, fractionDigits: Int = 3) -> String {
+        let digits = min(max(fractionDigits, 1), 9)
+        var scale: Int64 = 1
+        for _ in 0..<digits { scale *= 10 }
+        let whole = date.timeIntervalSince1970.rounded(.down)
+        let seconds = date.timeIntervalSince1970
+        // A Date is kept as seconds since 2001: two roundings away from a time read as text.
+        let slack = 2 * max(seconds.magnitude.ulp, date.timeIntervalSinceReferenceDate.magnitude.ulp)
+        let units = (seconds - whole + slack) * Double(scale)
+        let fraction = min(Int64(units.rounded(.down)), scale - 1)
+        var text = string(wholeSeconds: Int64(whole))
         text.removeLast()
-        return text + "." + padded(Int(millisecond), 3) + "Z"
+        return text + "." + padded(Int(fraction), digits) + "Z"
     }
 
     /// The second `seconds` after 1970 in UTC, without a fraction: `2026-11-30T07:53:47Z`.

@@ -231,7 +231,9 @@ extension VertexRESTProvider: BatchPolling {
             for provider in batch { provider.memory.listed.withLock { $0 = true } }
             let cursorDate = cursor.flatMap(RFC3339.date(from:))
             if let newest = jobs.compactMap(\.updateTime).max(), cursorDate.map({ $0 < newest }) ?? true {
-                memory["updatedSince"] = RFC3339.string(from: newest)
+                // To the microsecond and cut, not rounded: never later than the newest job, so an
+                // update within the same millisecond is not skipped (Vertex AI keeps microseconds).
+                memory["updatedSince"] = RFC3339.string(from: newest, fractionDigits: 6)
             } else if cursor == nil {
                 memory["updatedSince"] = RFC3339.string(from: createdAfter)
             }

@@ -26,15 +26,21 @@ enum SweepBench {
          "finish": {"on": ["succeeded"], "deadline": "2m"}}
         """
 
+    /// Each job changes a millisecond after the one before (spread over at most a second), as real
+    /// launches do: a thousand jobs updated at the very same microsecond would all sit at the
+    /// listing's `update_time>=` cursor and be listed again on every tick.
     static func scenario(_ count: Int) -> String {
         var steps: [String] = []
         for index in 0..<count {
+            let offset = "\(index % 1000)ms"
             let id = String(format: "91000000000000%05d", index)
             steps.append(
                 #"{"at": "1s", "do": "createJob", "id": "\#(id)", "displayName": "trial", "labels": {"wandb-run-id": "r\#(index)"}}"#
             )
-            steps.append(#"{"at": "2s", "do": "setJobState", "id": "\#(id)", "state": "JOB_STATE_RUNNING"}"#)
-            steps.append(#"{"at": "30s", "do": "setJobState", "id": "\#(id)", "state": "JOB_STATE_SUCCEEDED"}"#)
+            steps.append(
+                #"{"at": "2s\#(offset)", "do": "setJobState", "id": "\#(id)", "state": "JOB_STATE_RUNNING"}"#)
+            steps.append(
+                #"{"at": "30s\#(offset)", "do": "setJobState", "id": "\#(id)", "state": "JOB_STATE_SUCCEEDED"}"#)
         }
         return """
             {"name": "sweep-\(count)", "timeScale": 1, "project": "launchwatch-demo", "projectNumber": "123456789012",

@@ -61,11 +61,7 @@ public struct GoogleAPIError: Sendable, Hashable {
         if let seconds = Double(text.trimmingCharacters(in: .whitespaces)), seconds.isFinite, seconds >= 0 {
             return .seconds(double: min(seconds, 3600))
         }
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "GMT")
-        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss zzz"
-        guard let date = formatter.date(from: text) else { return nil }
+        guard let date = HTTPDate.date(from: text) else { return nil }
         return .seconds(double: min(max(0, date.timeIntervalSinceNow), 3600))
     }
 }

@@ -91,7 +91,7 @@ public struct VertexJobMatch: Decodable, Sendable, Hashable {
     /// The notice for several matching jobs: which ones, so the user can narrow the match.
     public static func ambiguity(_ jobs: [VertexCustomJob]) -> String {
         let named = jobs.prefix(5).map { job in
-            "\(job.id) (\"\(job.displayName)\", \(job.state), created \(job.createTime.map(RFC3339.string) ?? "?"))"
+            "\(job.id) (\"\(job.displayName)\", \(job.state), created \(job.createTime.map { RFC3339.string(from: $0) } ?? "?"))"
         }
         let more = jobs.count > 5 ? " and \(jobs.count - 5) more" : ""
         return "\(jobs.count) Vertex AI jobs match, so none is followed: \(named.joined(separator: ", "))\(more); "
