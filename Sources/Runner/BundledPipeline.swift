@@ -20,7 +20,7 @@ enum BundledPipeline {
     "vertexEndpoint": {"description": "The Vertex AI API.", "default": "https://us-central1-aiplatform.googleapis.com"},
     "loggingEndpoint": {"description": "The Cloud Logging API.", "default": "https://logging.googleapis.com"},
     "finishOn": {"description": "running (the launch is confirmed) or succeeded (wait for training).", "default": "running"},
-    "logSettle": {"description": "Log entries younger than this are read at a later poll (they arrive out of order).", "default": "5s"}
+    "logSettle": {"description": "Log entries this much older than the newest read are asked for again, so one that arrives out of order is not missed.", "default": "5s"}
   },
   "stages": [
     {"id": "queued", "title": "Queued"},
@@ -68,7 +68,7 @@ enum BundledPipeline {
     "project": {"description": "The Google Cloud project whose logs to read."},
     "loggingEndpoint": {"description": "The Cloud Logging API.", "default": "https://logging.googleapis.com"},
     "filter": {"description": "The Logging query.", "default": "severity>=ERROR"},
-    "logSettle": {"description": "Log entries younger than this are read at a later poll.", "default": "5s"}
+    "logSettle": {"description": "Log entries this much older than the newest read are asked for again, so one that arrives out of order is not missed.", "default": "5s"}
   },
   "stages": [
     {"id": "failed", "title": "Launch failed", "outcome": "failure"}
@@ -98,7 +98,7 @@ enum BundledPipeline {
     "runId": {"description": "The W&B run id, the job's wandb-run-id label."},
     "loggingEndpoint": {"description": "The Cloud Logging API.", "default": "https://logging.googleapis.com"},
     "filter": {"description": "The Logging query.", "default": "severity>=ERROR"},
-    "logSettle": {"description": "Log entries younger than this are read at a later poll.", "default": "5s"},
+    "logSettle": {"description": "Log entries this much older than the newest read are asked for again, so one that arrives out of order is not missed.", "default": "5s"},
     "finishOn": {"description": "running or succeeded.", "default": "succeeded"}
   },
   "stages": [

@@ -72,9 +72,6 @@ struct DemoCommand: AsyncParsableCommand {
             "project": scenario.project, "region": scenario.region, "wandbBaseURL": base, "vertexEndpoint": base,
             "loggingEndpoint": base,
         ]
-        // Faster than real time, the emulator's timestamps run ahead of this clock: read logs up to
-        // the newest entry instead of leaving the last seconds for later.
-        if speed != 1 { variables["logSettle"] = "0s" }
         for (name, value) in try VariableOptions(assignments: assignments).parsed() { variables[name] = value }
         let environment = [
             "GOOGLE_OAUTH_ACCESS_TOKEN": "demo-access-token", "WANDB_API_KEY": "demo-wandb-api-key",

@@ -16,13 +16,16 @@ enum CloudLoggingFixture {
     static let environment = ["GOOGLE_OAUTH_ACCESS_TOKEN": token]
 
     /// A scenario with `timeline` steps, optional `logs` options and `faults`.
-    static func scenario(logs: JSONValue? = nil, timeline: [JSONValue], faults: [JSONValue] = []) -> String {
+    static func scenario(
+        logs: JSONValue? = nil, timeline: [JSONValue], faults: [JSONValue] = [], clockSkew: String? = nil
+    ) -> String {
         var members: [(key: String, value: JSONValue)] = [
             ("name", .string("cloud-logging-provider-tests")), ("timeScale", .number(0.001)),
             ("project", .string(project)), ("projectNumber", .string(projectNumber)), ("region", .string(region)),
             ("auth", .object([("accessTokens", .array([.string(token)]))])),
         ]
         if let logs { members.append(("logs", logs)) }
+        if let clockSkew { members.append(("clockSkew", .string(clockSkew))) }
         members.append(("timeline", .array(timeline)))
         if !faults.isEmpty { members.append(("faults", .array(faults))) }
         return JSONValue.object(members).jsonText

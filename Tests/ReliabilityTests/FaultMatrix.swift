@@ -49,7 +49,7 @@ enum FaultMatrix {
         Kind(
             kind: "cloud-logging",
             config:
-                #"{"project": "launchwatch-demo", "endpoint": "BASE", "filter": "severity>=ERROR", "settle": "0s", "timeout": "500ms"}"#,
+                #"{"project": "launchwatch-demo", "endpoint": "BASE", "filter": "severity>=ERROR", "timeout": "500ms"}"#,
             timeline: #"""
                 {"at": "1s", "do": "writeLog", "severity": "ERROR", "logName": "projects/launchwatch-demo/logs/m", "resource": {"type": "ml_job", "labels": {"job_id": "1"}}, "textPayload": "matrix: quota exceeded"}
                 """#, hasMessage: true, map: ["ERROR": "failed"]),

@@ -10,8 +10,14 @@ import LaunchWatchGoogleCloud
 /// minute, below the 60/min read quota. Entries are read in timestamp order after the cursor
 /// `(timestamp, insertId)` — `(timestamp="T" AND insertId>"ID") OR timestamp>"T"`, as gcloud does —
 /// so nothing is read twice and nothing is skipped; a page token (even on an empty page) is followed
-/// at the next poll. Entries newer than `settle` (default 5 s) are left for later, because entries
-/// arrive slightly out of order.
+/// at the next poll.
+///
+/// Entries arrive slightly out of order, so the cursor stays `settle` (default 5 s) behind the
+/// newest entry read: the entries in that window are asked for again at the next poll, and one that
+/// arrived late among them is read then; those already read are recognised (timestamp and insertId)
+/// and not reported twice. Every entry is reported as soon as it is read, and the window is measured
+/// in the entries' own timestamps: it holds whatever the offset between this machine's clock and
+/// Cloud Logging's.
 ///
 /// ```json
 /// {"id": "logs", "type": "cloud-logging",
@@ -43,7 +49,9 @@ public struct CloudLoggingProvider: Provider {
             "credentials", .object, "accessTokenFile, serviceAccountKeyFile, tokenEndpoint, metadataHost"),
         ConfigurationField("timeout", .duration, default: "10s", "the longest a request may take"),
         ConfigurationField("lookBack", .duration, default: "10m", "read entries from this long before the start"),
-        ConfigurationField("settle", .duration, default: "5s", "leave entries younger than this for the next poll"),
+        ConfigurationField(
+            "settle", .duration, default: "5s",
+            "ask again for entries this much older than the newest read, so a late one is not missed"),
     ]
     public static let defaultStageMap: [String: String?] = [
         "DEFAULT": nil, "DEBUG": nil, "INFO": nil, "NOTICE": nil, "WARNING": nil, "ERROR": nil, "CRITICAL": nil,
@@ -54,11 +62,17 @@ public struct CloudLoggingProvider: Provider {
     static let errorSeverities: Set<String> = ["ERROR", "CRITICAL", "ALERT", "EMERGENCY"]
 
     private struct Cursor: Sendable {
+        /// Where the next listing starts: after this entry (entries up to it are final).
         var timestamp: String?
         var insertId: String?
         var pageToken: String?
         /// The filter the page token belongs to: a token is only valid with the same request.
         var pageFilter: String?
+        /// The newest entry's time read so far.
+        var newest: Date?
+        /// Entries read after the cursor, by timestamp and insertId, with their times: they will be
+        /// listed again and must not be reported again.
+        var unsettled: [String: Date] = [:]
     }
 
     private let url: URL
@@ -99,7 +113,6 @@ public struct CloudLoggingProvider: Provider {
 
     public func poll(_ context: PollContext) async throws -> PollResult {
         let state = cursor.value
-        let until = RFC3339.string(from: context.now.addingTimeInterval(-settle.seconds))
         var terms: [String] = []
         if let filter { terms.append("(\(filter))") }
         if let timestamp = state.timestamp, let insertId = state.insertId {
@@ -109,8 +122,6 @@ public struct CloudLoggingProvider: Provider {
         } else {
             terms.append("timestamp>=\(Self.quote(RFC3339.string(from: from)))")
         }
-        // settle 0s reads up to the newest entry (for an emulator whose clock runs ahead of ours).
-        if settle > .zero { terms.append("timestamp<=\(Self.quote(until))") }
         var fullFilter = terms.joined(separator: " AND ")
         var body: [(key: String, value: JSONValue)] = [
             ("resourceNames", .array(resourceNames.map { .string($0) })), ("orderBy", .string("timestamp asc")),
@@ -125,21 +136,36 @@ public struct CloudLoggingProvider: Provider {
         let json = try await client.post(url, body: .object(body))
         var observations: [Observation] = []
         var next = state
+        var positions: [(timestamp: String, insertId: String, date: Date)] = []
         if case .array(let entries)? = json["entries"] {
             for entry in entries {
-                guard case .string(let timestamp)? = entry["timestamp"], case .string(let insertId)? = entry["insertId"]
+                guard case .string(let timestamp)? = entry["timestamp"],
+                    case .string(let insertId)? = entry["insertId"],
+                    let date = RFC3339.date(from: timestamp)
                 else {
                     throw ProviderError(
-                        code: "malformed_response", message: "Cloud Logging sent an entry without timestamp or insertId"
-                    )
+                        code: "malformed_response",
+                        message: "Cloud Logging sent an entry without an RFC 3339 timestamp or an insertId")
                 }
-                next.timestamp = timestamp
-                next.insertId = insertId
+                positions.append((timestamp, insertId, date))
+                next.newest = max(next.newest ?? date, date)
+                let key = timestamp + "\n" + insertId
+                guard next.unsettled[key] == nil else { continue }
+                next.unsettled[key] = date
                 if let observation = Self.observation(entry, timestamp: timestamp) { observations.append(observation) }
             }
         } else if json["entries"] != nil {
             throw ProviderError(
                 code: "malformed_response", message: "Cloud Logging sent entries in an unexpected shape")
+        }
+        // The cursor moves to the last entry at least `settle` older than the newest read; the
+        // entries after it are listed again next time.
+        if let newest = next.newest,
+            let settled = positions.last(where: { $0.date <= newest.addingTimeInterval(-settle.seconds) })
+        {
+            next.timestamp = settled.timestamp
+            next.insertId = settled.insertId
+            next.unsettled = next.unsettled.filter { $0.value >= settled.date }
         }
         if case .string(let token)? = json["nextPageToken"], !token.isEmpty {
             next.pageToken = token

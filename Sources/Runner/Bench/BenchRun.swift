@@ -92,7 +92,7 @@ struct BenchRunner: Sendable {
         let logsEnd = (launch.firstErrorReadable ?? launch.end) / scenario.timeScale
         let deadline: Double
         var variables: [String: String] = [
-            "project": scenario.project, "loggingEndpoint": base, "logSettle": speed == 1 ? "5s" : "0s",
+            "project": scenario.project, "loggingEndpoint": base,
         ]
         switch pipeline {
         case .adaptive, .fixed:
