@@ -77,7 +77,7 @@ public final class HTTPTransport: Sendable {
         if case .failure = result, transfers.end(task.taskIdentifier) {
             // Given up on (a timeout or a cancellation): the transfer is stopped where it cannot
             // hold anyone up.
-            DispatchQueue.global().async { task.cancel() }
+            Transfers.cancel(task)
         }
         Self.debug {
             let elapsed = DurationText.format(ContinuousClock.now - started)
@@ -229,6 +229,14 @@ private final class Transfers: NSObject, URLSessionDataDelegate, @unchecked Send
 
     init(maximumBytes: Int) { self.maximumBytes = maximumBytes }
 
+    /// Cancels `task` on a thread of its own. Cancelling a FoundationNetworking transfer in the
+    /// middle of a body can block the canceller for seconds; on a Dispatch worker that holds up every
+    /// other timer and callback of the process (Linux adds workers only about once a second), and on
+    /// the cooperative pool it would stall the watch.
+    static func cancel(_ task: URLSessionTask) {
+        Thread { task.cancel() }.start()
+    }
+
     func begin(_ id: Int, finish: @escaping (Result<HTTPTransport.Answer, HTTPTransportError>) -> Void) {
         lock.withLock { transfers[id] = Transfer(finish: finish) }
     }
@@ -266,7 +274,7 @@ private final class Transfers: NSObject, URLSessionDataDelegate, @unchecked Send
         }
         guard let read, read > maximumBytes else { return }
         finish(id, .failure(.tooLarge(bytes: read, maximum: maximumBytes)))
-        DispatchQueue.global().async { dataTask.cancel() }
+        Self.cancel(dataTask)
     }
 
     func urlSession(_ session: URLSession, task: URLSessionTask, didCompleteWithError error: (any Error)?) {
