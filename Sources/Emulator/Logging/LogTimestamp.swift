@@ -1,4 +1,5 @@
 import Foundation
+import LaunchWatchCore
 
 /// An instant as Cloud Logging keeps it: whole seconds since 1970 and nanoseconds.
 ///
@@ -47,7 +48,7 @@ struct LogTimestamp: Comparable, Hashable, Sendable {
     var text: String {
         let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
         let secondOfDay = Int(seconds - days * 86_400)
-        let (year, month, day) = Self.civil(fromDays: days)
+        let (year, month, day) = RFC3339.civil(fromDays: days)
         var text = String(
             format: "%04lld-%02d-%02dT%02d:%02d:%02d", year, month, day, secondOfDay / 3600, secondOfDay / 60 % 60,
             secondOfDay % 60)
@@ -120,30 +121,8 @@ struct LogTimestamp: Comparable, Hashable, Sendable {
             return nil
         }
         guard index == characters.count else { return nil }
-        let dayCount = days(fromCivil: year, month, day)
+        let dayCount = RFC3339.days(fromYear: year, month: month, day: day)
         let seconds = dayCount * 86_400 + Int64(hour * 3600 + minute * 60 + min(second, 59)) - Int64(offset)
         return LogTimestamp(seconds: seconds, nanos: nanos)
-    }
-
-    /// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's algorithm).
-    private static func days(fromCivil year: Int, _ month: Int, _ day: Int) -> Int64 {
-        let shiftedYear = Int64(month <= 2 ? year - 1 : year)
-        let era = (shiftedYear >= 0 ? shiftedYear : shiftedYear - 399) / 400
-        let yearOfEra = shiftedYear - era * 400
-        let dayOfYear = Int64((153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1)
-        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
-        return era * 146_097 + dayOfEra - 719_468
-    }
-
-    private static func civil(fromDays days: Int64) -> (year: Int64, month: Int, day: Int) {
-        let shifted = days + 719_468
-        let era = (shifted >= 0 ? shifted : shifted - 146_096) / 146_097
-        let dayOfEra = shifted - era * 146_097
-        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
-        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
-        let monthIndex = (5 * dayOfYear + 2) / 153
-        let day = Int(dayOfYear - (153 * monthIndex + 2) / 5 + 1)
-        let month = Int(monthIndex < 10 ? monthIndex + 3 : monthIndex - 9)
-        return (yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day)
     }
 }
