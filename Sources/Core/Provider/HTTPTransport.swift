@@ -15,8 +15,8 @@ import Foundation
 /// - The timeout: FoundationNetworking on Linux truncates a request's `timeoutInterval` to whole
 ///   seconds (500 ms becomes an immediate timeout), so the timeout is kept here and the session only
 ///   gets a whole-second backstop beyond it. A request given up on is answered at once with
-///   `.timedOut`, and its transfer is cancelled off the caller's thread: the caller never waits
-///   for a transfer to wind down.
+///   `.timedOut`; its transfer ends at the backstop, unawaited: the caller never waits for a
+///   transfer to wind down.
 /// - Debug output: when `DebugLog` is on (`launchwatch run --debug`), each request and answer is
 ///   written to it with secrets redacted — see `Redaction`.
 public final class HTTPTransport: Sendable {
@@ -74,11 +74,10 @@ public final class HTTPTransport: Sendable {
         } onCancel: {
             answer.resume(with: .failure(.cancelled))
         }
-        if case .failure = result, transfers.end(task.taskIdentifier) {
-            // Given up on (a timeout or a cancellation): the transfer is stopped where it cannot
-            // hold anyone up.
-            Transfers.cancel(task)
-        }
+        // Given up on (a timeout or a cancellation): the transfer is forgotten, not cancelled. It
+        // ends by itself at the session's whole-second backstop, and what it still reads is dropped;
+        // cancelling it could block the canceller (see `Transfers.cancel`), once per timed-out poll.
+        if case .failure = result { _ = transfers.end(task.taskIdentifier) }
         Self.debug {
             let elapsed = DurationText.format(ContinuousClock.now - started)
             return switch result {
@@ -229,10 +228,10 @@ private final class Transfers: NSObject, URLSessionDataDelegate, @unchecked Send
 
     init(maximumBytes: Int) { self.maximumBytes = maximumBytes }
 
-    /// Cancels `task` on a thread of its own. Cancelling a FoundationNetworking transfer in the
-    /// middle of a body can block the canceller for seconds; on a Dispatch worker that holds up every
-    /// other timer and callback of the process (Linux adds workers only about once a second), and on
-    /// the cooperative pool it would stall the watch.
+    /// Cancels `task` (an answer past the cap) on a thread of its own. Cancelling a
+    /// FoundationNetworking transfer in the middle of a body can block the canceller; on a Dispatch
+    /// worker that holds up every other timer and callback of the process (Linux adds workers only
+    /// about once a second), and on the cooperative pool it would stall the watch.
     static func cancel(_ task: URLSessionTask) {
         Thread { task.cancel() }.start()
     }
