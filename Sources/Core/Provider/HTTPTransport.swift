@@ -61,7 +61,10 @@ public final class HTTPTransport: Sendable {
         Self.debug { "→ \(request.httpMethod ?? "GET") \(Redaction.url(request.url))\(Redaction.headers(request))" }
         let task = session.dataTask(with: backstop)
         let answer = AnswerOnce()
-        transfers.begin(task.taskIdentifier) { answer.resume(with: $0) }
+        let backstopSeconds = Self.wholeSeconds(timeout) + 1
+        transfers.begin(
+            task.taskIdentifier, giveUpBy: started.advanced(by: timeout + .seconds(double: 2 * backstopSeconds))
+        ) { answer.resume(with: $0) }
         let result: Result<Answer, HTTPTransportError> = await withTaskCancellationHandler {
             await withCheckedContinuation { continuation in
                 answer.install(continuation)
@@ -74,10 +77,11 @@ public final class HTTPTransport: Sendable {
         } onCancel: {
             answer.resume(with: .failure(.cancelled))
         }
-        // Given up on (a timeout or a cancellation): the transfer is forgotten, not cancelled. It
-        // ends by itself at the session's whole-second backstop, and what it still reads is dropped;
-        // cancelling it could block the canceller (see `Transfers.cancel`), once per timed-out poll.
-        if case .failure = result { _ = transfers.end(task.taskIdentifier) }
+        // Given up on (a timeout or a cancellation): the transfer is abandoned, not cancelled. One
+        // that stays silent ends at the session's whole-second backstop (an idle timer); one that
+        // keeps sending is counted, not kept, and cancelled past the cap or its give-up time.
+        // Cancelling every timed-out transfer could block a thread each (see `Transfers.cancel`).
+        if case .failure = result { transfers.abandon(task.taskIdentifier) }
         Self.debug {
             let elapsed = DurationText.format(ContinuousClock.now - started)
             return switch result {
@@ -216,10 +220,16 @@ public enum Redaction {
 
 /// The session's delegate: collects each transfer's body, refusing it past the cap.
 private final class Transfers: NSObject, URLSessionDataDelegate, @unchecked Sendable {
+    typealias Finish = (Result<HTTPTransport.Answer, HTTPTransportError>) -> Void
+
     private struct Transfer {
         var body = Data()
+        var read = 0
         var response: HTTPURLResponse?
-        var finish: (Result<HTTPTransport.Answer, HTTPTransportError>) -> Void
+        /// Whom to answer; `nil` once the caller has given up (the bytes are then counted, not kept).
+        var finish: Finish?
+        /// When an abandoned transfer that is still sending is stopped.
+        var giveUpBy: ContinuousClock.Instant
     }
 
     private let lock = NSLock()
@@ -228,26 +238,30 @@ private final class Transfers: NSObject, URLSessionDataDelegate, @unchecked Send
 
     init(maximumBytes: Int) { self.maximumBytes = maximumBytes }
 
-    /// Cancels `task` (an answer past the cap) on a thread of its own. Cancelling a
-    /// FoundationNetworking transfer in the middle of a body can block the canceller; on a Dispatch
-    /// worker that holds up every other timer and callback of the process (Linux adds workers only
-    /// about once a second), and on the cooperative pool it would stall the watch.
+    /// Cancels `task` on a thread of its own. Cancelling a FoundationNetworking transfer in the
+    /// middle of a body can block the canceller; on a Dispatch worker that holds up every other
+    /// timer and callback of the process (Linux adds workers only about once a second), and on the
+    /// cooperative pool it would stall the watch. Only runaway transfers are cancelled.
     static func cancel(_ task: URLSessionTask) {
         Thread { task.cancel() }.start()
     }
 
-    func begin(_ id: Int, finish: @escaping (Result<HTTPTransport.Answer, HTTPTransportError>) -> Void) {
-        lock.withLock { transfers[id] = Transfer(finish: finish) }
+    func begin(_ id: Int, giveUpBy: ContinuousClock.Instant, finish: @escaping Finish) {
+        lock.withLock { transfers[id] = Transfer(finish: finish, giveUpBy: giveUpBy) }
     }
 
-    /// Forgets a transfer; true when it was still under way.
-    func end(_ id: Int) -> Bool {
-        lock.withLock { transfers.removeValue(forKey: id) != nil }
+    /// The caller stopped waiting: the transfer is answered no more and its bytes are not kept.
+    func abandon(_ id: Int) {
+        lock.withLock {
+            transfers[id]?.finish = nil
+            transfers[id]?.body = Data()
+        }
     }
 
+    /// Ends a transfer: forgets it and answers its caller, if one still waits.
     private func finish(_ id: Int, _ result: Result<HTTPTransport.Answer, HTTPTransportError>) {
-        guard let transfer = lock.withLock({ transfers.removeValue(forKey: id) }) else { return }
-        transfer.finish(result)
+        let removed = lock.withLock { transfers.removeValue(forKey: id) }
+        if let finish = removed?.finish { finish(result) }
     }
 
     func urlSession(
@@ -266,13 +280,19 @@ private final class Transfers: NSObject, URLSessionDataDelegate, @unchecked Send
 
     func urlSession(_ session: URLSession, dataTask: URLSessionDataTask, didReceive data: Data) {
         let id = dataTask.taskIdentifier
-        let read: Int? = lock.withLock {
-            guard transfers[id] != nil else { return nil }
-            transfers[id]?.body.append(data)
-            return transfers[id]?.body.count
+        lock.lock()
+        var runaway: Int?
+        if var transfer = transfers.removeValue(forKey: id) {
+            // Taken out and put back, so that the body is appended to in place.
+            transfer.read += data.count
+            if transfer.finish != nil { transfer.body.append(data) }
+            let late = transfer.finish == nil && ContinuousClock.now > transfer.giveUpBy
+            if transfer.read > maximumBytes || late { runaway = transfer.read }
+            transfers[id] = transfer
         }
-        guard let read, read > maximumBytes else { return }
-        finish(id, .failure(.tooLarge(bytes: read, maximum: maximumBytes)))
+        lock.unlock()
+        guard let runaway else { return }
+        finish(id, .failure(.tooLarge(bytes: runaway, maximum: maximumBytes)))
         Self.cancel(dataTask)
     }
 
