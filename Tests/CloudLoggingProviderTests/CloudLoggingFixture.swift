@@ -34,7 +34,7 @@ enum CloudLoggingFixture {
     /// A `writeLog` step of job `job` whose text payload is `text` (default: the insert id).
     static func log(
         at: String, id: String, severity: String = "ERROR", job: String = "42", text: String? = nil,
-        message: String? = nil, delay: String? = nil
+        message: String? = nil, delay: String? = nil, stampedAhead: String? = nil
     ) -> JSONValue {
         var fields: [(key: String, value: JSONValue)] = [
             ("at", .string(at)), ("do", .string("writeLog")), ("insertId", .string(id)),
@@ -50,6 +50,7 @@ enum CloudLoggingFixture {
             fields.append(("textPayload", .string(text ?? id)))
         }
         if let delay { fields.append(("ingestionDelay", .string(delay))) }
+        if let stampedAhead { fields.append(("stampedAhead", .string(stampedAhead))) }
         return .object(fields)
     }
 

@@ -125,6 +125,25 @@ struct CloudLoggingProviderTests {
         }
     }
 
+    @Test("an entry stamped 10 minutes ahead by a writer's clock does not close the settle window for the rest")
+    func futureStampedEntry() async throws {
+        let timeline = [
+            F.log(at: "1s", id: "ahead", stampedAhead: "10m"), F.log(at: "2s", id: "late", delay: "4s"),
+            F.log(at: "3s", id: "prompt"),
+        ]
+        try await EmulatorHarness.with(scenarioJSON: F.scenario(timeline: timeline)) { harness in
+            let provider = try await F.provider(harness)
+            var read: [String] = []
+            await harness.state.advance(by: 3.5)
+            read += F.messages(try await F.poll(provider, harness))
+            #expect(read == ["prompt", "ahead"], "in timestamp order; \"late\" is not readable yet")
+            await harness.state.advance(by: 3)
+            read += F.messages(try await F.poll(provider, harness))
+            // Settled by the entries' timestamps, "ahead" would have moved the cursor past "late".
+            #expect(read == ["prompt", "ahead", "late"])
+        }
+    }
+
     @Test(
         "with Cloud Logging's clock 10 minutes ahead or behind ours, an entry is read as soon as it is written",
         arguments: ["10m", "-10m"])

@@ -109,5 +109,8 @@ public struct Scenario: Sendable {
         public var insertId: String?
         /// Overrides the scenario's ingestion delay for this entry.
         public var ingestionDelay: Double?
+        /// The writer's clock is this far ahead: the entry's timestamp is that much later than the
+        /// moment it was written (its `receiveTimestamp` is not).
+        public var stampedAhead: Double? = nil
     }
 }

@@ -134,7 +134,8 @@ extension Scenario {
                         severity: step.severity ?? "DEFAULT", resourceType: step.resource?.type ?? "global",
                         resourceLabels: step.resource?.labels ?? [:], labels: step.labels ?? [:],
                         textPayload: step.textPayload, jsonPayload: step.jsonPayload, insertId: step.insertId,
-                        ingestionDelay: duration(step.ingestionDelay, "\(path).ingestionDelay")))
+                        ingestionDelay: duration(step.ingestionDelay, "\(path).ingestionDelay"),
+                        stampedAhead: duration(step.stampedAhead, "\(path).stampedAhead")))
             case "createExecution":
                 action = zip2(field(step.id, "id"), field(step.job, "job")).map { .createExecution(id: $0, job: $1) }
             case "completeExecution":
@@ -282,6 +283,7 @@ private struct RawStep: Decodable {
     var jsonPayload: JSONValue?
     var insertId: String?
     var ingestionDelay: String?
+    var stampedAhead: String?
     var job: String?
     var succeeded: Bool?
     var config: JSONValue?

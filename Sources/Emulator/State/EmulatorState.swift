@@ -183,7 +183,11 @@ public actor EmulatorState {
             let index = logEntries.count
             logEntries.append(
                 LogEntry(
-                    spec: spec, timestamp: at, receiveTimestamp: at.addingTimeInterval(0.3),
+                    // Received when it reaches Logging: 0.3 s after it was written, or after its
+                    // ingestion delay (a late entry is received late).
+                    spec: spec, timestamp: at.addingTimeInterval(spec.stampedAhead ?? 0),
+                    receiveTimestamp: at.addingTimeInterval(
+                        max(0.3, spec.ingestionDelay ?? scenario.logIngestionDelay)),
                     insertId: spec.insertId ?? String(format: "%@%06d", "emu", index + 1),
                     readableAt: step.at + (spec.ingestionDelay ?? scenario.logIngestionDelay)))
         case .createExecution(let id, let job):

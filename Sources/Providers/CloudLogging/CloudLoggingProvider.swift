@@ -9,15 +9,17 @@ import LaunchWatchGoogleCloud
 /// Each poll is one `entries:list` request, so the default interval (2 s) keeps it at 30 requests a
 /// minute, below the 60/min read quota. Entries are read in timestamp order after the cursor
 /// `(timestamp, insertId)` — `(timestamp="T" AND insertId>"ID") OR timestamp>"T"`, as gcloud does —
-/// so nothing is read twice and nothing is skipped; a page token (even on an empty page) is followed
-/// at the next poll.
+/// so nothing is skipped; a page token (even on an empty page) is followed at the next poll, and one
+/// the service rejects is dropped.
 ///
-/// Entries arrive slightly out of order, so the cursor stays `settle` (default 5 s) behind the
-/// newest entry read: the entries in that window are asked for again at the next poll, and one that
-/// arrived late among them is read then; those already read are recognised (timestamp and insertId)
-/// and not reported twice. Every entry is reported as soon as it is read, and the window is measured
-/// in the entries' own timestamps: it holds whatever the offset between this machine's clock and
-/// Cloud Logging's.
+/// Entries arrive slightly out of order, so the cursor stays `settle` (default 5 s) behind Cloud
+/// Logging's own clock, as the newest `receiveTimestamp` read tells it: the entries in that window
+/// are asked for again at the next poll, and one that arrived late among them is read then; those
+/// already read are recognised (log, timestamp and insertId) and never reported twice. Every entry is
+/// reported as soon as it is read. The window is measured in the service's time, so it holds
+/// whatever the offset between this machine's clock and Cloud Logging's, and an entry stamped in the
+/// future by a writer's fast clock does not close it. When nothing newer has been received for
+/// `settle` (by this machine's clock, as an interval), everything read is final.
 ///
 /// ```json
 /// {"id": "logs", "type": "cloud-logging",
@@ -68,10 +70,12 @@ public struct CloudLoggingProvider: Provider {
         var pageToken: String?
         /// The filter the page token belongs to: a token is only valid with the same request.
         var pageFilter: String?
-        /// The newest entry's time read so far.
+        /// Cloud Logging's clock as the entries read tell it: the newest `receiveTimestamp` (or
+        /// `timestamp`, for an entry without one), and when (our clock) it last moved.
         var newest: Date?
-        /// Entries read after the cursor, by timestamp and insertId, with their times: they will be
-        /// listed again and must not be reported again.
+        var newestMovedAt: Date?
+        /// Entries read after the cursor, by log, timestamp and insertId, with their times: they will
+        /// be listed again and must not be reported again.
         var unsettled: [String: Date] = [:]
     }
 
@@ -133,7 +137,19 @@ public struct CloudLoggingProvider: Provider {
             body.append(("pageToken", .string(token)))
         }
         body.append(("filter", .string(fullFilter)))
-        let json = try await client.post(url, body: .object(body))
+        let json: JSONValue
+        do {
+            json = try await client.post(url, body: .object(body))
+        } catch {
+            if error.code == "http_400", state.pageToken != nil {
+                // An expired or unknown page token: start again from the cursor at the next poll.
+                cursor.withLock {
+                    $0.pageToken = nil
+                    $0.pageFilter = nil
+                }
+            }
+            throw error
+        }
         var observations: [Observation] = []
         var next = state
         var positions: [(timestamp: String, insertId: String, date: Date)] = []
@@ -148,8 +164,17 @@ public struct CloudLoggingProvider: Provider {
                         message: "Cloud Logging sent an entry without an RFC 3339 timestamp or an insertId")
                 }
                 positions.append((timestamp, insertId, date))
-                next.newest = max(next.newest ?? date, date)
-                let key = timestamp + "\n" + insertId
+                var received = date
+                if case .string(let text)? = entry["receiveTimestamp"], let time = RFC3339.date(from: text) {
+                    received = time
+                }
+                if received > next.newest ?? .distantPast {
+                    next.newest = received
+                    next.newestMovedAt = context.now
+                }
+                var logName = ""
+                if case .string(let name)? = entry["logName"] { logName = name }
+                let key = logName + "\n" + timestamp + "\n" + insertId
                 guard next.unsettled[key] == nil else { continue }
                 next.unsettled[key] = date
                 if let observation = Self.observation(entry, timestamp: timestamp) { observations.append(observation) }
@@ -158,10 +183,12 @@ public struct CloudLoggingProvider: Provider {
             throw ProviderError(
                 code: "malformed_response", message: "Cloud Logging sent entries in an unexpected shape")
         }
-        // The cursor moves to the last entry at least `settle` older than the newest read; the
-        // entries after it are listed again next time.
+        // The cursor moves to the last entry at least `settle` older than the service's clock (or to
+        // the last read, once nothing new has come for `settle`); the entries after it are listed
+        // again next time.
+        let quiet = next.newestMovedAt.map { context.now.timeIntervalSince($0) >= settle.seconds } ?? false
         if let newest = next.newest,
-            let settled = positions.last(where: { $0.date <= newest.addingTimeInterval(-settle.seconds) })
+            let settled = positions.last(where: { quiet || $0.date <= newest.addingTimeInterval(-settle.seconds) })
         {
             next.timestamp = settled.timestamp
             next.insertId = settled.insertId
