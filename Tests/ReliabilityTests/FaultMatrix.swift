@@ -245,34 +245,27 @@ enum FaultMatrix {
     }
 }
 
-/// A folder with a stand-in gcloud that plays a fault (on the first 3 calls when transient, on
-/// every call when persistent) and then runs the real gcloud from the `PATH`, and the environment
-/// that points gcloud at the emulator with the sentinel access token.
+/// A `GcloudSandbox` with a stand-in gcloud that plays a fault (on the first 3 calls when transient,
+/// on every call when persistent) and then runs the real gcloud, with the sentinel access token.
 struct GcloudStandIn {
-    let directory: URL
+    let sandbox: GcloudSandbox
     let gcloud: String
-    /// A JSON object, for the config's `env`.
+    /// The sandbox's environment as a JSON object, for the config's `env`.
     let environment: String
+    var directory: URL { sandbox.directory }
 
     struct NoGcloud: Error, CustomStringConvertible {
         var description: String { "no gcloud on the PATH" }
     }
 
     init(emulator: String, fault: FaultMatrix.Fault, mode: FaultMatrix.Mode) throws {
-        let path = ProcessInfo.processInfo.environment["PATH"] ?? ""
-        guard
-            let real = path.split(separator: ":").map({ "\($0)/gcloud" }).first(where: {
-                FileManager.default.isExecutableFile(atPath: $0)
-            })
+        guard let url = URL(string: emulator),
+            let sandbox = try GcloudSandbox(
+                emulator: url, token: SentinelSecrets.environment["GOOGLE_OAUTH_ACCESS_TOKEN"] ?? "")
         else { throw NoGcloud() }
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("matrix-gcloud-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(
-            at: directory.appendingPathComponent("config"), withIntermediateDirectories: true)
-        let token = directory.appendingPathComponent("token")
-        try Data((SentinelSecrets.environment["GOOGLE_OAUTH_ACCESS_TOKEN"] ?? "").utf8).write(to: token)
-        let script = directory.appendingPathComponent("gcloud")
+        self.sandbox = sandbox
         if fault.gcloudMissing {
-            gcloud = directory.appendingPathComponent("missing/gcloud").path
+            gcloud = sandbox.directory.appendingPathComponent("missing/gcloud").path
         } else {
             let times = mode == .transient ? 3 : 1_000_000
             let body = """
@@ -283,22 +276,18 @@ struct GcloudStandIn {
                 if [ "$n" -le \(times) ]; then
                 \(fault.gcloud ?? "")
                 fi
-                exec '\(real)' "$@"
+                exec '\(sandbox.gcloud)' "$@"
 
                 """
+            let script = sandbox.directory.appendingPathComponent("gcloud")
             try Data(body.utf8).write(to: script)
             try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: script.path)
             gcloud = script.path
         }
-        let variables: [(String, String)] = [
-            ("CLOUDSDK_CONFIG", directory.appendingPathComponent("config").path),
-            // gcloud requires the trailing slash.
-            ("CLOUDSDK_API_ENDPOINT_OVERRIDES_AIPLATFORM", emulator + "/"),
-            ("CLOUDSDK_AUTH_ACCESS_TOKEN_FILE", token.path),
-            ("CLOUDSDK_COMPONENT_MANAGER_DISABLE_UPDATE_CHECK", "1"),
-            ("CLOUDSDK_CORE_DISABLE_USAGE_REPORTING", "1"),
-        ]
-        environment = JSONValue.object(variables.map { (key: $0.0, value: .string($0.1)) }).jsonText
+        environment =
+            JSONValue.object(
+                sandbox.environment.sorted { $0.key < $1.key }.map { (key: $0.key, value: .string($0.value)) }
+            ).jsonText
     }
 }
 

@@ -1,5 +1,6 @@
 import Foundation
 import LaunchWatchCore
+import LaunchWatchTesting
 import Testing
 
 #if canImport(Glibc)
@@ -12,26 +13,16 @@ struct VertexPipelineTests {
     static let restPipeline = Fixtures.repository.appendingPathComponent("Examples/pipelines/vertex-rest.json").path
     static let gcloudPipeline = Fixtures.repository.appendingPathComponent("Examples/pipelines/vertex-gcloud.json").path
 
-    /// The environment that points the real gcloud at the emulator at `base`; `nil` (and, under CI,
-    /// a recorded issue) when gcloud is not installed.
-    private func gcloudEnvironment(_ base: URL) throws -> [String: String]? {
-        let path = ProcessInfo.processInfo.environment["PATH"] ?? ""
-        guard
-            path.split(separator: ":").contains(where: { FileManager.default.isExecutableFile(atPath: "\($0)/gcloud") })
-        else {
+    /// A sandbox that points the real gcloud at the emulator at `base`; `nil` (and, under CI, a
+    /// recorded issue) when gcloud is not installed.
+    private func gcloudSandbox(_ base: URL) throws -> GcloudSandbox? {
+        guard let sandbox = try GcloudSandbox(emulator: base, token: "emulator-token") else {
             if ProcessInfo.processInfo.environment["CI"] != nil {
                 Issue.record("CONFORMANCE NOT RUN: gcloud is not on the PATH")
             }
             return nil
         }
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("gcloud-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        let token = folder.appendingPathComponent("token")
-        try "emulator-token\n".write(to: token, atomically: true, encoding: .utf8)
-        return [
-            "CLOUDSDK_CONFIG": folder.path, "CLOUDSDK_API_ENDPOINT_OVERRIDES_AIPLATFORM": base.absoluteString + "/",
-            "CLOUDSDK_AUTH_ACCESS_TOKEN_FILE": token.path, "CLOUDSDK_CORE_DISABLE_PROMPTS": "1",
-        ]
+        return sandbox
     }
 
     @Test(
@@ -46,16 +37,21 @@ struct VertexPipelineTests {
             emulator.send(signal: SIGTERM)
             _ = emulator.finish()
         }
-        guard let environment = try gcloudEnvironment(base) else { return }
+        guard let sandbox = try gcloudSandbox(base) else { return }
+        defer { sandbox.remove() }
+        let environment = sandbox.environment
         #expect(
             try LaunchWatchProcess.post(base.appendingPathComponent("_emulator/advance"), #"{"by": "\#(advance)"}"#)
                 == 200)
         let result = try LaunchWatchProcess.run(
             [
-                "run", Self.gcloudPipeline, "--json", "--deadline", "60s", "--var", "project=launchwatch-demo", "--var",
-                "runId=\(runId)",
+                "run", Self.gcloudPipeline, "--json", "--debug", "--deadline", "60s", "--var",
+                "project=launchwatch-demo", "--var", "runId=\(runId)",
             ], environment: environment)
         #expect(result.status == status, "stderr: \(result.stderr)")
+        // --debug: each gcloud call and how it ended, on standard error.
+        #expect(result.stderr.contains("debug: gcloud → \(sandbox.gcloud) ai custom-jobs "), "\(result.stderr)")
+        #expect(result.stderr.contains("debug: gcloud ← exit 0, "))
         let events = try #require(result.events)
         #expect(events.first { $0.string("name") == "job_id" }?.string("value") == jobId)
         if status == 1 {

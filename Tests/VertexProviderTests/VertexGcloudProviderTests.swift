@@ -447,42 +447,29 @@ extension VertexGcloudProviderTests {
 extension VertexGcloudProviderTests {
     /// An isolated gcloud set-up pointing at the emulator: its own configuration folder and a token
     /// file. `nil` (after saying so loudly) when no gcloud is installed.
+    /// The shared `GcloudSandbox`, with this suite's token and its stand-in scripts.
     struct Sandbox {
         let gcloud: String
         let directory: URL
         let environment: [String: String]
+        private let shared: GcloudSandbox
 
         init?(emulator: URL, token: String = VertexGcloudProviderTests.token) throws {
-            let path = ProcessInfo.processInfo.environment["PATH"] ?? ""
-            guard
-                let gcloud = path.split(separator: ":").map({ "\($0)/gcloud" }).first(where: {
-                    FileManager.default.isExecutableFile(atPath: $0)
-                })
-            else {
+            guard let shared = try GcloudSandbox(emulator: emulator, token: token) else {
                 Self.missing("no gcloud on the PATH")
                 return nil
             }
-            self.gcloud = gcloud
-            directory = try VertexGcloudProviderTests.temporaryDirectory()
-            let configuration = directory.appendingPathComponent("config")
-            try FileManager.default.createDirectory(at: configuration, withIntermediateDirectories: true)
-            let tokenFile = directory.appendingPathComponent("token")
-            try Data("\(token)\n".utf8).write(to: tokenFile)
-            environment = [
-                "CLOUDSDK_CONFIG": configuration.path,
-                // gcloud requires the trailing slash.
-                "CLOUDSDK_API_ENDPOINT_OVERRIDES_AIPLATFORM": emulator.absoluteString + "/",
-                "CLOUDSDK_AUTH_ACCESS_TOKEN_FILE": tokenFile.path,
-                "CLOUDSDK_COMPONENT_MANAGER_DISABLE_UPDATE_CHECK": "1",
-                "CLOUDSDK_CORE_DISABLE_USAGE_REPORTING": "1",
-            ]
+            self.shared = shared
+            gcloud = shared.gcloud
+            directory = shared.directory
+            environment = shared.environment
         }
 
         func script(_ name: String, _ body: String) throws -> String {
             try VertexGcloudProviderTests.script(in: directory, name, body)
         }
 
-        func remove() { try? FileManager.default.removeItem(at: directory) }
+        func remove() { shared.remove() }
 
         /// A missing gcloud is a failure under CI (`CI` set), a loud warning elsewhere.
         static func missing(_ what: String, sourceLocation: SourceLocation = #_sourceLocation) {

@@ -100,21 +100,6 @@ public final class HTTPTransport: Sendable {
     }
 }
 
-/// HTTP dates (RFC 9110's IMF-fixdate, `Sun, 06 Nov 1994 08:49:37 GMT`, as in `Retry-After`), read
-/// by hand: a `DateFormatter` costs about 100 µs to make on Linux.
-public enum HTTPDate {
-    static let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
-
-    public static func date(from text: String) -> Date? {
-        let parts = text.trimmingCharacters(in: .whitespaces).split(separator: " ")
-        guard parts.count == 6, parts[0].hasSuffix(","), parts[5] == "GMT", parts[1].count == 2, parts[3].count == 4,
-            let month = months.firstIndex(of: String(parts[2]))
-        else { return nil }
-        let monthText = month < 9 ? "0\(month + 1)" : "\(month + 1)"
-        return RFC3339.date(from: "\(parts[3])-\(monthText)-\(parts[1])T\(parts[4])Z")
-    }
-}
-
 /// Why a request got no answer.
 public enum HTTPTransportError: Error, Sendable, Equatable {
     case timedOut
@@ -170,51 +155,6 @@ public enum HTTPTransportError: Error, Sendable, Equatable {
         case .unknown: .network("the connection failed (\(curlReason(error.localizedDescription)))")
         default: .network("URL error \(error.code.rawValue)")
         }
-    }
-}
-
-/// How secrets are kept out of debug output: the values of `Authorization`, `Proxy-Authorization`,
-/// `Cookie` and any header naming a key, token, secret or password are replaced; so are a URL's user
-/// info and the values of query parameters that carry credentials (`key`, `api_key`,
-/// `access_token`, `token`, `password`, `signature`...; not `pageToken`, which is a cursor). Bodies
-/// are never written (a token request's body is a credential).
-public enum Redaction {
-    public static let mark = "[REDACTED]"
-
-    public static func url(_ url: URL?) -> String {
-        guard let url, var components = URLComponents(url: url, resolvingAgainstBaseURL: false) else {
-            return "(no URL)"
-        }
-        // A placeholder that percent-encoding leaves alone, swapped for the mark at the end.
-        let placeholder = "LAUNCHWATCHREDACTED"
-        if components.user != nil || components.password != nil {
-            components.user = placeholder
-            components.password = nil
-        }
-        components.queryItems = components.queryItems?.map { item in
-            secretParameters.contains(item.name.lowercased()) ? URLQueryItem(name: item.name, value: placeholder) : item
-        }
-        return (components.string ?? "(a URL)").replacingOccurrences(of: placeholder, with: mark)
-    }
-
-    /// The request's headers as ` [Name: value, …]`, secrets redacted.
-    public static func headers(_ request: URLRequest) -> String {
-        guard let fields = request.allHTTPHeaderFields, !fields.isEmpty else { return "" }
-        let shown = fields.sorted { $0.key.lowercased() < $1.key.lowercased() }.map { name, value in
-            "\(name): \(isSecretHeader(name) ? mark : value)"
-        }
-        return " [" + shown.joined(separator: ", ") + "]"
-    }
-
-    static let secretParameters: Set<String> = [
-        "key", "api_key", "apikey", "access_token", "token", "id_token", "refresh_token", "password", "secret",
-        "client_secret", "signature", "sig", "x-goog-signature", "assertion", "code",
-    ]
-
-    static func isSecretHeader(_ name: String) -> Bool {
-        let name = name.lowercased()
-        if ["authorization", "proxy-authorization", "cookie", "set-cookie"].contains(name) { return true }
-        return ["key", "token", "secret", "password", "credential"].contains { name.contains($0) }
     }
 }
 
