@@ -49,9 +49,10 @@ enum WandbDiagnosis {
         let source = keySource ?? "the API key"
         if check.outcome == .failed {
             if check.httpStatus == 401 {
+                let login = "wandb login --relogin" + (client.baseURL.host == "api.wandb.ai" ? "" : " --host \(host)")
                 check.message =
                     "W&B refused the API key from \(source) (\(check.message ?? "HTTP 401")): check the key, or run "
-                    + "`wandb login --relogin`" + (client.baseURL.host == "api.wandb.ai" ? "" : " --host \(host)")
+                    + "`\(login)`"
             }
             return check
         }

@@ -8,7 +8,7 @@ extension WandbLaunchProvider: DiagnosableProvider {
     static let queueQuery = """
         query DoctorQueue($entityName: String!, $projectName: String!, $runQueue: String!) {
           entity(name: $entityName) { id }
-          project(name: $projectName, entityName: $entityName) { id runQueue(name: $runQueue) { id } }
+          project(name: $projectName, entityName: $entityName) { id runQueue(name: $runQueue) { id } runQueues { name } }
         }
         """
 
@@ -69,7 +69,16 @@ extension WandbLaunchProvider: DiagnosableProvider {
             } else if data["project"]?["runQueue"] == nil || data["project"]?["runQueue"] == .null {
                 check.outcome = .failed
                 check.wrongName = "queue \"\(configuration.queue)\""
-                check.message = "entity \"\(configuration.entity)\" has no launch queue \"\(configuration.queue)\""
+                var queues: [String] = []
+                if case .array(let list)? = data["project"]?["runQueues"] {
+                    queues = list.compactMap { if case .string(let name)? = $0["name"] { name } else { nil } }
+                }
+                var message = "entity \"\(configuration.entity)\" has no launch queue \"\(configuration.queue)\""
+                if let nearest = NameSuggestion.nearest(to: configuration.queue, in: queues) {
+                    message += "; did you mean \"\(nearest)\"?"
+                }
+                if !queues.isEmpty { message += " (its queues: \(queues.prefix(10).joined(separator: ", ")))" }
+                check.message = message
             }
         }
         return ProviderDiagnosis(credentials: credentials, checks: [viewer, check], notes: notes)
