@@ -1,5 +1,6 @@
 import Foundation
 import LaunchWatchCore
+import LaunchWatchTesting
 import Testing
 
 #if canImport(Glibc)
@@ -188,5 +189,86 @@ struct DoctorCommandTests {
         #expect(vertex?.value["credentials"]?["obtained"] == .bool(false))
         let problem = Self.text(vertex?.value["credentials"]?["problem"])
         #expect(problem.contains("no Google credentials"))
+    }
+}
+
+/// `doctor` with a pipeline of its own: the Cloud Run job get, and the real gcloud's checks.
+@Suite("launchwatch doctor: Cloud Run and gcloud providers")
+struct DoctorOtherKindsTests {
+    static let stages = """
+        [{"id": "submitted", "title": "Submitted"}, {"id": "running", "title": "Running"},
+         {"id": "succeeded", "title": "Succeeded", "outcome": "success"},
+         {"id": "failed", "title": "Failed", "outcome": "failure"}]
+        """
+
+    @Test(
+        "cloud-run-execution: the job is got (the execution, a variable not given, is left out); a wrong job is named")
+    func cloudRunJob() throws {
+        let fixtures = try Fixtures()
+        let (emulator, base) = try LaunchWatchProcess.emulate(["--scenario", "success"])
+        defer {
+            emulator.send(signal: SIGTERM)
+            _ = emulator.finish()
+        }
+        let pipeline = try fixtures.write(
+            "agent.json",
+            """
+            {"name": "agent", "variables": {"job": {"default": "launch-agent"}, "execution": {}},
+             "stages": [{"id": "failed", "title": "Failed", "outcome": "failure"}],
+             "providers": [{"id": "agent", "type": "cloud-run-execution",
+               "config": {"project": "launchwatch-demo", "region": "us-central1", "job": "${var.job}",
+                          "execution": "${var.execution}", "endpoint": "\(base.absoluteString)"}}]}
+            """)
+        let environment = ["GOOGLE_OAUTH_ACCESS_TOKEN": "t", "HOME": fixtures.directory.path]
+        let good = try LaunchWatchProcess.run(["doctor", pipeline, "--json"], environment: environment)
+        #expect(good.status == 0, "stdout: \(good.stdout) stderr: \(good.stderr)")
+        let agent = good.events?.first { $0.string("provider") == "agent" }
+        #expect(agent?.string("status") == "ok")
+        #expect(DoctorCommandTests.checks(agent).first?["name"] == .string("jobs.get"))
+        let notes = DoctorCommandTests.text(agent?.value["notes"])
+        #expect(notes.contains("execution is ${var.execution}"))
+        let wrong = try LaunchWatchProcess.run(
+            ["doctor", pipeline, "--json", "--var", "job=launch-agnt"], environment: environment)
+        #expect(wrong.status == 1)
+        let check = DoctorCommandTests.checks(wrong.events?.first { $0.string("provider") == "agent" }).first
+        #expect(check?["httpStatus"] == .number(404))
+        #expect(check?["wrongName"] == .string(#"job "launch-agnt" (or region "us-central1")"#))
+    }
+
+    @Test("vertex-gcloud: gcloud's version, the token file it uses, and its custom-jobs list against the emulator")
+    func gcloud() throws {
+        let (emulator, base) = try LaunchWatchProcess.emulate(["--scenario", "success"])
+        defer {
+            emulator.send(signal: SIGTERM)
+            _ = emulator.finish()
+        }
+        guard let sandbox = try GcloudSandbox(emulator: base, token: "emulator-token") else {
+            if ProcessInfo.processInfo.environment["CI"] != nil {
+                Issue.record("CONFORMANCE NOT RUN: gcloud is not on the PATH")
+            }
+            return
+        }
+        defer { sandbox.remove() }
+        let fixtures = try Fixtures()
+        let env = sandbox.environment.sorted { $0.key < $1.key }.map { "\"\($0.key)\": \"\($0.value)\"" }
+        let pipeline = try fixtures.write(
+            "gcloud.json",
+            """
+            {"name": "gcloud", "stages": \(Self.stages),
+             "providers": [{"id": "vertex", "type": "vertex-gcloud",
+               "config": {"project": "launchwatch-demo", "region": "us-central1", "gcloud": "\(sandbox.gcloud)",
+                          "env": {\(env.joined(separator: ", "))},
+                          "match": {"displayNamePrefix": "train-"}}}]}
+            """)
+        let result = try LaunchWatchProcess.run(
+            ["doctor", pipeline, "--json"], environment: ["HOME": fixtures.directory.path])
+        #expect(result.status == 0, "stdout: \(result.stdout) stderr: \(result.stderr)")
+        let vertex = result.events?.first { $0.string("provider") == "vertex" }
+        let source = DoctorCommandTests.text(vertex?.value["credentials"]?["source"])
+        #expect(source.hasPrefix("CLOUDSDK_AUTH_ACCESS_TOKEN_FILE"))
+        let checks = DoctorCommandTests.checks(vertex)
+        #expect(checks.map { $0["name"] } == [.string("gcloud version"), .string("gcloud ai custom-jobs list")])
+        let version = DoctorCommandTests.text(checks.first?["message"])
+        #expect(version.hasPrefix("Google Cloud SDK "))
     }
 }

@@ -5,7 +5,7 @@ import LaunchWatchGoogleCloud
 /// `launchwatch doctor` for `vertex-gcloud`: which gcloud (its version), the account and project it
 /// is configured with (`gcloud config list`), then `gcloud ai custom-jobs list --limit=1` in the
 /// configured project and region. gcloud's own credentials apply: launchwatch never sees a token,
-/// so the report names the account, not a token source.
+/// so the report names the account (or `CLOUDSDK_AUTH_ACCESS_TOKEN_FILE`, which gcloud then uses).
 extension VertexGcloudProvider: DiagnosableProvider {
     public static func diagnose(_ configuration: Configuration, context: DiagnosisContext) async -> ProviderDiagnosis {
         let unknown = context.unknownReferences(inAll: [
@@ -83,9 +83,18 @@ extension VertexGcloudProvider: DiagnosableProvider {
         if case .string(let text)? = config?["core"]?["account"] { account = text }
         if case .string(let text)? = config?["core"]?["project"] { configuredProject = text }
         let folder = environment["CLOUDSDK_CONFIG"] ?? environment["HOME"].map { $0 + "/.config/gcloud" } ?? "?"
-        let credentials = CredentialReport(
-            source: "gcloud's active account \(account ?? "(none)") (config \(folder))", obtained: account != nil,
-            problem: account == nil ? "gcloud has no active account: run `gcloud auth login`" : nil)
+        let credentials: CredentialReport
+        if let tokenFile = environment["CLOUDSDK_AUTH_ACCESS_TOKEN_FILE"], !tokenFile.isEmpty {
+            // gcloud then uses this token whatever its account says.
+            let readable = (try? String(contentsOfFile: tokenFile, encoding: .utf8))?.isEmpty == false
+            credentials = CredentialReport(
+                source: "CLOUDSDK_AUTH_ACCESS_TOKEN_FILE (\(tokenFile))", obtained: readable,
+                problem: readable ? nil : "the file cannot be read or is empty")
+        } else {
+            credentials = CredentialReport(
+                source: "gcloud's active account \(account ?? "(none)") (config \(folder))", obtained: account != nil,
+                problem: account == nil ? "gcloud has no active account: run `gcloud auth login`" : nil)
+        }
         var notes = ["gcloud's configured project: \(configuredProject ?? "(none)"); this provider passes --project"]
         if !configCheck.outcome.isPassed { notes.append("gcloud config list failed: \(configCheck.message ?? "")") }
         var (_, list) = await run([
