@@ -40,10 +40,4 @@ public struct DiagnosisContext: Sendable {
     public func unknownReferences(inAll texts: [String?]) -> [String] {
         texts.reduce(into: []) { $0 += unknownReferences(in: $1) }
     }
-
-    /// `text` when it holds no unknown reference, else `nil`.
-    public func known(_ text: String?) -> String? {
-        guard let text, unknownReferences(in: text).isEmpty else { return nil }
-        return text
-    }
 }
