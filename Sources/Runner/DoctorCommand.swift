@@ -60,13 +60,41 @@ struct DoctorCommand: AsyncParsableCommand {
             throw ExitCode(ExitStatus.usage)
         }
         let results = await Self.diagnose(loaded.pipeline, environment: environment, startedAt: startedAt)
-        if !json { stdout.line("launchwatch doctor: \(loaded.pipeline.name) (\(file))") }
+        if !json {
+            stdout.line("launchwatch doctor: \(loaded.pipeline.name) (\(file))")
+            if let unset = Self.unsetVariables(loaded.pipeline, given: options.variables, environment: environment) {
+                stdout.line(unset)
+            }
+        }
         for result in results {
             stdout.line(json ? redactor.redact(result.json).jsonText : result.line)
         }
         let verdict = DoctorVerdict(results)
         stdout.line(json ? redactor.redact(verdict.json).jsonText : verdict.line)
         if !verdict.passed { throw ExitCode(ExitStatus.launchFailed) }
+    }
+
+    /// `variables without a value: entity, item; project (its default ${env.GOOGLE_CLOUD_PROJECT}: set
+    /// GOOGLE_CLOUD_PROJECT)`, so that a check that could not be made says how to make it; `nil` when
+    /// every variable has a value.
+    static func unsetVariables(_ pipeline: Pipeline, given: [String: String], environment: [String: String])
+        -> String?
+    {
+        var unset: [String] = []
+        for variable in pipeline.variables where given[variable.name] == nil {
+            guard let fallback = variable.defaultValue else {
+                unset.append(variable.name + (variable.optional ? " (optional)" : ""))
+                continue
+            }
+            let missing = ((try? Template(fallback))?.references ?? []).filter {
+                $0.namespace == "env" && environment[$0.name] == nil
+            }
+            if !missing.isEmpty {
+                let names = missing.map(\.name).joined(separator: ", ")
+                unset.append("\(variable.name) (its default \(fallback): set \(names) or give --var \(variable.name))")
+            }
+        }
+        return unset.isEmpty ? nil : "variables without a value: " + unset.joined(separator: ", ")
     }
 
     /// Every provider's diagnosis, in the pipeline's order (they run at once).

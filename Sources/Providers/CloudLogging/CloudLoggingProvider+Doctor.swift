@@ -15,17 +15,32 @@ extension CloudLoggingProvider: DiagnosableProvider {
     static let documentedReadsPerMinute = 60
 
     public static func diagnose(_ configuration: Configuration, context: DiagnosisContext) async -> ProviderDiagnosis {
+        let timeout: Duration
+        do {
+            timeout = try DurationText.configured(configuration.timeout, field: "timeout", default: .seconds(10))
+        } catch {
+            let check = DiagnosisCheck("configuration", outcome: .failed, message: error.message)
+            return ProviderDiagnosis(checks: [check])
+        }
+        // The credentials are reported even when a name is missing: they do not depend on it.
+        let transport = HTTPTransport(timeout: timeout)
+        let tokens = AccessTokenSource(
+            credentials: configuration.credentials, environment: context.environment,
+            baseDirectory: context.baseDirectory, transport: transport)
+        let credentials = await tokens.diagnose()
         var names: [String] = []
         if let project = configuration.project { names.append("projects/\(project)") }
         names += configuration.resourceNames ?? []
         let missing = context.unknownReferences(inAll: names + [configuration.endpoint ?? ""])
         guard missing.isEmpty else {
-            return ProviderDiagnosis(checks: [
-                DiagnosisCheck(
-                    "entries.list", outcome: .failed,
-                    message: "\(Set(missing).sorted().joined(separator: ", ")) not known; give it with --var "
-                        + "(or set the environment variable it names)")
-            ])
+            return ProviderDiagnosis(
+                credentials: credentials,
+                checks: [
+                    DiagnosisCheck(
+                        "entries.list", outcome: .failed,
+                        message: "\(Set(missing).sorted().joined(separator: ", ")) not known; give it with --var "
+                            + "(or set the environment variable it names)")
+                ])
         }
         var notes: [String] = []
         var filter = configuration.filter.flatMap { $0.trimmingCharacters(in: .whitespaces).isEmpty ? nil : $0 }
@@ -36,23 +51,17 @@ extension CloudLoggingProvider: DiagnosableProvider {
                     + "listed without it")
             filter = nil
         }
-        let timeout: Duration
         do {
             var known = configuration
             known.filter = filter
             _ = try CloudLoggingProvider(configuration: known, context: context.providerContext)
-            timeout = try DurationText.configured(configuration.timeout, field: "timeout", default: .seconds(10))
         } catch {
             let message = (error as? ProviderError)?.message ?? "\(error)"
-            return ProviderDiagnosis(checks: [DiagnosisCheck("configuration", outcome: .failed, message: message)])
+            return ProviderDiagnosis(
+                credentials: credentials, checks: [DiagnosisCheck("configuration", outcome: .failed, message: message)])
         }
         var endpoint = configuration.endpoint ?? "https://logging.googleapis.com"
         if endpoint.hasSuffix("/") { endpoint.removeLast() }
-        let transport = HTTPTransport(timeout: timeout)
-        let tokens = AccessTokenSource(
-            credentials: configuration.credentials, environment: context.environment,
-            baseDirectory: context.baseDirectory, transport: transport)
-        let credentials = await tokens.diagnose()
         var body: [(key: String, value: JSONValue)] = [
             ("resourceNames", .array(names.map { .string($0) })), ("orderBy", .string("timestamp desc")),
             ("pageSize", .number(1)),

@@ -11,15 +11,27 @@ import LaunchWatchGoogleCloud
 /// looked for: it exists only once the agent runs.
 extension CloudRunExecutionProvider: DiagnosableProvider {
     public static func diagnose(_ configuration: Configuration, context: DiagnosisContext) async -> ProviderDiagnosis {
+        let timeout: Duration
+        do {
+            timeout = try DurationText.configured(configuration.timeout, field: "timeout", default: .seconds(10))
+        } catch {
+            let check = DiagnosisCheck("configuration", outcome: .failed, message: error.message)
+            return ProviderDiagnosis(checks: [check])
+        }
+        // The credentials are reported even when a name is missing: they do not depend on it.
+        let transport = HTTPTransport(timeout: timeout)
+        let tokens = AccessTokenSource(
+            credentials: configuration.credentials, environment: context.environment,
+            baseDirectory: context.baseDirectory, transport: transport)
+        let credentials = await tokens.diagnose()
         let unknown = context.unknownReferences(inAll: [
             configuration.project, configuration.region, configuration.job, configuration.endpoint ?? "",
         ])
         guard unknown.isEmpty else {
-            return ProviderDiagnosis(checks: [
-                DiagnosisCheck(
-                    "jobs.get", outcome: .failed,
-                    message: "\(unknown.joined(separator: ", ")) not known; give it with --var")
-            ])
+            let check = DiagnosisCheck(
+                "jobs.get", outcome: .failed,
+                message: "\(unknown.joined(separator: ", ")) not known; give it with --var")
+            return ProviderDiagnosis(credentials: credentials, checks: [check])
         }
         var notes: [String] = []
         var known = configuration
@@ -30,22 +42,16 @@ extension CloudRunExecutionProvider: DiagnosableProvider {
             notes.append(
                 "execution \"\(configuration.execution)\" is not looked for: it exists only once the agent runs")
         }
-        let timeout: Duration
         do {
             _ = try CloudRunExecutionProvider(configuration: known, context: context.providerContext)
-            timeout = try DurationText.configured(configuration.timeout, field: "timeout", default: .seconds(10))
         } catch {
             let message = (error as? ProviderError)?.message ?? "\(error)"
-            return ProviderDiagnosis(checks: [DiagnosisCheck("configuration", outcome: .failed, message: message)])
+            let check = DiagnosisCheck("configuration", outcome: .failed, message: message)
+            return ProviderDiagnosis(credentials: credentials, checks: [check])
         }
         var endpoint = configuration.endpoint ?? "https://run.googleapis.com"
         if endpoint.hasSuffix("/") { endpoint.removeLast() }
         let name = "projects/\(configuration.project)/locations/\(configuration.region)/jobs/\(configuration.job)"
-        let transport = HTTPTransport(timeout: timeout)
-        let tokens = AccessTokenSource(
-            credentials: configuration.credentials, environment: context.environment,
-            baseDirectory: context.baseDirectory, transport: transport)
-        let credentials = await tokens.diagnose()
         var check: DiagnosisCheck
         if let url = URL(string: endpoint + "/v2/" + name) {
             let probe = GoogleAPIProbe(service: "Cloud Run", tokens: tokens, transport: transport, timeout: timeout)

@@ -39,8 +39,8 @@ extension VertexGcloudProvider: DiagnosableProvider {
         do {
             timeout = try DurationText.configured(configuration.timeout, field: "timeout", default: .seconds(30))
         } catch {
-            return ProviderDiagnosis(checks: [DiagnosisCheck("configuration", outcome: .failed, message: error.message)]
-            )
+            let check = DiagnosisCheck("configuration", outcome: .failed, message: error.message)
+            return ProviderDiagnosis(checks: [check])
         }
         func run(_ arguments: [String]) async -> (JSONValue?, DiagnosisCheck) {
             let command = "gcloud " + arguments.prefix { !$0.hasPrefix("-") }.joined(separator: " ")

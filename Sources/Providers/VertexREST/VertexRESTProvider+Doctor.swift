@@ -16,17 +16,32 @@ extension VertexRESTProvider: DiagnosableProvider {
     static let documentedRequestsPerMinute = 600
 
     public static func diagnose(_ configuration: Configuration, context: DiagnosisContext) async -> ProviderDiagnosis {
+        let timeout: Duration
+        do {
+            timeout = try DurationText.configured(configuration.timeout, field: "timeout", default: .seconds(10))
+        } catch {
+            let check = DiagnosisCheck("configuration", outcome: .failed, message: error.message)
+            return ProviderDiagnosis(checks: [check])
+        }
+        // The credentials are reported even when a name is missing: they do not depend on it.
+        let transport = HTTPTransport(timeout: timeout)
+        let tokens = AccessTokenSource(
+            credentials: configuration.credentials, environment: context.environment,
+            baseDirectory: context.baseDirectory, transport: transport)
+        let credentials = await tokens.diagnose()
         let missing = [
             ("project", configuration.project), ("region", configuration.region),
             ("endpoint", configuration.endpoint ?? ""),
         ].filter { !context.unknownReferences(in: $0.1).isEmpty }.map { "\($0.0) is \($0.1)" }
         guard missing.isEmpty else {
-            return ProviderDiagnosis(checks: [
-                DiagnosisCheck(
-                    "customJobs.list", outcome: .failed,
-                    message: missing.joined(separator: "; ")
-                        + ": not known; give it with --var (or set the environment variable it names)")
-            ])
+            return ProviderDiagnosis(
+                credentials: credentials,
+                checks: [
+                    DiagnosisCheck(
+                        "customJobs.list", outcome: .failed,
+                        message: missing.joined(separator: "; ")
+                            + ": not known; give it with --var (or set the environment variable it names)")
+                ])
         }
         var notes: [String] = []
         var known = configuration
@@ -43,14 +58,13 @@ extension VertexRESTProvider: DiagnosableProvider {
                     + "without the match's filter")
             known.match = VertexJobMatch(jobId: "0")
         }
-        let timeout: Duration
         do {
             // The provider's own checks of the configuration, with the same messages as a run.
             _ = try VertexRESTProvider(configuration: known, context: context.providerContext)
-            timeout = try DurationText.configured(configuration.timeout, field: "timeout", default: .seconds(10))
         } catch {
             let message = (error as? ProviderError)?.message ?? "\(error)"
-            return ProviderDiagnosis(checks: [DiagnosisCheck("configuration", outcome: .failed, message: message)])
+            return ProviderDiagnosis(
+                credentials: credentials, checks: [DiagnosisCheck("configuration", outcome: .failed, message: message)])
         }
         let project = configuration.project.trimmingCharacters(in: .whitespaces)
         let region = configuration.region.trimmingCharacters(in: .whitespaces)
@@ -60,11 +74,6 @@ extension VertexRESTProvider: DiagnosableProvider {
                 ? "https://aiplatform.googleapis.com" : "https://\(region)-aiplatform.googleapis.com")
         if endpoint.hasSuffix("/") { endpoint.removeLast() }
         let parent = "projects/\(project)/locations/\(region)"
-        let transport = HTTPTransport(timeout: timeout)
-        let tokens = AccessTokenSource(
-            credentials: configuration.credentials, environment: context.environment,
-            baseDirectory: context.baseDirectory, transport: transport)
-        let credentials = await tokens.diagnose()
         var allowed = CharacterSet.alphanumerics
         allowed.insert(charactersIn: "-._~")
         var components = URLComponents(string: endpoint + "/v1/\(parent)/customJobs")
