@@ -103,6 +103,17 @@ struct DoctorResult {
         }
         members.append(("checks", .array((diagnosis?.checks ?? []).map(Self.json))))
         members.append(("notes", .array((diagnosis?.notes ?? []).map(JSONValue.string))))
+        if let quota = diagnosis?.quota {
+            members.append(
+                (
+                    "quota",
+                    .object([
+                        ("quota", .string(quota.quota)),
+                        ("requestsPerMinute", .number(Double(quota.requestsPerMinute))),
+                        ("limitPerMinute", .number(Double(quota.limitPerMinute))),
+                    ])
+                ))
+        }
         return .object(members)
     }
 

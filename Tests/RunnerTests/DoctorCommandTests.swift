@@ -96,6 +96,13 @@ struct DoctorCommandTests {
         let verdict = try #require(events.last)
         #expect(verdict.type == "verdict")
         #expect(verdict.bool("passed") == true)
+        // The two Vertex providers list in the same project and region: their quota is added up.
+        let shared = try #require(
+            verdict.value["sharedQuotas"].flatMap { if case .array(let a) = $0 { a } else { nil } })
+        #expect(shared.count == 1)
+        #expect(shared.first?["providers"] == .array([.string("vertex"), .string("vertex-by-name")]))
+        #expect(shared.first?["requestsPerMinute"] == .number(120))
+        #expect(shared.first?["limitPerMinute"] == .number(600))
     }
 
     @Test("a 403 on Vertex listing: exit 1, naming aiplatform.customJobs.list and roles/aiplatform.viewer")
@@ -166,6 +173,14 @@ struct DoctorCommandTests {
         #expect(check["wrongName"] == .string(#"queue "vertex-gpus""#))
         #expect(Self.text(check["message"]).contains(#"did you mean "vertex-gpu"?"#))
         #expect(Self.provider("vertex", in: result)?.string("status") == "ok")
+    }
+
+    @Test("a wrong entity: exit 1, naming the entity")
+    func wrongEntity() throws {
+        let result = try Self.doctor(scenario: Self.scenario(), variables: ["entity": "emulated-taem"])
+        #expect(result.status == 1, "stdout: \(result.stdout)")
+        let check = try #require(Self.checks(Self.provider("queue", in: result)).last)
+        #expect(check["wrongName"] == .string(#"entity "emulated-taem""#))
     }
 
     @Test("a 403 on the logs fallback is a warning, not a failure: exit 0")

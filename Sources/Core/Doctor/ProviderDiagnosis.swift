@@ -7,11 +7,17 @@ public struct ProviderDiagnosis: Sendable, Hashable {
     public var checks: [DiagnosisCheck]
     /// Quota notes, and what was left out because a fact or variable is not known yet.
     public var notes: [String]
+    /// The documented quota the provider spends, when the service has one.
+    public var quota: QuotaUse?
 
-    public init(credentials: CredentialReport? = nil, checks: [DiagnosisCheck] = [], notes: [String] = []) {
+    public init(
+        credentials: CredentialReport? = nil, checks: [DiagnosisCheck] = [], notes: [String] = [],
+        quota: QuotaUse? = nil
+    ) {
         self.credentials = credentials
         self.checks = checks
         self.notes = notes
+        self.quota = quota
     }
 
     /// True when the credentials were found and no check failed.

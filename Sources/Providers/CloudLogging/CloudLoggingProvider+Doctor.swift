@@ -87,6 +87,9 @@ extension CloudLoggingProvider: DiagnosableProvider {
         notes.append(
             "\(context.requestsPerMinute) requests/min at most, of Cloud Logging's \(documentedReadsPerMinute) "
                 + "reads/min per project, shared with everyone reading its logs")
-        return ProviderDiagnosis(credentials: credentials, checks: [check], notes: notes)
+        let quota = QuotaUse(
+            quota: "Cloud Logging reads in \(names.first ?? target)", requestsPerMinute: context.requestsPerMinute,
+            limitPerMinute: documentedReadsPerMinute)
+        return ProviderDiagnosis(credentials: credentials, checks: [check], notes: notes, quota: quota)
     }
 }

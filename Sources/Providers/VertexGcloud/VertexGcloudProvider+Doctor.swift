@@ -105,7 +105,10 @@ extension VertexGcloudProvider: DiagnosableProvider {
         notes.append(
             "\(context.requestsPerMinute) gcloud calls/min at most (each about a second of CPU), of Vertex AI's "
                 + "600/min per project and region, shared with the launch agent")
-        return ProviderDiagnosis(credentials: credentials, checks: [versionCheck, list], notes: notes)
+        let quota = QuotaUse(
+            quota: "Vertex AI requests in projects/\(configuration.project)/locations/\(configuration.region)",
+            requestsPerMinute: context.requestsPerMinute, limitPerMinute: 600)
+        return ProviderDiagnosis(credentials: credentials, checks: [versionCheck, list], notes: notes, quota: quota)
     }
 }
 

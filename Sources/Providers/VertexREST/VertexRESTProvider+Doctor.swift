@@ -96,6 +96,9 @@ extension VertexRESTProvider: DiagnosableProvider {
         notes.append(
             "\(context.requestsPerMinute) requests/min at most, of Vertex AI's \(documentedRequestsPerMinute)/min "
                 + "per project and region, shared with the launch agent")
-        return ProviderDiagnosis(credentials: credentials, checks: [check], notes: notes)
+        let quota = QuotaUse(
+            quota: "Vertex AI requests in \(parent)", requestsPerMinute: context.requestsPerMinute,
+            limitPerMinute: documentedRequestsPerMinute)
+        return ProviderDiagnosis(credentials: credentials, checks: [check], notes: notes, quota: quota)
     }
 }
