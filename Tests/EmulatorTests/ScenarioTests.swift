@@ -92,7 +92,10 @@ struct ScenarioTests {
         ),
         (
             #"{"name": "x", "faults": [{"route": "vertex.list", "action": "explode"}]}"#,
-            [#"faults[0].action: unknown fault "explode"; use hang, reset, malformed, truncated or oversize"#]
+            [
+                #"faults[0].action: unknown fault "explode"; use hang, reset, malformed, truncated, oversize or "#
+                    + "permissionDenied"
+            ]
         ),
         (
             #"{"name": "x", "faults": [{"route": "vertex.list", "action": "hang", "status": 429}]}"#,

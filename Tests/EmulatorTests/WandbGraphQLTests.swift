@@ -33,7 +33,7 @@ struct WandbGraphQLTests {
             for key in [nil, Fixture.otherKey, ""] {
                 let reply = try await harness.graphql("query { viewer { id } }", key: key)
                 #expect(reply.status == 401, "key \(key ?? "nil")")
-                #expect(reply.firstError == "permission denied")
+                #expect(reply.firstError == "user is not logged in")
                 #expect(reply.data == nil)
             }
             let bearer = try await harness.request(

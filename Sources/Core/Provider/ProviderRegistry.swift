@@ -61,6 +61,8 @@ public struct RegisteredProvider: Sendable {
         @Sendable ([any Provider], BatchMemory, PollContext) async -> [Result<PollResult, ProviderError>]
     /// The kind's batch poll, when it conforms to `BatchPolling`.
     public let pollBatch: BatchPoller?
+    /// The kind's `diagnose` for `launchwatch doctor`, when it conforms to `DiagnosableProvider`.
+    public let diagnose: Diagnoser?
     private let decodeAndMake:
         @Sendable (JSONValue, JSONPath, ProviderContext?) throws(JSONValueDecoder.Failures) -> (any Provider)?
 
@@ -78,6 +80,7 @@ public struct RegisteredProvider: Sendable {
         } else {
             pollBatch = nil
         }
+        diagnose = (P.self as? any DiagnosableProvider.Type).map { Self.diagnoser($0) }
         decodeAndMake = { value, path, context throws(JSONValueDecoder.Failures) in
             let configuration = try JSONValueDecoder().decode(P.Configuration.self, from: value, basePath: path)
             guard let context else { return nil }

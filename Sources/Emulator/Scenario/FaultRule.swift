@@ -9,6 +9,7 @@ import LaunchWatchCore
 ///  "headers": {"Retry-After": "2"}}
 /// {"route": "wandb.graphql", "action": "hang"}
 /// {"route": "*", "latency": "300ms"}
+/// {"route": "vertex.list", "action": "permissionDenied"}
 /// ```
 public struct FaultRule: Sendable {
     /// A route name (`vertex.list`, `wandb.graphql`, `logging.list`...) or `*` for every route.
@@ -37,6 +38,10 @@ public struct FaultRule: Sendable {
         /// A valid JSON body of this many bytes (a runaway answer), streamed in 1 MB pieces: chunked
         /// without a length, as an endless answer comes, or with a `Content-Length` (`announced`).
         case oversize(bytes: Int, announced: Bool)
+        /// Refuse as a caller without the IAM permission is refused: Google's 403 `PERMISSION_DENIED`
+        /// naming the route's permission (or this one) in its message and `ErrorInfo` (see
+        /// `PermissionDenial`); W&B's 403 `permission denied`.
+        case permissionDenied(permission: String?)
     }
 
     /// Whether the rule applies to `route` at scenario time `time`, given how often it has applied.

@@ -169,6 +169,7 @@ extension Scenario {
             case "reset": kind = .reset
             case "malformed": kind = .malformed
             case "truncated": kind = .truncated
+            case "permissionDenied": kind = .permissionDenied(permission: fault.permission)
             case "oversize":
                 kind = .oversize(bytes: fault.bytes ?? 100 * 1_048_576, announced: fault.announced ?? false)
                 if let bytes = fault.bytes, !(1...1_073_741_824).contains(bytes) {
@@ -178,9 +179,12 @@ extension Scenario {
                 problems.append(
                     (
                         "\(path).action",
-                        "unknown fault \"\(other)\"; use hang, reset, malformed, truncated or oversize"
+                        "unknown fault \"\(other)\"; use hang, reset, malformed, truncated, oversize or permissionDenied"
                     ))
                 kind = .none
+            }
+            if fault.permission != nil, fault.action != "permissionDenied" {
+                problems.append(("\(path).permission", "is read only with \"action\": \"permissionDenied\""))
             }
             if fault.action != nil, fault.status != nil {
                 problems.append(("\(path).status", "cannot be combined with \"action\""))
@@ -307,4 +311,6 @@ private struct RawFault: Decodable {
     var bytes: Int?
     /// For `"action": "oversize"`: send a `Content-Length` (default: chunked, no length).
     var announced: Bool?
+    /// For `"action": "permissionDenied"`: the permission to name (default: the route's own).
+    var permission: String?
 }

@@ -141,6 +141,11 @@ public struct Emulator: Sendable {
                     time: await state.now, method: method, path: path, route: route.name, status: 200,
                     clientPort: clientPort))
             return Self.oversizeResponse(bytes: bytes, announced: announced)
+        case .permissionDenied(let permission)?:
+            response =
+                route.family == .wandb
+                ? WandbError.permissionDenied
+                : PermissionDenial.response(route: route.name, parameters: parameters, permission: permission)
         case .none?, nil:
             response = await route.handler(emulatorRequest, state)
         }
@@ -260,5 +265,5 @@ actor ListeningAddress {
 
 /// Every route the emulator serves; each service adds its own.
 enum EmulatorRoutes {
-    static var all: [EmulatorRoute] { control + vertex + wandb + logging + cloudRun + tokens }
+    static var all: [EmulatorRoute] { control + vertex + wandb + logging + cloudRun + cloudRunJob + tokens }
 }

@@ -29,10 +29,8 @@ extension EmulatorRoutes {
         let scenario = await state.scenario
         let project = request.parameters["project"] ?? ""
         guard project == scenario.project || project == scenario.projectNumber else {
-            return GoogleError.response(
-                403,
-                "Permission '\(permission)' denied on resource '//aiplatform.googleapis.com/projects/\(project)/locations/\(request.parameters["region"] ?? "")' (or it may not exist)."
-            )
+            return PermissionDenial.vertex(
+                permission, resource: "projects/\(project)/locations/\(request.parameters["region"] ?? "")")
         }
         return nil
     }

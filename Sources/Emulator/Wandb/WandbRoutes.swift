@@ -25,6 +25,20 @@ enum WandbError {
         return headers
     }
 
+    /// A 403 to a key without access, as W&B's server words it (wandb/wandb#8609).
+    static let permissionDenied = EmulatorResponse.json(
+        .object([
+            (
+                "errors",
+                .array([
+                    .object([
+                        ("message", .string("permission denied")),
+                        ("extensions", .object([("code", .string("PERMISSION_ERROR"))])),
+                    ])
+                ])
+            )
+        ]), status: 403)
+
     /// `{"error": message}` with `status`.
     static func response(_ status: Int, _ message: String) -> EmulatorResponse {
         .json(.object([("error", .string(message))]), status: status)
@@ -36,7 +50,9 @@ enum WandbError {
 ///
 /// - Auth: HTTP Basic with the API key as the password (clients send user `api`). The key must be
 ///   one of `wandb.apiKeys`, or any non-empty key when that list is empty; otherwise 401
-///   `{"errors": [{"message": "permission denied"}]}`.
+///   `{"errors": [{"message": "user is not logged in"}]}`, as api.wandb.ai answers a wrong or
+///   missing key (the official client prints it as `user is not logged in (<Response [401]>)`:
+///   wandb/wandb#5319, #7118).
 /// - Body: `{"query", "variables", "operationName"}`. An empty body is 400 `{"error": "EOF"}` and
 ///   a body that is not JSON 400 `{"error": ...}`, as W&B's server answers.
 /// - A document that does not parse or validate (syntax, unknown operation, undefined variable or
@@ -54,7 +70,7 @@ extension EmulatorRoutes {
             keys.isEmpty || keys.contains(key)
         else {
             return .json(
-                .object([("errors", .array([.object([("message", .string("permission denied"))])]))]), status: 401)
+                .object([("errors", .array([.object([("message", .string("user is not logged in"))])]))]), status: 401)
         }
         guard !request.body.isEmpty else { return WandbError.response(400, "EOF") }
         let body: JSONValue

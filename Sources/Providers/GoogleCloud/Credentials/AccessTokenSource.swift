@@ -44,6 +44,8 @@ public actor AccessTokenSource {
     private let transport: HTTPTransport
     private var source: Source?
     private var cached: (token: String, expiresAt: Date?)?
+    /// When the cached token expires, if the source said (`launchwatch doctor` reports it).
+    var cachedExpiry: Date? { cached?.expiresAt }
     /// Which source is used, for the user ("service-account key file keys/sa.json"); set once found.
     public private(set) var sourceDescription: String?
 

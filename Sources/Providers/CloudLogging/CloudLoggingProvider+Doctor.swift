@@ -1,0 +1,95 @@
+import Foundation
+import LaunchWatchCore
+import LaunchWatchGoogleCloud
+
+#if canImport(FoundationNetworking)
+    import FoundationNetworking
+#endif
+
+/// `launchwatch doctor` for `cloud-logging`: the credentials, then one `entries:list` with
+/// `pageSize` 1 over the configured project (or resource names) and the pipeline's filter — which
+/// also proves the service accepts the filter. A filter that waits for a fact (`${fact.job_id}`)
+/// is left out of the request, and the answer says so.
+extension CloudLoggingProvider: DiagnosableProvider {
+    /// Cloud Logging's documented quota of read (`entries.list`) requests per minute, per project.
+    static let documentedReadsPerMinute = 60
+
+    public static func diagnose(_ configuration: Configuration, context: DiagnosisContext) async -> ProviderDiagnosis {
+        let timeout: Duration
+        do {
+            timeout = try DurationText.configured(configuration.timeout, field: "timeout", default: .seconds(10))
+        } catch {
+            let check = DiagnosisCheck("configuration", outcome: .failed, message: error.message)
+            return ProviderDiagnosis(checks: [check])
+        }
+        // The credentials are reported even when a name is missing: they do not depend on it.
+        let transport = HTTPTransport(timeout: timeout)
+        let tokens = AccessTokenSource(
+            credentials: configuration.credentials, environment: context.environment,
+            baseDirectory: context.baseDirectory, transport: transport)
+        let credentials = await tokens.diagnose()
+        var names: [String] = []
+        if let project = configuration.project { names.append("projects/\(project)") }
+        names += configuration.resourceNames ?? []
+        let missing = context.unknownReferences(inAll: names + [configuration.endpoint ?? ""])
+        guard missing.isEmpty else {
+            return ProviderDiagnosis(
+                credentials: credentials,
+                checks: [
+                    DiagnosisCheck(
+                        "entries.list", outcome: .failed,
+                        message: "\(Set(missing).sorted().joined(separator: ", ")) not known; give it with --var "
+                            + "(or set the environment variable it names)")
+                ])
+        }
+        var notes: [String] = []
+        var filter = configuration.filter.flatMap { $0.trimmingCharacters(in: .whitespaces).isEmpty ? nil : $0 }
+        let unknown = context.unknownReferences(in: filter)
+        if !unknown.isEmpty {
+            notes.append(
+                "the filter uses \(Set(unknown).sorted().joined(separator: ", ")), not known yet: "
+                    + "listed without it")
+            filter = nil
+        }
+        do {
+            var known = configuration
+            known.filter = filter
+            _ = try CloudLoggingProvider(configuration: known, context: context.providerContext)
+        } catch {
+            let message = (error as? ProviderError)?.message ?? "\(error)"
+            return ProviderDiagnosis(
+                credentials: credentials, checks: [DiagnosisCheck("configuration", outcome: .failed, message: message)])
+        }
+        var endpoint = configuration.endpoint ?? "https://logging.googleapis.com"
+        if endpoint.hasSuffix("/") { endpoint.removeLast() }
+        var body: [(key: String, value: JSONValue)] = [
+            ("resourceNames", .array(names.map { .string($0) })), ("orderBy", .string("timestamp desc")),
+            ("pageSize", .number(1)),
+        ]
+        if let filter { body.append(("filter", .string(filter))) }
+        let target = names.joined(separator: ", ")
+        var check: DiagnosisCheck
+        if let url = URL(string: endpoint + "/v2/entries:list") {
+            var request = URLRequest(url: url)
+            request.httpMethod = "POST"
+            request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+            request.httpBody = Data(JSONValue.object(body).jsonText.utf8)
+            let probe = GoogleAPIProbe(service: "Cloud Logging", tokens: tokens, transport: transport, timeout: timeout)
+            check = await probe.check(
+                "entries.list", target: target, request: request,
+                notFound: configuration.project.map { "project \"\($0)\"" }
+            ).check
+            if check.outcome == .passed, filter != nil { check.message = "with the pipeline's filter" }
+        } else {
+            check = DiagnosisCheck(
+                "entries.list", target: target, outcome: .failed, message: "cannot build a URL from \(endpoint)")
+        }
+        notes.append(
+            "\(context.requestsPerMinute) requests/min at most, of Cloud Logging's \(documentedReadsPerMinute) "
+                + "reads/min per project, shared with everyone reading its logs")
+        let quota = QuotaUse(
+            quota: "Cloud Logging reads in \(names.first ?? target)", requestsPerMinute: context.requestsPerMinute,
+            limitPerMinute: documentedReadsPerMinute)
+        return ProviderDiagnosis(credentials: credentials, checks: [check], notes: notes, quota: quota)
+    }
+}
