@@ -558,8 +558,10 @@ struct WandbGraphQLTests {
             "query { project(name: \"p\", entityName: \"e\", owner: \"x\") { id } }", "{}", nil,
             "Unknown argument \"owner\" on field \"Query.project\"."
         ),
-        ("query { project(name: \"p\") { runs(first: \"ten\") { pageInfo { hasNextPage } } } }", "{}", nil,
-            "Expected value of type \"Int\", found \"ten\"."),
+        (
+            "query { project(name: \"p\") { runs(first: \"ten\") { pageInfo { hasNextPage } } } }", "{}", nil,
+            "Int cannot represent non-integer value: \"ten\""
+        ),
         ("query Q($unused: String) { viewer { id } }", "{}", nil, "Variable \"$unused\" is never used"),
         ("query { viewer }", "{}", nil, "must have a selection of subfields"),
     ]

@@ -53,7 +53,8 @@ struct WandbServerVariantTests {
                         ]))
                 for (field, message) in refused {
                     let reply = try await harness.graphql(
-                        Self.clientItemQuery.replacingOccurrences(of: "associatedRunId }", with: "associatedRunId \(field) }"),
+                        Self.clientItemQuery.replacingOccurrences(
+                            of: "associatedRunId }", with: "associatedRunId \(field) }"),
                         variables: WandbGraphQLTests.itemVariables(Fixture.item))
                     if strict {
                         #expect(reply.status == 400, "\(field)")

@@ -52,10 +52,11 @@ enum WandbFixture {
             ("name", .string("wandb-tests")), ("timeScale", .number(0.001)),
             (
                 "wandb",
-                .object([
-                    ("apiKeys", .array(apiKeys.map(JSONValue.string))), ("entity", .string(entity)),
-                    ("username", .string(username)), ("queues", .array([.string(emptyQueue)])),
-                ] + server)
+                .object(
+                    [
+                        ("apiKeys", .array(apiKeys.map(JSONValue.string))), ("entity", .string(entity)),
+                        ("username", .string(username)), ("queues", .array([.string(emptyQueue)])),
+                    ] + server)
             ),
             ("timeline", .array(timeline)),
         ]

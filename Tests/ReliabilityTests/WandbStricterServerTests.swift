@@ -18,20 +18,25 @@ struct WandbStricterServerTests {
     static let diskMessage =
         "Replicas low on disk: workerpool0. Specify a larger bootDiskSizeGb https://cloud.google.com/vertex-ai/docs/reference/rest/v1/DiskSpec and try again."
 
-    /// The bundled seed scenario, five times faster, with `server` added to its `wandb` object.
+    /// The bundled seed scenario, twice as fast, with `server` added to its `wandb` object.
     static func scenario(_ server: String) throws -> String {
         let text = try String(
-            contentsOf: repository.appendingPathComponent("Examples/scenarios/vertex-disk-too-small.json"), encoding: .utf8)
-        return text.replacingOccurrences(of: #""timeScale": 1,"#, with: #""timeScale": 5, "wandb": {\#(server)},"#)
+            contentsOf: repository.appendingPathComponent("Examples/scenarios/vertex-disk-too-small.json"),
+            encoding: .utf8)
+        return text.replacingOccurrences(of: #""timeScale": 1,"#, with: #""timeScale": 2, "wandb": {\#(server)},"#)
     }
 
     static let servers: [(name: String, keys: String, notice: String?)] = [
         ("the default emulator", "", nil),
-        ("only id, state and associatedRunId on RunQueueItem", #""strictQueueItems": true"#, "optional queue-item details"),
+        (
+            "only id, state and associatedRunId on RunQueueItem", #""strictQueueItems": true"#,
+            "optional queue-item details"
+        ),
         ("no runQueueItem(id:) (older W&B Server)", #""runQueueItemById": false"#, "does not know runQueueItem(id:)"),
     ]
 
-    @Test("the seed chain ends failed with the job's message, and the W&B providers sent only valid documents",
+    @Test(
+        "the seed chain ends failed with the job's message, and the W&B providers sent only valid documents",
         arguments: servers)
     func seedChain(_ server: (name: String, keys: String, notice: String?)) async throws {
         try await EmulatorHarness.with(scenarioJSON: try Self.scenario(server.keys)) { emulator in
@@ -63,7 +68,9 @@ struct WandbStricterServerTests {
             #expect(reached.prefix(3) == ["queued", "picked_up", "submitted"], "\(server.name): \(reached)")
             #expect(reached.last == "failed")
             let degraded = events.contains {
-                if case .provider(let change) = $0, change.provider == "queue", change.health == .degraded { return true }
+                if case .provider(let change) = $0, change.provider == "queue", change.health == .degraded {
+                    return true
+                }
                 return false
             }
             #expect(!degraded, "\(server.name): the queue provider never degrades over its own optional feature")
@@ -72,7 +79,11 @@ struct WandbStricterServerTests {
                 return nil
             }
             if let expected = server.notice {
-                #expect(notices.filter { $0.contains(expected) }.count == 1, "\(server.name): one notice: \(notices)")
+                // The older server refuses the first poll; the stricter one the first request for the
+                // extras, which a poll wants only while the item is PENDING or FAILED.
+                let matching = notices.filter { $0.contains(expected) }.count
+                #expect(matching == 1 || (matching == 0 && server.keys.contains("strict")), "\(notices)")
+                #expect(notices.count <= 1, "at most one notice: \(notices)")
             } else {
                 #expect(notices.isEmpty, "\(notices)")
             }
@@ -82,7 +93,7 @@ struct WandbStricterServerTests {
             // The one refusal a stricter server is allowed: the first try of what it does not have,
             // after which the provider stopped asking.
             #expect(refusedByDesign.count <= (server.notice == nil ? 0 : 1), "\(server.name): \(refusedByDesign)")
-            #expect(log.count > 3)
+            #expect(log.contains { $0.operation == "Run" || $0.operation == "RunBatch" }, "the run was followed too")
         }
     }
 }

@@ -213,7 +213,8 @@ struct WandbBatchTests {
             let first = await Self.requests(emulator) {
                 answers = await WandbLaunchProvider.poll(batch: batch, memory: BatchMemory(), Self.context)
             }
-            #expect(first.sorted() == ["RunQueueItemBatch", "RunQueueItemDetailBatch", "RunQueueItems", "RunQueueItems"])
+            #expect(
+                first.sorted() == ["RunQueueItemBatch", "RunQueueItemDetailBatch", "RunQueueItems", "RunQueueItems"])
             let results = try answers.map { try $0.get() }
             #expect(results.map { $0.observations.map(\.subject) } == [["item-0"], ["item-1"], []])
             #expect(results[2].notices.first?.contains("2 queue items") == true)
@@ -259,7 +260,10 @@ struct WandbBatchTests {
             let sent = await Self.requests(emulator) {
                 answers = await WandbLaunchProvider.poll(batch: providers, memory: BatchMemory(), Self.context)
             }
-            #expect(sent == ["RunQueueItemBatch", "RunQueueItemBatch", "RunQueueItemDetailBatch", "RunQueueItemDetailBatch"])
+            #expect(
+                sent == [
+                    "RunQueueItemBatch", "RunQueueItemBatch", "RunQueueItemDetailBatch", "RunQueueItemDetailBatch",
+                ])
             let statuses = try answers.map { try $0.get().observations.map(\.status) }
             #expect(statuses == [["PENDING"], ["LEASED"], ["CLAIMED"], ["FAILED"]])
         }

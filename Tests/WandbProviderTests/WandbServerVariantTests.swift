@@ -58,9 +58,11 @@ struct WandbServerVariantTests {
             let providers = try (0..<8).map { try B.launch("item-\($0)", emulator) }
             let answers = await WandbLaunchProvider.poll(batch: providers, memory: BatchMemory(), B.context)
             let results = try answers.map { try $0.get() }
-            #expect(results.map { $0.observations.map(\.status) } == (0..<8).map {
-                [["PENDING", "LEASED", "CLAIMED", "FAILED"][$0 % 4]]
-            })
+            #expect(
+                results.map { $0.observations.map(\.status) }
+                    == (0..<8).map {
+                        [["PENDING", "LEASED", "CLAIMED", "FAILED"][$0 % 4]]
+                    })
             #expect(results.map { $0.observations.first?.facts ?? [:] }[2] == ["run_id": "run-2"])
             let noticed = results.enumerated().filter { !$0.element.notices.isEmpty }.map(\.offset)
             #expect(noticed == [0, 3, 4, 7], "the PENDING and FAILED targets asked for the extras, once")
@@ -88,7 +90,8 @@ struct WandbServerVariantTests {
             let batch = try (0..<4).map { try B.launch("item-\($0)", emulator) }
             let answers = await WandbLaunchProvider.poll(batch: batch, memory: BatchMemory(), B.context)
             let results = try answers.map { try $0.get() }
-            #expect(results.map { $0.observations.map(\.status) } == [["PENDING"], ["LEASED"], ["CLAIMED"], ["FAILED"]])
+            #expect(
+                results.map { $0.observations.map(\.status) } == [["PENDING"], ["LEASED"], ["CLAIMED"], ["FAILED"]])
             #expect(results[3].observations.first?.detail == FailureDetail(code: "run", message: "failure 3"))
             #expect(results.allSatisfy { $0.notices.count == 1 })
         }
@@ -147,10 +150,11 @@ struct WandbServerVariantTests {
                 base: emulator.baseURL)
             _ = try await W.poll(byDisplayName)
             let log = await emulator.state.graphQLLog()
-            #expect(Set(log.compactMap(\.operation)).isSuperset(of: [
-                "RunQueueItemBatch", "RunQueueItemDetailBatch", "RunBatch", "GetRunQueueItem", "RunQueueItemDetail",
-                "Run", "RunQueueItems", "Runs",
-            ]))
+            #expect(
+                Set(log.compactMap(\.operation)).isSuperset(of: [
+                    "RunQueueItemBatch", "RunQueueItemDetailBatch", "RunBatch", "GetRunQueueItem", "RunQueueItemDetail",
+                    "Run", "RunQueueItems", "Runs",
+                ]))
             #expect(log.filter { !$0.isValid }.map { "\($0.operation ?? "?"): \($0.errors)" } == [])
         }
     }

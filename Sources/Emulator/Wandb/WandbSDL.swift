@@ -27,10 +27,10 @@ enum WandbSDL {
             variant.withoutRunQueueItemByID
             ? ""
             : """
-                  # wandb/apis/public/jobs.py QueuedRun._get_item (GetRunQueueItem)
-                  runQueueItem(id: ID!): RunQueueItem
+                # wandb/apis/public/jobs.py QueuedRun._get_item (GetRunQueueItem)
+                runQueueItem(id: ID!): RunQueueItem
 
-              """
+            """
         let listingArguments =
             variant.strictQueueItems
             ? "first: Int"
@@ -40,25 +40,26 @@ enum WandbSDL {
             variant.strictQueueItems
             ? ""
             : """
-                  # launchwatch (optional): the name search pages with it
-                  pageInfo: PageInfo
+                # launchwatch (optional): the name search pages with it
+                pageInfo: PageInfo
 
-              """
+            """
         let itemExtras =
             variant.strictQueueItems
             ? ""
             : """
-                  # launchwatch (optional): when the item was enqueued
-                  createdAt: DateTime
-                  # launchwatch (optional): the launch spec, to find an item by its name
-                  runSpec: JSONString
-                  # launchwatch (optional): the agent's failure message (set by failRunQueueItem)
-                  error: RunQueueItemError
+                # launchwatch (optional): when the item was enqueued
+                createdAt: DateTime
+                # launchwatch (optional): the launch spec, to find an item by its name
+                runSpec: JSONString
+                # launchwatch (optional): the agent's failure message (set by failRunQueueItem)
+                error: RunQueueItemError
 
-              """
-        return base + queueTypes(
-            itemByID: itemByID, listingArguments: listingArguments, listingPageInfo: listingPageInfo,
-            itemExtras: itemExtras)
+            """
+        return base
+            + queueTypes(
+                itemByID: itemByID, listingArguments: listingArguments, listingPageInfo: listingPageInfo,
+                itemExtras: itemExtras)
     }
 
     private static let base = """

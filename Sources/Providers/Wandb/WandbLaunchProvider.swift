@@ -202,7 +202,7 @@ public struct WandbLaunchProvider: Provider {
             do {
                 let data = try await client.query(Self.itemQuery, variables: queueVariables + [("itemId", .string(id))])
                 item = Self.item(inProject: data["project"])
-            } catch where Self.lacksItemByID(error) {
+            } catch  where Self.lacksItemByID(error) {
                 memory.withLock { $0.usesListing = true }
                 notices.append(Self.listingNotice)
             }
@@ -298,7 +298,7 @@ public struct WandbLaunchProvider: Provider {
             let data: JSONValue
             do {
                 data = try await client.query(Self.itemsQuery, variables: queueVariables + [("after", after)])
-            } catch where WandbAPIClient.isSchemaRefusal(error) {
+            } catch  where WandbAPIClient.isSchemaRefusal(error) {
                 throw ProviderError(
                     code: "unsupported",
                     message: "this W&B server does not serve the queue items' launch specs (\(error.message)), so "
@@ -397,7 +397,8 @@ extension WandbLaunchProvider: BatchPolling, WandbBatchPolled {
         var groups: [(key: String, members: [(index: Int, field: WandbAPIClient.AliasedField)])] = []
         for (index, answer) in answers.enumerated() {
             let provider = batch[index]
-            guard case .success(let result) = answer, let id = provider.itemID.value, !provider.memory.value.usesListing,
+            guard case .success(let result) = answer, let id = provider.itemID.value,
+                !provider.memory.value.usesListing,
                 let state = result.observations.first?.status, provider.memory.value.wantsExtras(for: state)
             else { continue }
             let key = provider.client.batchGroup
