@@ -39,61 +39,64 @@ struct WandbStricterServerTests {
         "the seed chain ends failed with the job's message, and the W&B providers sent only valid documents",
         arguments: servers)
     func seedChain(_ server: (name: String, keys: String, notice: String?)) async throws {
-        try await EmulatorHarness.with(scenarioJSON: try Self.scenario(server.keys)) { emulator in
-            let base = emulator.baseURL.absoluteString
-            let startedAt = Date()
-            let pipeline = try Data(
-                contentsOf: Self.repository.appendingPathComponent("Examples/pipelines/wandb-launch-vertex.json"))
-            let variables = [
-                "entity": "emulated-team", "queue": "vertex-gpu", "item": "UnVuUXVldWVJdGVtOjI3MTgz",
-                "wandbProject": "resnet", "project": "launchwatch-demo", "wandbBaseURL": base, "vertexEndpoint": base,
-                "loggingEndpoint": base,
-            ]
-            let loaded = try PipelineLoader(registry: BuiltinProviders.registry()).load(
-                pipeline, baseDirectory: URL(fileURLWithPath: "/"),
-                options: .init(
-                    variables: variables, environment: SentinelSecrets.environment, startedAt: startedAt,
-                    deadline: .seconds(20)))
-            let watcher = Watcher(
-                pipeline: loaded.pipeline, clock: ContinuousClock(), startedAt: startedAt,
-                environment: SentinelSecrets.environment, randomSeed: 7)
-            let run = Task { await watcher.run() }
-            var events: [WatchEvent] = []
-            for await event in watcher.events { events.append(event) }
-            let result = await run.value
+        let emulator = Emulator(scenario: try Scenario(json: Data(try Self.scenario(server.keys).utf8)))
+        // Left running until the process ends, as the fault matrix's servers are: a poll the watch
+        // abandoned when it finished may still connect, and a server stopping under a new
+        // connection trips an assertion in NIO.
+        _ = Task { try await emulator.run() }
+        let base = try await emulator.baseURL().absoluteString
+        let startedAt = Date()
+        let pipeline = try Data(
+            contentsOf: Self.repository.appendingPathComponent("Examples/pipelines/wandb-launch-vertex.json"))
+        let variables = [
+            "entity": "emulated-team", "queue": "vertex-gpu", "item": "UnVuUXVldWVJdGVtOjI3MTgz",
+            "wandbProject": "resnet", "project": "launchwatch-demo", "wandbBaseURL": base, "vertexEndpoint": base,
+            "loggingEndpoint": base,
+        ]
+        let loaded = try PipelineLoader(registry: BuiltinProviders.registry()).load(
+            pipeline, baseDirectory: URL(fileURLWithPath: "/"),
+            options: .init(
+                variables: variables, environment: SentinelSecrets.environment, startedAt: startedAt,
+                deadline: .seconds(20)))
+        let watcher = Watcher(
+            pipeline: loaded.pipeline, clock: ContinuousClock(), startedAt: startedAt,
+            environment: SentinelSecrets.environment, randomSeed: 7)
+        let run = Task { await watcher.run() }
+        var events: [WatchEvent] = []
+        for await event in watcher.events { events.append(event) }
+        let result = await run.value
 
-            #expect(result.outcome == .failure, "\(server.name): ended \(result.outcome)")
-            #expect(result.detail?.message == Self.diskMessage, "\(server.name)")
-            let reached = result.timeline.map(\.stage.id)
-            #expect(reached.prefix(3) == ["queued", "picked_up", "submitted"], "\(server.name): \(reached)")
-            #expect(reached.last == "failed")
-            let degraded = events.contains {
-                if case .provider(let change) = $0, change.provider == "queue", change.health == .degraded {
-                    return true
-                }
-                return false
+        #expect(result.outcome == .failure, "\(server.name): ended \(result.outcome)")
+        #expect(result.detail?.message == Self.diskMessage, "\(server.name)")
+        let reached = result.timeline.map(\.stage.id)
+        #expect(reached.prefix(3) == ["queued", "picked_up", "submitted"], "\(server.name): \(reached)")
+        #expect(reached.last == "failed")
+        let degraded = events.contains {
+            if case .provider(let change) = $0, change.provider == "queue", change.health == .degraded {
+                return true
             }
-            #expect(!degraded, "\(server.name): the queue provider never degrades over its own optional feature")
-            let notices = events.compactMap { event -> String? in
-                if case .notice(let provider, let message, _) = event, provider == "queue" { return message }
-                return nil
-            }
-            if let expected = server.notice {
-                // The older server refuses the first poll; the stricter one the first request for the
-                // extras, which a poll wants only while the item is PENDING or FAILED.
-                let matching = notices.filter { $0.contains(expected) }.count
-                #expect(matching == 1 || (matching == 0 && server.keys.contains("strict")), "\(notices)")
-                #expect(notices.count <= 1, "at most one notice: \(notices)")
-            } else {
-                #expect(notices.isEmpty, "\(notices)")
-            }
-
-            let log = await emulator.state.graphQLLog()
-            let refusedByDesign = log.filter { !$0.isValid }
-            // The one refusal a stricter server is allowed: the first try of what it does not have,
-            // after which the provider stopped asking.
-            #expect(refusedByDesign.count <= (server.notice == nil ? 0 : 1), "\(server.name): \(refusedByDesign)")
-            #expect(log.contains { $0.operation == "Run" || $0.operation == "RunBatch" }, "the run was followed too")
+            return false
         }
+        #expect(!degraded, "\(server.name): the queue provider never degrades over its own optional feature")
+        let notices = events.compactMap { event -> String? in
+            if case .notice(let provider, let message, _) = event, provider == "queue" { return message }
+            return nil
+        }
+        if let expected = server.notice {
+            // The older server refuses the first poll; the stricter one the first request for the
+            // extras, which a poll wants only while the item is PENDING or FAILED.
+            let matching = notices.filter { $0.contains(expected) }.count
+            #expect(matching == 1 || (matching == 0 && server.keys.contains("strict")), "\(notices)")
+            #expect(notices.count <= 1, "at most one notice: \(notices)")
+        } else {
+            #expect(notices.isEmpty, "\(notices)")
+        }
+
+        let log = await emulator.state.graphQLLog()
+        let refusedByDesign = log.filter { !$0.isValid }
+        // The one refusal a stricter server is allowed: the first try of what it does not have,
+        // after which the provider stopped asking.
+        #expect(refusedByDesign.count <= (server.notice == nil ? 0 : 1), "\(server.name): \(refusedByDesign)")
+        #expect(log.contains { $0.operation == "Run" || $0.operation == "RunBatch" }, "the run was followed too")
     }
 }

@@ -125,7 +125,8 @@ struct WandbServerVariantTests {
             let provider = try B.launch("item-0", emulator)
             let error = await #expect(throws: ProviderError.self) { try await W.poll(provider) }
             let seconds = try #require(error?.retryAfter).components.seconds
-            #expect((27...30).contains(seconds), "\(seconds)")
+            // Read as a date 30 s ahead: whatever this (possibly loaded) machine took since, at most 30 s.
+            #expect((1...30).contains(seconds), "\(seconds)")
         }
     }
 
