@@ -92,13 +92,13 @@ enum WandbSDL {
           project(name: String, entityName: String): Project
         }
 
+        # wandb/sdk/internal/_generated/server_features_query.py ServerFeaturesQuery
         type ServerInfo {
-          # ServerFeaturesQuery
           features: [ServerFeature]!
         }
 
+        # wandb/sdk/internal/_generated/server_features_query.py ServerFeaturesQuery
         type ServerFeature {
-          # ServerFeaturesQuery
           name: String!
           isEnabled: Boolean!
         }
@@ -122,10 +122,12 @@ enum WandbSDL {
           edges: [ApiKeyEdge!]!
         }
 
+        # wandb/apis/_generated/operations.py UserFragment, ApiKeyFragment
         type ApiKeyEdge {
           node: ApiKey
         }
 
+        # wandb/apis/_generated/operations.py ApiKeyFragment
         type ApiKey {
           id: ID!
           name: String!
@@ -137,6 +139,7 @@ enum WandbSDL {
           edges: [EntityEdge!]!
         }
 
+        # wandb/apis/_generated/operations.py UserFragment teams
         type EntityEdge {
           node: Entity
         }
@@ -185,6 +188,7 @@ enum WandbSDL {
           pageInfo: PageInfo!
         }
 
+        # wandb/apis/public/runs.py Runs
         type RunEdge {
           node: Run
           cursor: String!
@@ -258,9 +262,9 @@ enum WandbSDL {
           templateVariableValues: JSONString
         }
 
+        # wandb/sdk/launch/api.py pushToRunQueue: { runQueueItemId }
         type PushToRunQueuePayload {
           runQueueItemId: ID!
-          runSpec: JSONString
         }
 
         # wandb/sdk/launch/api.py popFromRunQueue
@@ -271,6 +275,7 @@ enum WandbSDL {
           launchAgentId: ID
         }
 
+        # wandb/sdk/launch/api.py popFromRunQueue: { runQueueItemId runSpec }
         type PopFromRunQueuePayload {
           runQueueItemId: ID!
           runSpec: JSONString
@@ -282,6 +287,7 @@ enum WandbSDL {
           runName: String!
         }
 
+        # wandb/sdk/launch/api.py ackRunQueueItem: { success }
         type AckRunQueueItemPayload {
           success: Boolean!
         }
@@ -294,6 +300,7 @@ enum WandbSDL {
           filePaths: [String!]
         }
 
+        # wandb/sdk/launch/api.py failRunQueueItem: { success }
         type FailRunQueueItemPayload {
           success: Boolean!
         }
@@ -326,6 +333,7 @@ enum WandbSDL {
         \(listingPageInfo)
         }
 
+        # wandb/apis/public/jobs.py GetRunQueueItems
         type RunQueueItemEdge {
           node: RunQueueItem
         \(listingPageInfo.isEmpty ? "" : "  # launchwatch (optional): paging the name search\n  cursor: String")

@@ -270,7 +270,7 @@ struct GraphQLExecutor<Resolver: GraphQLResolver> {
     }
 
     /// A resolved value as JSON: objects are selected from, lists completed item by item. An object
-    /// without a selection, or a leaf with one, is lenient `null`/the value rather than an error.
+    /// without a selection, or a leaf with one, is `null`/the value (validation refuses both before).
     private mutating func complete(
         _ resolved: GraphQLResolved<Object>, selections: [Document.Selection], path: [JSONValue]
     ) -> JSONValue {
