@@ -1,5 +1,6 @@
 import Foundation
 import GraphQL
+import Synchronization
 
 /// Reads a request's GraphQL document the way a GraphQL server does before executing anything: it
 /// parses the text and validates it against the W&B schema (`WandbSDL`) with GraphQLSwift, the Swift
@@ -9,16 +10,37 @@ import GraphQL
 /// to `GraphQLExecutor` as a `GraphQLDocument`.
 ///
 /// The schemas are built once per `WandbSDL.Variant` and shared (a built `GraphQLSchema` is
-/// immutable).
+/// immutable). Readings are remembered by document text: clients send the same documents again and
+/// again with other variables (a sweep's batch every tick), and validating a 200-alias document
+/// anew each time would cost more than answering it.
 enum GraphQLRequestReader {
     /// What reading a request's document gives.
-    enum Reading {
+    enum Reading: Sendable {
         case document(GraphQLDocument)
         /// The errors that refuse it (syntax or validation), in document order.
         case refused([GraphQLError])
     }
 
     static func read(_ text: String, variant: WandbSDL.Variant) -> Reading {
+        let key = CacheKey(variant: variant, text: text)
+        if let known = cache.withLock({ $0[key] }) { return known }
+        let reading = readAnew(text, variant: variant)
+        cache.withLock { cache in
+            // Bounded: a client that sends ever new documents (a fuzzer) does not grow it forever.
+            if cache.count >= 256 { cache.removeAll(keepingCapacity: true) }
+            cache[key] = reading
+        }
+        return reading
+    }
+
+    private struct CacheKey: Hashable, Sendable {
+        var variant: WandbSDL.Variant
+        var text: String
+    }
+
+    private static let cache = Mutex<[CacheKey: Reading]>([:])
+
+    private static func readAnew(_ text: String, variant: WandbSDL.Variant) -> Reading {
         let schema: GraphQLSchema
         switch Self.schema(variant) {
         case .success(let built): schema = built
