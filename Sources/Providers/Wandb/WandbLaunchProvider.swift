@@ -10,6 +10,14 @@ import Synchronization
 /// `wandb launch --queue` CLI, which prints no id, by `name` (the launch spec's name): the item with
 /// that name created after the watch started (less 15 minutes); several are an ambiguity to report.
 ///
+/// Each poll asks only what the official client's `GetRunQueueItem` asks (`id state
+/// associatedRunId`), so any server the official client works with answers it. The agent's failure
+/// message and the queue time are extras the official client never reads: they are asked for in a
+/// request of their own, once per item, and a server that refuses them (`Cannot query field ...`)
+/// is not asked again (one notice). A server without `runQueueItem(id:)` (older W&B Server) is read
+/// through the queue's first 100 items, as the official client falls back to. `CONTRACT-WANDB.md`
+/// lists every request.
+///
 /// ```json
 /// {"id": "queue", "type": "wandb-launch",
 ///  "config": {"entity": "my-team", "queue": "vertex-gpu", "item": "${var.item}"}}
