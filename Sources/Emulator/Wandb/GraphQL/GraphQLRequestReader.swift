@@ -60,27 +60,26 @@ enum GraphQLRequestReader {
     }
 
     /// Why the SDL did not build: a bug in `WandbSDL`, answered as a 500 rather than a crash.
-    struct SchemaError: Error {
+    struct SchemaError: Error, Sendable {
         var message: String
     }
 
-    private static let schemas: [WandbSDL.Variant: Result<GraphQLSchema, SchemaError>] = {
-        var built: [WandbSDL.Variant: Result<GraphQLSchema, SchemaError>] = [:]
-        for strict in [false, true] {
-            for withoutItemByID in [false, true] {
-                let variant = WandbSDL.Variant(strictQueueItems: strict, withoutRunQueueItemByID: withoutItemByID)
-                do {
-                    built[variant] = .success(try buildSchema(source: WandbSDL.text(variant)))
-                } catch {
-                    built[variant] = .failure(SchemaError(message: "the emulator's W&B schema is invalid: \(error)"))
-                }
-            }
-        }
-        return built
-    }()
+    /// The schemas built so far: each variant's on its first request (building one costs a moment
+    /// of CPU, which a watch that has just started would rather spend elsewhere).
+    private static let schemas = Mutex<[WandbSDL.Variant: Result<GraphQLSchema, SchemaError>]>([:])
 
     static func schema(_ variant: WandbSDL.Variant) -> Result<GraphQLSchema, SchemaError> {
-        schemas[variant] ?? .failure(SchemaError(message: "no W&B schema for \(variant)"))
+        schemas.withLock { schemas in
+            if let built = schemas[variant] { return built }
+            let built: Result<GraphQLSchema, SchemaError>
+            do {
+                built = .success(try buildSchema(source: WandbSDL.text(variant)))
+            } catch {
+                built = .failure(SchemaError(message: "the emulator's W&B schema is invalid: \(error)"))
+            }
+            schemas[variant] = built
+            return built
+        }
     }
 
     private static func error(_ error: GraphQL.GraphQLError) -> GraphQLError {
