@@ -25,6 +25,8 @@ let package = Package(
         // Without its default traits Hummingbird leaves out swift-configuration, which nothing here uses.
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1", traits: []),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        // The emulator parses and validates W&B GraphQL documents with it (graphql-js's rules and wording).
+        .package(url: "https://github.com/GraphQLSwift/GraphQL", from: "4.3.0"),
     ],
     targets: [
         .target(name: "LaunchWatchCore", path: "Sources/Core", swiftSettings: strictSettings),
@@ -81,6 +83,7 @@ let package = Package(
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
+                .product(name: "GraphQL", package: "GraphQL"),
             ],
             path: "Sources/Emulator",
             swiftSettings: strictSettings

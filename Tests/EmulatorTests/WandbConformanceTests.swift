@@ -81,6 +81,41 @@ struct WandbConformanceTests {
             #expect(statuses.first == 429)
             #expect(statuses.dropFirst().allSatisfy { $0 == 200 || $0 == 401 })
             #expect(statuses.filter { $0 == 401 }.count >= 1, "the wrong key was refused")
+            let refused = await harness.state.graphQLLog().filter { !$0.isValid }
+            #expect(refused.isEmpty, "every document the official client sent validated: \(refused)")
+        }
+    }
+
+    @Test(
+        "against a stricter, older server (only id/state/associatedRunId, no runQueueItem(id:)) the client falls back to the listing"
+    )
+    func officialClientOnOlderServer() async throws {
+        let server: [(key: String, value: JSONValue)] = [
+            ("strictQueueItems", .bool(true)), ("runQueueItemById", .bool(false)),
+        ]
+        try await EmulatorHarness.with(scenarioJSON: Fixture.scenario(server: server)) { harness in
+            await harness.state.advance(by: 50)
+            let environment = [
+                "WANDB_KEY": Fixture.apiKey, "WANDB_ENTITY": Fixture.entity, "WANDB_PROJECT": Fixture.project,
+                "WANDB_QUEUE": Fixture.queue, "WANDB_ITEM": Fixture.item, "WANDB_ITEM_ONLY": "1",
+            ]
+            let baseURL = harness.baseURL
+            guard
+                let output = try await Conformance.detached({
+                    try Conformance.python("wandb_client.py", emulator: baseURL, environment: environment)
+                })
+            else { return }
+            #expect(output.status == 0, "stderr: \(output.stderr)")
+            let result = try JSONParser.parse(output.stdout)
+            #expect(result["item"] == .object([("state", .string("claimed")), ("runId", .string("claimed1"))]))
+            // The client asked for runQueueItem(id:), was refused in the server's words, and listed.
+            let log = await harness.state.graphQLLog()
+            let refused = log.filter { !$0.isValid }
+            #expect(refused.count >= 1)
+            #expect(
+                refused.allSatisfy {
+                    $0.errors.first?.hasPrefix(#"Cannot query field "runQueueItem" on type "RunQueue"."#) == true
+                }, "\(refused)")
         }
     }
 }

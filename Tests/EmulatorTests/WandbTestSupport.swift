@@ -21,7 +21,10 @@ enum WandbFixture {
     /// The standard W&B scenario: four runs created at 0–3 s with configs, summaries and tags; an
     /// item enqueued at 0 s that is LEASED at 30 s and CLAIMED with run `claimed1` at 40 s, whose
     /// run appears at 45 s and runs at 60 s; and an item that FAILED at 50 s.
-    static func scenario(faults: [JSONValue] = [], apiKeys: [String] = [apiKey]) -> String {
+    /// `server` adds keys to the scenario's `wandb` object (`strictQueueItems`, `runQueueItemById`).
+    static func scenario(
+        faults: [JSONValue] = [], apiKeys: [String] = [apiKey], server: [(key: String, value: JSONValue)] = []
+    ) -> String {
         let timeline: [JSONValue] = [
             step("0s", "enqueueItem", ("item", .string(item)), ("queue", .string(queue)), ("name", .string("train-a"))),
             step(
@@ -49,10 +52,11 @@ enum WandbFixture {
             ("name", .string("wandb-tests")), ("timeScale", .number(0.001)),
             (
                 "wandb",
-                .object([
-                    ("apiKeys", .array(apiKeys.map(JSONValue.string))), ("entity", .string(entity)),
-                    ("username", .string(username)), ("queues", .array([.string(emptyQueue)])),
-                ])
+                .object(
+                    [
+                        ("apiKeys", .array(apiKeys.map(JSONValue.string))), ("entity", .string(entity)),
+                        ("username", .string(username)), ("queues", .array([.string(emptyQueue)])),
+                    ] + server)
             ),
             ("timeline", .array(timeline)),
         ]

@@ -65,7 +65,7 @@ struct WandbBatchTests {
     }
 
     @Test(
-        "wandb-launch: one request per batch poll for 1, 10 or 50 items, each target with its own item",
+        "wandb-launch: one request per batch poll for 1, 10 or 50 items (and one for the optional details, once)",
         arguments: [1, 10, 50])
     func launchBatch(_ count: Int) async throws {
         try await EmulatorHarness.with(scenarioJSON: WandbStateTests.scenario(Self.itemSteps(count))) { emulator in
@@ -75,8 +75,15 @@ struct WandbBatchTests {
             let sent = await Self.requests(emulator) {
                 answers = await WandbLaunchProvider.poll(batch: providers, memory: BatchMemory(), Self.context)
             }
-            #expect(sent == ["RunQueueItemBatch"])
+            // The critical fields, then once the optional details of the PENDING and FAILED items.
+            #expect(sent == ["RunQueueItemBatch", "RunQueueItemDetailBatch"])
             try #require(answers.count == count)
+            var again: [Result<PollResult, ProviderError>] = []
+            let later = await Self.requests(emulator) {
+                again = await WandbLaunchProvider.poll(batch: providers, memory: BatchMemory(), Self.context)
+            }
+            #expect(later == ["RunQueueItemBatch"], "the details are read once")
+            #expect(try again.map { try $0.get().observations } == answers.map { try $0.get().observations })
             for (k, answer) in answers.enumerated() {
                 let observations = try answer.get().observations
                 let observation = try #require(observations.first)
@@ -206,7 +213,8 @@ struct WandbBatchTests {
             let first = await Self.requests(emulator) {
                 answers = await WandbLaunchProvider.poll(batch: batch, memory: BatchMemory(), Self.context)
             }
-            #expect(first.sorted() == ["RunQueueItemBatch", "RunQueueItems", "RunQueueItems"])
+            #expect(
+                first.sorted() == ["RunQueueItemBatch", "RunQueueItemDetailBatch", "RunQueueItems", "RunQueueItems"])
             let results = try answers.map { try $0.get() }
             #expect(results.map { $0.observations.map(\.subject) } == [["item-0"], ["item-1"], []])
             #expect(results[2].notices.first?.contains("2 queue items") == true)
@@ -252,7 +260,10 @@ struct WandbBatchTests {
             let sent = await Self.requests(emulator) {
                 answers = await WandbLaunchProvider.poll(batch: providers, memory: BatchMemory(), Self.context)
             }
-            #expect(sent == ["RunQueueItemBatch", "RunQueueItemBatch"])
+            #expect(
+                sent == [
+                    "RunQueueItemBatch", "RunQueueItemBatch", "RunQueueItemDetailBatch", "RunQueueItemDetailBatch",
+                ])
             let statuses = try answers.map { try $0.get().observations.map(\.status) }
             #expect(statuses == [["PENDING"], ["LEASED"], ["CLAIMED"], ["FAILED"]])
         }

@@ -160,7 +160,7 @@ struct WandbProviderTests {
                 try await client.query("query { viewer { id }", variables: [])
             }
             #expect(error.message.hasPrefix("W&B: "))
-            #expect(error.message.contains("syntax error"))
+            #expect(error.message.contains("Syntax Error"))
             #expect(!error.message.contains("sentinel-wandb-key"))
         }
     }

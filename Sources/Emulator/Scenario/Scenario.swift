@@ -61,6 +61,11 @@ public struct Scenario: Sendable {
         /// Run queues (in `entity`'s `model-registry` project) that exist before any item is pushed;
         /// queues named by `enqueueItem` steps exist as well.
         public var queues: [String] = []
+        /// `wandb.strictQueueItems`: the server knows only the fields the official client reads on a
+        /// run-queue item (`id state associatedRunId`), and lists items without `after:`/`pageInfo`.
+        public var strictQueueItems = false
+        /// `wandb.runQueueItemById` false: an older W&B Server without `RunQueue.runQueueItem(id:)`.
+        public var runQueueItemByID = true
     }
 
     /// One timeline step: an action at an offset.

@@ -68,7 +68,9 @@ extension Scenario {
             serviceAccountEmail: raw.auth?.serviceAccountEmail, refreshTokens: raw.auth?.refreshTokens ?? [])
         wandb = Wandb(
             apiKeys: raw.wandb?.apiKeys ?? [], entity: raw.wandb?.entity ?? "emulated-team",
-            username: raw.wandb?.username ?? "emulated-user", queues: raw.wandb?.queues ?? [])
+            username: raw.wandb?.username ?? "emulated-user", queues: raw.wandb?.queues ?? [],
+            strictQueueItems: raw.wandb?.strictQueueItems ?? false,
+            runQueueItemByID: raw.wandb?.runQueueItemById ?? true)
 
         var steps: [Step] = []
         for (index, step) in (raw.timeline ?? []).enumerated() {
@@ -255,6 +257,8 @@ private struct RawWandb: Decodable {
     var entity: String?
     var username: String?
     var queues: [String]?
+    var strictQueueItems: Bool?
+    var runQueueItemById: Bool?
 }
 
 private struct RawResource: Decodable {

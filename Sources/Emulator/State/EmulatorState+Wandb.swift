@@ -86,7 +86,25 @@ struct WandbWorld: Sendable {
     }
 }
 
+/// One W&B GraphQL document the emulator received, and whether the schema accepted it: `errors` holds
+/// the validation (or syntax) errors it was refused with, empty when it was valid. Tests read it to
+/// check that a provider sent only documents the W&B schema allows (`CONTRACT-WANDB.md`).
+public struct GraphQLDocumentRecord: Sendable {
+    /// The operation's name (`operationName`, else the name in the document), if any.
+    public var operation: String?
+    public var errors: [String]
+
+    public var isValid: Bool { errors.isEmpty }
+}
+
 extension EmulatorState {
+    /// Every W&B GraphQL document served since the start (or the last `reset`), in order.
+    public func graphQLLog() -> [GraphQLDocumentRecord] { graphQLDocuments }
+
+    func recordGraphQL(_ record: GraphQLDocumentRecord) {
+        graphQLDocuments.append(record)
+    }
+
     /// A copy of the W&B state as of now, after the due steps (call inside `read`).
     func wandbWorld() -> WandbWorld {
         let account = scenario.wandb

@@ -29,6 +29,8 @@ public actor EmulatorState {
     private var tokenCounter = 0
     private var faultApplied: [Int: Int] = [:]
     private(set) var requests: [RequestRecord] = []
+    /// Every W&B GraphQL document served, with its validation outcome (`graphQLLog()`).
+    var graphQLDocuments: [GraphQLDocumentRecord] = []
 
     public init(scenario: Scenario, epoch: Date = Date()) {
         self.scenario = scenario
@@ -70,6 +72,7 @@ public actor EmulatorState {
         faultApplied = [:]
         pendingCancellations = []
         requests = []
+        graphQLDocuments = []
     }
 
     /// Moves scenario time forward by `seconds` (the control API's `advance`).

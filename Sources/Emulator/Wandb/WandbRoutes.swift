@@ -55,8 +55,12 @@ enum WandbError {
 ///   wandb/wandb#5319, #7118).
 /// - Body: `{"query", "variables", "operationName"}`. An empty body is 400 `{"error": "EOF"}` and
 ///   a body that is not JSON 400 `{"error": ...}`, as W&B's server answers.
-/// - A document that does not parse or validate (syntax, unknown operation, undefined variable or
-///   fragment, missing required variable) is 400 with `errors` and no `data`. Field errors come with
+/// - The document is parsed and validated against the schema of the W&B subset (`WandbSDL`, as the
+///   scenario's `wandb.strictQueueItems`/`wandb.runQueueItemById` shape it) by `GraphQLRequestReader`.
+///   A document that does not parse or validate (syntax, a field or argument the schema does not
+///   have — `Cannot query field "x" on type "Y".` —, an unknown operation, an undefined variable or
+///   fragment, a missing required variable) is 400 with `errors` and no `data`; every document's
+///   outcome is in `EmulatorState.graphQLLog()`. Field errors come with
 ///   `data` and the status of the first error (400 bad argument, 404 not found); answers without
 ///   errors are 200.
 extension EmulatorRoutes {
@@ -98,13 +102,20 @@ extension EmulatorRoutes {
             return errorResponse([GraphQLError(message: "variables must be a JSON object")])
         }
         var operationName: String?
-        if case .string(let name)? = body["operationName"] { operationName = name }
+        if case .string(let name)? = body["operationName"], !name.isEmpty { operationName = name }
 
+        let account = await state.scenario.wandb
+        let variant = WandbSDL.Variant(
+            strictQueueItems: account.strictQueueItems, withoutRunQueueItemByID: !account.runQueueItemByID)
+        let recordedName = operationName ?? Emulator.graphQLOperation(request.body)
         let document: GraphQLDocument
-        do {
-            document = try GraphQLParser.parse(query)
-        } catch {
-            return errorResponse([error])
+        switch GraphQLRequestReader.read(query, variant: variant) {
+        case .document(let read):
+            document = read
+            await state.recordGraphQL(GraphQLDocumentRecord(operation: recordedName, errors: []))
+        case .refused(let errors):
+            await state.recordGraphQL(GraphQLDocumentRecord(operation: recordedName, errors: errors.map(\.message)))
+            return errorResponse(errors)
         }
         let executionVariables = variables
         let name = operationName

@@ -29,8 +29,9 @@ indirect enum WandbObject {
 /// `runs(filters, order, first, after)`, `runCount(filters)`, `runQueue(name)` with
 /// `runQueueItems(first, after)` and `runQueueItem(id)`, `runQueues`; mutations
 /// `pushToRunQueueByName`, `pushToRunQueue`, `popFromRunQueue`, `ackRunQueueItem`,
-/// `failRunQueueItem`. A field not listed here answers `null`, so that clients asking for more than
-/// the emulator knows still work.
+/// `failRunQueueItem`. Which fields and arguments a document may ask for is `WandbSDL`'s to say: a
+/// document is validated against it before it reaches these resolvers, so a field the schema has
+/// but no resolver serves (`sweepName`, `historyKeys`...) answers `null`.
 ///
 /// Absence is `null` without an error, as on the real API: a project or entity that does not exist,
 /// a run that does not exist (yet), an unknown queue or item. Bad arguments (unparsable `filters`,

@@ -80,14 +80,43 @@ public struct WandbAPIClient: Sendable {
         while start < fields.count {
             let chunk = Array(fields[start..<min(start + Self.aliasesPerDocument, fields.count)])
             start += chunk.count
-            do {
-                let values = try await queryAliases(chunk, operation: operation)
-                answers += chunk.map { values[$0.alias] ?? .success(.null) }
-            } catch {
-                answers += chunk.map { _ in .failure(error) }
-            }
+            answers += await query(chunk: chunk, operation: operation)
         }
         return answers
+    }
+
+    /// One document for `chunk`; when the server refuses it as too large (`isTooLarge`), each half
+    /// again, down to single fields — how many aliases one W&B request may carry is not documented.
+    private func query(chunk: [AliasedField], operation: String) async -> [Result<JSONValue, ProviderError>] {
+        do {
+            let values = try await queryAliases(chunk, operation: operation)
+            return chunk.map { values[$0.alias] ?? .success(.null) }
+        } catch {
+            guard chunk.count > 1, Self.isTooLarge(error) else { return chunk.map { _ in .failure(error) } }
+            let half = chunk.count / 2
+            return await query(chunk: Array(chunk[..<half]), operation: operation)
+                + query(chunk: Array(chunk[half...]), operation: operation)
+        }
+    }
+
+    /// Whether a whole request failed as too large: HTTP 413 or 414, or a 400 that is not a GraphQL
+    /// document error the server explained (a refused field or argument would fail every half too).
+    static func isTooLarge(_ error: ProviderError) -> Bool {
+        switch error.code {
+        case "http_413", "http_414": return true
+        case "http_400":
+            return !isSchemaRefusal(error) && !error.message.contains("Syntax Error")
+                && !error.message.contains("Variable \"$")
+        default: return false
+        }
+    }
+
+    /// Whether `error` is the server refusing a field or an argument its schema does not have:
+    /// `Cannot query field "x" on type "Y".` or `Unknown argument "x" on field "Y.z".` (graphql-js's
+    /// wording, which the official client itself matches on — wandb/sdk/launch/api.py
+    /// `push_to_run_queue_by_name`, wandb/apis/public/jobs.py `QueuedRun._get_item`).
+    public static func isSchemaRefusal(_ error: ProviderError) -> Bool {
+        error.message.contains("Cannot query field") || error.message.contains("Unknown argument")
     }
 
     private func queryAliases(_ fields: [AliasedField], operation: String) async throws(ProviderError)
@@ -170,13 +199,16 @@ public struct WandbAPIClient: Sendable {
         return "an error without a message"
     }
 
-    /// `RateLimit-Reset` (seconds) or `Retry-After` (seconds).
-    static func retryHint(_ headers: [String: String]) -> Duration? {
+    /// `RateLimit-Reset` (seconds), else `Retry-After` (seconds or an HTTP date, RFC 9110), at most an
+    /// hour.
+    static func retryHint(_ headers: [String: String], now: Date = Date()) -> Duration? {
         for name in ["ratelimit-reset", "retry-after"] {
-            if let text = headers[name], let seconds = Double(text.trimmingCharacters(in: .whitespaces)),
-                seconds.isFinite, seconds >= 0
-            {
+            guard let text = headers[name]?.trimmingCharacters(in: .whitespaces) else { continue }
+            if let seconds = Double(text), seconds.isFinite, seconds >= 0 {
                 return .seconds(double: min(seconds, 3600))
+            }
+            if name == "retry-after", let date = HTTPDate.date(from: text) {
+                return .seconds(double: min(max(0, date.timeIntervalSince(now)), 3600))
             }
         }
         return nil

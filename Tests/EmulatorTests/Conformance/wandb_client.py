@@ -15,6 +15,8 @@ Environment:
   WANDB_QUEUE     a run queue (in the entity's model-registry project)
   WANDB_ITEM      a run queue item id on it
   WANDB_PUSH_QUEUE  a queue to push a launch spec to, with the launch API
+  WANDB_ITEM_ONLY   when set, only read the queued run's item (for a server without
+                    runQueueItem(id:), where the client falls back to listing the queue's items)
 
 Prints one JSON object on stdout:
   {"viewer": {"username", "entity"}, "filtered": [run...], "all": [run...], "runCount": N,
@@ -87,6 +89,11 @@ def main():
     env = os.environ
     url, key, entity, project = env["EMULATOR_URL"], env["WANDB_KEY"], env["WANDB_ENTITY"], env["WANDB_PROJECT"]
     api = LaunchApi(api_key=key, overrides={"base_url": url})
+    if env.get("WANDB_ITEM_ONLY"):
+        queued = api.queued_run(entity, project, env["WANDB_QUEUE"], env["WANDB_ITEM"], project_queue="model-registry")
+        item = queued._get_item()
+        json.dump({"item": {"state": queued.state, "runId": item["associatedRunId"] if item else None}}, sys.stdout)
+        return
     viewer = api.viewer
     result = {"viewer": {"username": viewer.username, "entity": viewer.entity}}
 

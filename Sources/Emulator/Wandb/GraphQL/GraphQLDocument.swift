@@ -1,7 +1,8 @@
 import Foundation
 import LaunchWatchCore
 
-/// A parsed GraphQL request document: its operations and fragments, as `GraphQLParser` reads them.
+/// A parsed and validated GraphQL request document, as `GraphQLRequestReader` hands it to the
+/// executor: its operations and fragments.
 ///
 /// Only the executable part of the language is modelled (operations, selections, fragments,
 /// variables, directives); a document with type-system definitions does not parse.

@@ -39,8 +39,8 @@ struct GraphQLFieldRequest {
 
 /// The schema side of execution: the root objects, the type of each object, and field values.
 ///
-/// Resolution is lenient by design: a resolver answers `.null` for a field it does not know, so
-/// that a real client asking for many fields still gets the ones that matter.
+/// Documents reach the executor validated against the schema (`GraphQLRequestReader`), so a
+/// resolver sees only fields the schema has; it answers `.null` for one it does not serve.
 protocol GraphQLResolver {
     associatedtype Object
 
@@ -71,8 +71,9 @@ extension GraphQLResolver {
 /// types are not checked), `@skip`/`@include`, fragments and inline fragments with type conditions,
 /// aliases, field merging, and field errors that null their field and are reported with its path.
 ///
-/// Document errors (an unknown operation, an undefined variable or fragment, a required variable not
-/// given) leave `data` out, as the specification says for errors before execution.
+/// The document comes validated (`GraphQLRequestReader`: fields, arguments, fragments, variables
+/// used and defined); what is left to check here — the operation named, a required variable not
+/// given or null — leaves `data` out, as the specification says for errors before execution.
 struct GraphQLExecutor<Resolver: GraphQLResolver> {
     typealias Document = GraphQLDocument
     typealias Object = Resolver.Object
@@ -107,7 +108,6 @@ struct GraphQLExecutor<Resolver: GraphQLResolver> {
         let operation: Document.Operation
         do {
             operation = try Self.selectOperation(document, name: operationName)
-            try validate(operation)
             self.variables = try Self.coerce(variables, for: operation)
         } catch {
             return Response(data: nil, errors: [error])
@@ -147,62 +147,6 @@ struct GraphQLExecutor<Resolver: GraphQLResolver> {
                     : "Must provide operation name if query contains multiple operations.")
         }
         return operation
-    }
-
-    /// Checks that every fragment spread names a fragment, that fragments do not spread themselves,
-    /// and that every variable used is defined by the operation.
-    private func validate(_ operation: Document.Operation) throws(GraphQLError) {
-        let defined = Set(operation.variables.map(\.name))
-        var checkedFragments: Set<String> = []
-
-        func check(_ value: Document.Value, at location: Document.Location) throws(GraphQLError) {
-            switch value {
-            case .variable(let name):
-                guard defined.contains(name) else {
-                    let suffix = operation.name.map { " by operation \"\($0)\"" } ?? ""
-                    throw GraphQLError(message: "Variable \"$\(name)\" is not defined\(suffix).", locations: [location])
-                }
-            case .list(let values):
-                for value in values { try check(value, at: location) }
-            case .object(let members):
-                for member in members { try check(member.value, at: location) }
-            default:
-                break
-            }
-        }
-
-        func walk(_ selections: [Document.Selection], spreading: [String]) throws(GraphQLError) {
-            for selection in selections {
-                switch selection {
-                case .field(let field):
-                    for argument in field.arguments { try check(argument.value, at: field.location) }
-                    for directive in field.directives {
-                        for argument in directive.arguments { try check(argument.value, at: field.location) }
-                    }
-                    try walk(field.selections, spreading: spreading)
-                case .inlineFragment(_, let directives, let selections):
-                    for directive in directives {
-                        for argument in directive.arguments { try check(argument.value, at: operation.location) }
-                    }
-                    try walk(selections, spreading: spreading)
-                case .fragmentSpread(let name, let directives, let location):
-                    for directive in directives {
-                        for argument in directive.arguments { try check(argument.value, at: location) }
-                    }
-                    guard let fragment = document.fragments[name] else {
-                        throw GraphQLError(message: "Unknown fragment \"\(name)\".", locations: [location])
-                    }
-                    guard !spreading.contains(name) else {
-                        throw GraphQLError(
-                            message: "Cannot spread fragment \"\(name)\" within itself.", locations: [location])
-                    }
-                    if checkedFragments.insert(name).inserted || !spreading.isEmpty {
-                        try walk(fragment.selections, spreading: spreading + [name])
-                    }
-                }
-            }
-        }
-        try walk(operation.selections, spreading: [])
     }
 
     /// The operation's variables: given values, else defaults; a required variable that is missing
@@ -326,7 +270,7 @@ struct GraphQLExecutor<Resolver: GraphQLResolver> {
     }
 
     /// A resolved value as JSON: objects are selected from, lists completed item by item. An object
-    /// without a selection, or a leaf with one, is lenient `null`/the value rather than an error.
+    /// without a selection, or a leaf with one, is `null`/the value (validation refuses both before).
     private mutating func complete(
         _ resolved: GraphQLResolved<Object>, selections: [Document.Selection], path: [JSONValue]
     ) -> JSONValue {
