@@ -19,12 +19,15 @@ let package = Package(
         .library(name: "LaunchWatchWandb", targets: ["LaunchWatchWandb"]),
         .library(name: "LaunchWatchCloudLogging", targets: ["LaunchWatchCloudLogging"]),
         .library(name: "LaunchWatchCloudRun", targets: ["LaunchWatchCloudRun"]),
+        .library(name: "LaunchWatchCommand", targets: ["LaunchWatchCommand"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         // Without its default traits Hummingbird leaves out swift-configuration, which nothing here uses.
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1", traits: []),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        // Without its default traits swift-subprocess leaves out its Foundation conveniences, unused here.
+        .package(url: "https://github.com/swiftlang/swift-subprocess", from: "1.0.2", traits: []),
     ],
     targets: [
         .target(name: "LaunchWatchCore", path: "Sources/Core", swiftSettings: strictSettings),
@@ -75,6 +78,12 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .target(
+            name: "LaunchWatchCommand",
+            dependencies: ["LaunchWatchCore", .product(name: "Subprocess", package: "swift-subprocess")],
+            path: "Sources/Providers/Command",
+            swiftSettings: strictSettings
+        ),
+        .target(
             name: "LaunchWatchEmulator",
             dependencies: [
                 "LaunchWatchCore",
@@ -95,6 +104,7 @@ let package = Package(
                 "LaunchWatchWandb",
                 "LaunchWatchCloudLogging",
                 "LaunchWatchCloudRun",
+                "LaunchWatchCommand",
             ],
             path: "Sources/Providers/Builtin",
             swiftSettings: strictSettings
@@ -172,6 +182,12 @@ let package = Package(
             ],
             path: "Tests/FuzzTests",
             resources: [.copy("Seeds")],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "LaunchWatchCommandProviderTests",
+            dependencies: ["LaunchWatchCommand", "LaunchWatchCore", "LaunchWatchTesting"],
+            path: "Tests/CommandProviderTests",
             swiftSettings: strictSettings
         ),
         .testTarget(
