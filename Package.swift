@@ -117,7 +117,7 @@ let package = Package(
                 "LaunchWatchEmulator",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
-            path: "Sources/Runner",
+            path: "Sources/CLI",
             swiftSettings: strictSettings
         ),
         .target(
