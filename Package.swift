@@ -10,6 +10,9 @@ let package = Package(
     products: [
         .executable(name: "launchwatch", targets: ["LaunchWatchRunner"]),
         .library(name: "LaunchWatchCore", targets: ["LaunchWatchCore"]),
+        // A team's own launchwatch: LaunchWatchCLI.main(registry: .builtin.adding(MyProvider.self)).
+        .library(name: "LaunchWatchCLI", targets: ["LaunchWatchCLI"]),
+        .library(name: "LaunchWatchBuiltinProviders", targets: ["LaunchWatchBuiltinProviders"]),
         .library(name: "LaunchWatchReplay", targets: ["LaunchWatchReplay"]),
         .library(name: "LaunchWatchTesting", targets: ["LaunchWatchTesting"]),
         .library(name: "LaunchWatchEmulator", targets: ["LaunchWatchEmulator"]),
@@ -109,8 +112,9 @@ let package = Package(
             path: "Sources/Providers/Builtin",
             swiftSettings: strictSettings
         ),
-        .executableTarget(
-            name: "LaunchWatchRunner",
+        // The command tree as a library, with an injectable registry.
+        .target(
+            name: "LaunchWatchCLI",
             dependencies: [
                 "LaunchWatchCore",
                 "LaunchWatchBuiltinProviders",
@@ -118,6 +122,13 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Sources/CLI",
+            swiftSettings: strictSettings
+        ),
+        // The `launchwatch` executable: the command tree with the built-in kinds.
+        .executableTarget(
+            name: "LaunchWatchRunner",
+            dependencies: ["LaunchWatchCLI", "LaunchWatchBuiltinProviders"],
+            path: "Sources/Runner",
             swiftSettings: strictSettings
         ),
         .target(
