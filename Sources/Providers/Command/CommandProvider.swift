@@ -109,27 +109,13 @@ public struct CommandProvider: Provider {
     let output: CommandOutput
     let stream: CommandStream?
 
+    /// The configuration's decoding has checked its fields (see `Configuration.init(from:)`).
     public init(configuration: Configuration, context: ProviderContext) throws {
-        guard let program = configuration.run.first, !program.isEmpty else {
-            throw ProviderError(
-                code: "bad_config", message: "run must name a program, such as [\"python3\", \"status.py\"]")
-        }
-        let modeText = configuration.mode ?? Mode.poll.rawValue
-        guard let mode = Mode(rawValue: modeText) else {
-            throw ProviderError(
-                code: "bad_config", message: "mode \"\(modeText)\" is not poll or stream")
-        }
-        for name in configuration.publishes ?? [] where name.isEmpty {
-            throw ProviderError(code: "bad_config", message: "publishes holds an empty fact name")
-        }
+        let program = configuration.run.first ?? ""
+        let mode = configuration.mode.flatMap(Mode.init(rawValue:)) ?? .poll
         let timeout = try DurationText.configured(configuration.timeout, field: "timeout", default: .seconds(30))
         var environment = context.environment
-        for (name, value) in configuration.env ?? [:] {
-            guard !name.isEmpty, !name.contains("="), !name.contains("\0") else {
-                throw ProviderError(code: "bad_config", message: "env has a variable named \"\(name)\"")
-            }
-            environment[name] = value
-        }
+        for (name, value) in configuration.env ?? [:] { environment[name] = value }
         environment["LAUNCHWATCH_PROVIDER_ID"] = context.id
         process = CommandProcess(
             argv: configuration.run, environment: environment, workingDirectory: context.baseDirectory,
