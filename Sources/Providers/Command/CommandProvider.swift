@@ -24,7 +24,9 @@ import LaunchWatchCore
 ///   or a cancelled watch kills the program's whole process group.
 /// - The program runs in the pipeline file's folder, with launchwatch's environment plus `env`, plus
 ///   every fact the watch knows as `LAUNCHWATCH_FACT_<NAME>` (upper-cased; other characters than
-///   letters and digits become `_`) and its provider id as `LAUNCHWATCH_PROVIDER_ID`.
+///   letters and digits become `_`) and its provider id as `LAUNCHWATCH_PROVIDER_ID`. A stream gets
+///   the facts known when it starts (one whose `run` uses a fact is started anew when that fact
+///   changes); in a sweep, only those its configuration uses.
 /// - Statuses are the program's own words, placed by the pipeline's `map`; a status that is a stage id
 ///   reaches that stage without a map entry.
 /// - Whatever the program prints is shown with secrets redacted: the values of the variables named
