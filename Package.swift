@@ -211,7 +211,10 @@ let package = Package(
         ),
         .testTarget(
             name: "LaunchWatchRunnerTests",
-            dependencies: ["LaunchWatchRunner", "LaunchWatchCore", "LaunchWatchTesting"],
+            dependencies: [
+                "LaunchWatchRunner", "LaunchWatchCLI", "LaunchWatchBuiltinProviders", "LaunchWatchCore",
+                "LaunchWatchTesting",
+            ],
             path: "Tests/RunnerTests",
             swiftSettings: strictSettings
         ),

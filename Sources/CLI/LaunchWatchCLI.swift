@@ -34,14 +34,18 @@ public enum LaunchWatchCLI {
     ///
     /// - Parameter arguments: the arguments without the program's name; `nil` reads the process's own.
     public static func main(registry: ProviderRegistry, arguments: [String]? = nil) async {
-        if !registry.refusals.isEmpty {
-            for refusal in registry.refusals {
-                FileHandle.standardError.write(Data("error: cannot add a provider kind: \(refusal.message)\n".utf8))
-            }
+        if let report = refusalReport(registry) {
+            FileHandle.standardError.write(Data(report.utf8))
             exit(70)
         }
         await $registry.withValue(registry) {
             await LaunchWatchCommand.main(arguments)
         }
+    }
+
+    /// What `main` prints before it exits 70, when `registry` refused a kind: one line per refusal.
+    static func refusalReport(_ registry: ProviderRegistry) -> String? {
+        guard !registry.refusals.isEmpty else { return nil }
+        return registry.refusals.map { "error: cannot add a provider kind: \($0.message)\n" }.joined()
     }
 }
