@@ -10,6 +10,9 @@ let package = Package(
     products: [
         .executable(name: "launchwatch", targets: ["LaunchWatchRunner"]),
         .library(name: "LaunchWatchCore", targets: ["LaunchWatchCore"]),
+        // A team's own launchwatch: LaunchWatchCLI.main(registry: .builtin.adding(MyProvider.self)).
+        .library(name: "LaunchWatchCLI", targets: ["LaunchWatchCLI"]),
+        .library(name: "LaunchWatchBuiltinProviders", targets: ["LaunchWatchBuiltinProviders"]),
         .library(name: "LaunchWatchReplay", targets: ["LaunchWatchReplay"]),
         .library(name: "LaunchWatchTesting", targets: ["LaunchWatchTesting"]),
         .library(name: "LaunchWatchEmulator", targets: ["LaunchWatchEmulator"]),
@@ -19,6 +22,7 @@ let package = Package(
         .library(name: "LaunchWatchWandb", targets: ["LaunchWatchWandb"]),
         .library(name: "LaunchWatchCloudLogging", targets: ["LaunchWatchCloudLogging"]),
         .library(name: "LaunchWatchCloudRun", targets: ["LaunchWatchCloudRun"]),
+        .library(name: "LaunchWatchCommand", targets: ["LaunchWatchCommand"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -27,6 +31,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         // The emulator parses and validates W&B GraphQL documents with it (graphql-js's rules and wording).
         .package(url: "https://github.com/GraphQLSwift/GraphQL", from: "4.3.0"),
+        // Without its default traits swift-subprocess leaves out its Foundation conveniences, unused here.
+        .package(url: "https://github.com/swiftlang/swift-subprocess", from: "1.0.2", traits: []),
     ],
     targets: [
         .target(name: "LaunchWatchCore", path: "Sources/Core", swiftSettings: strictSettings),
@@ -77,6 +83,12 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .target(
+            name: "LaunchWatchCommand",
+            dependencies: ["LaunchWatchCore", .product(name: "Subprocess", package: "swift-subprocess")],
+            path: "Sources/Providers/Command",
+            swiftSettings: strictSettings
+        ),
+        .target(
             name: "LaunchWatchEmulator",
             dependencies: [
                 "LaunchWatchCore",
@@ -98,18 +110,27 @@ let package = Package(
                 "LaunchWatchWandb",
                 "LaunchWatchCloudLogging",
                 "LaunchWatchCloudRun",
+                "LaunchWatchCommand",
             ],
             path: "Sources/Providers/Builtin",
             swiftSettings: strictSettings
         ),
-        .executableTarget(
-            name: "LaunchWatchRunner",
+        // The command tree as a library, with an injectable registry.
+        .target(
+            name: "LaunchWatchCLI",
             dependencies: [
                 "LaunchWatchCore",
                 "LaunchWatchBuiltinProviders",
                 "LaunchWatchEmulator",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
+            path: "Sources/CLI",
+            swiftSettings: strictSettings
+        ),
+        // The `launchwatch` executable: the command tree with the built-in kinds.
+        .executableTarget(
+            name: "LaunchWatchRunner",
+            dependencies: ["LaunchWatchCLI", "LaunchWatchBuiltinProviders"],
             path: "Sources/Runner",
             swiftSettings: strictSettings
         ),
@@ -178,6 +199,12 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .testTarget(
+            name: "LaunchWatchCommandProviderTests",
+            dependencies: ["LaunchWatchCommand", "LaunchWatchCore", "LaunchWatchTesting"],
+            path: "Tests/CommandProviderTests",
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
             name: "LaunchWatchReliabilityTests",
             dependencies: [
                 "LaunchWatchBuiltinProviders", "LaunchWatchCore", "LaunchWatchEmulator", "LaunchWatchTesting",
@@ -187,7 +214,10 @@ let package = Package(
         ),
         .testTarget(
             name: "LaunchWatchRunnerTests",
-            dependencies: ["LaunchWatchRunner", "LaunchWatchCore", "LaunchWatchTesting"],
+            dependencies: [
+                "LaunchWatchRunner", "LaunchWatchCLI", "LaunchWatchBuiltinProviders", "LaunchWatchCore",
+                "LaunchWatchTesting",
+            ],
             path: "Tests/RunnerTests",
             swiftSettings: strictSettings
         ),

@@ -66,6 +66,17 @@ struct RegistryTests {
         #expect(registry.kinds == ["job-api", "log-search", "status-page"])
     }
 
+    @Test("adding returns a copy with the kind, and keeps a refused one in refusals")
+    func addingKeepsRefusals() throws {
+        let registry = try PipelineFixtures.registry()
+        let added = ProviderRegistry().adding(PipelineFixtures.StatusPageProvider.self)
+        #expect(added.kinds == ["status-page"])
+        #expect(added.refusals.isEmpty)
+        let twice = registry.adding(OtherStatusPageProvider.self).adding(BadKind.Uppercase.self)
+        #expect(twice.kinds == registry.kinds)
+        #expect(twice.refusals.map(\.code) == ["duplicate_kind", "invalid_kind"])
+    }
+
     @Test("rejects a kind registered twice and names both types")
     func rejectsDuplicateKind() throws {
         var registry = try PipelineFixtures.registry()

@@ -19,6 +19,8 @@ enum FaultMatrix {
         var map: [String: String] = [:]
         /// Runs gcloud (`GCLOUD` and `ENV` in the config): the gcloud faults apply, not the HTTP ones.
         var gcloud = false
+        /// Runs a program of the `command` kind (`COMMAND` in the config): the command faults apply.
+        var command = false
     }
 
     static let vertexTimeline = #"""
@@ -67,6 +69,14 @@ enum FaultMatrix {
             config:
                 #"{"project": "launchwatch-demo", "region": "us-central1", "gcloud": "GCLOUD", "env": ENV, "timeout": "3s", "match": {"labels": {"wandb-run-id": "r1"}}}"#,
             timeline: vertexTimeline, hasMessage: true, gcloud: true),
+        // A command provider (Python, standard library only) reading the emulator's Vertex AI REST API,
+        // behind a stand-in that plays the fault first.
+        Kind(
+            kind: "command",
+            config: #"{"run": ["COMMAND", "BASE"], "timeout": "3s", "publishes": ["job_id"]}"#,
+            timeline: vertexTimeline, hasMessage: true,
+            map: ["JOB_STATE_QUEUED": "submitted", "JOB_STATE_PENDING": "submitted", "JOB_STATE_FAILED": "failed"],
+            command: true),
     ]
 
     /// A fault, as the scenario's fault rule (without route, window or count), or a change of the
@@ -81,8 +91,12 @@ enum FaultMatrix {
         /// `nil` with `gcloudMissing` for no executable at all.
         var gcloud: String?
         var gcloudMissing = false
+        /// What the stand-in command does instead of the real one, as `gcloud` for gcloud.
+        var command: String?
+        var commandMissing = false
 
         var isGcloud: Bool { gcloud != nil || gcloudMissing }
+        var isCommand: Bool { command != nil || commandMissing }
     }
 
     static let retryInfo =
@@ -117,6 +131,11 @@ enum FaultMatrix {
         Fault(
             name: "gcloud exits non-zero",
             gcloud: #"echo 'ERROR: (gcloud.ai.custom-jobs.list) UNAVAILABLE: matrix outage' >&2; exit 1"#),
+        Fault(name: "command missing", commandMissing: true),
+        Fault(name: "command hangs", command: "sleep 60 & exec sleep 60"),
+        Fault(
+            name: "command prints garbage", command: #"echo '}{ not json: Traceback (most recent call last)'; exit 0"#),
+        Fault(name: "command exits non-zero", command: #"echo 'matrix outage' >&2; exit 1"#),
     ]
 
     /// How a cell is run: the fault for the first three requests, then not (`transient`), or for
@@ -174,6 +193,11 @@ enum FaultMatrix {
         if let endpoint = fault.endpoint { base = endpoint }
         var config = kind.config.replacingOccurrences(of: "BASE", with: base)
         var sandbox: URL?
+        if kind.command {
+            let stand = try CommandStandIn(fault: fault, mode: mode)
+            sandbox = stand.directory
+            config = config.replacingOccurrences(of: "COMMAND", with: stand.command)
+        }
         if kind.gcloud {
             let stand = try GcloudStandIn(emulator: base, fault: fault, mode: mode)
             sandbox = stand.directory
@@ -215,8 +239,8 @@ enum FaultMatrix {
         }
         let stages = outcome.result.timeline.map(\.stage.id)
         let persistent =
-            mode == .persistent && (fault.rule != nil || fault.gcloud != nil) || fault.endpoint != nil
-            || fault.gcloudMissing
+            mode == .persistent && (fault.rule != nil || fault.gcloud != nil || fault.command != nil)
+            || fault.endpoint != nil || fault.gcloudMissing || fault.commandMissing
         if persistent {
             if outcome.result.outcome != .deadline {
                 problems.append("ended \(outcome.result.outcome.rawValue), not at the deadline")
@@ -288,6 +312,58 @@ struct GcloudStandIn {
             JSONValue.object(
                 sandbox.environment.sorted { $0.key < $1.key }.map { (key: $0.key, value: .string($0.value)) }
             ).jsonText
+    }
+}
+
+/// A `command` provider for the matrix: a stand-in that plays a fault (on the first 3 runs when
+/// transient, on every run when persistent) and then runs the real command, a Python script (standard
+/// library only) that lists the emulator's Vertex AI jobs by label and prints the line protocol.
+struct CommandStandIn {
+    let directory: URL
+    let command: String
+
+    static let script = #"""
+        import json, os, sys, urllib.error, urllib.parse, urllib.request
+        query = urllib.parse.urlencode({"filter": 'labels.wandb-run-id="r1"'})
+        url = sys.argv[1] + "/v1/projects/launchwatch-demo/locations/us-central1/customJobs?" + query
+        token = os.environ["GOOGLE_OAUTH_ACCESS_TOKEN"]
+        request = urllib.request.Request(url, headers={"Authorization": "Bearer " + token})
+        try:
+            body = json.load(urllib.request.urlopen(request, timeout=2))
+        except urllib.error.HTTPError as error:
+            print("Vertex AI answered %d" % error.code, file=sys.stderr)
+            sys.exit(1)
+        for job in body.get("customJobs", []):
+            line = {"status": job["state"], "subject": job["name"], "facts": {"job_id": job["name"].rsplit("/", 1)[-1]}}
+            if job.get("error", {}).get("message"):
+                line["detail"] = {"message": job["error"]["message"], "code": str(job["error"].get("code", ""))}
+            print(json.dumps(line))
+        """#
+
+    init(fault: FaultMatrix.Fault, mode: FaultMatrix.Mode) throws {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("matrix-command-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        try Data(Self.script.utf8).write(to: directory.appendingPathComponent("vertex_status.py"))
+        if fault.commandMissing {
+            command = directory.appendingPathComponent("missing/vertex-status").path
+            return
+        }
+        let times = mode == .transient ? 3 : 1_000_000
+        let body = """
+            #!/bin/sh
+            count="$(dirname "$0")/count"
+            n=$(( $(cat "$count" 2>/dev/null || echo 0) + 1 ))
+            echo "$n" > "$count"
+            if [ "$n" -le \(times) ]; then
+            \(fault.command ?? "")
+            fi
+            exec python3 "$(dirname "$0")/vertex_status.py" "$@"
+
+            """
+        let script = directory.appendingPathComponent("vertex-status")
+        try Data(body.utf8).write(to: script)
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: script.path)
+        command = script.path
     }
 }
 

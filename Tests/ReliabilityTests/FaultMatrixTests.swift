@@ -26,8 +26,11 @@ struct FaultMatrixTests {
             Set($0.split(separator: ",").map(String.init))
         }
         for kind in FaultMatrix.kinds {
-            for fault in FaultMatrix.faults where only?.contains(fault.name) ?? true && fault.isGcloud == kind.gcloud {
-                if fault.endpoint != nil || fault.gcloudMissing {
+            for fault in FaultMatrix.faults
+            where only?.contains(fault.name) ?? true && fault.isGcloud == kind.gcloud
+                && fault.isCommand == kind.command
+            {
+                if fault.endpoint != nil || fault.gcloudMissing || fault.commandMissing {
                     jobs.append((kind, fault, .persistent))
                 } else if fault.clockSkew != nil {
                     jobs.append((kind, fault, .transient))
@@ -152,7 +155,9 @@ struct FaultMatrixTests {
             "a length; the clients stop reading at 16 MB). The unreachable endpoints send no packet: the",
             "unresolvable host has a 64-letter DNS label, which glibc refuses before asking a name server, and the",
             "unroutable address is 255.255.255.255, to which the kernel refuses TCP. The gcloud rows run a",
-            "stand-in that plays the fault and then the real gcloud against the emulator.",
+            "stand-in that plays the fault and then the real gcloud against the emulator; the command rows a",
+            "stand-in that plays the fault and then a Python command provider (line protocol) reading the",
+            "emulator's Vertex AI API (the hang starts a child too; the provider's tests check the whole group dies).",
             "",
             "✗ names what went wrong. `—`: not run for that row.",
             "",

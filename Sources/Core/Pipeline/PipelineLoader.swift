@@ -471,7 +471,7 @@ private struct PipelineDecoding {
             }
             let facts = configuration.referencedFacts
             if !facts.isEmpty { factUses.append((facts, configuration, configPath, index)) }
-            publishers.append((index, registration?.publishedFacts))
+            publishers.append((index, registration?.publishedFacts(configuration: configuration)))
 
             let schedule = self.schedule(
                 fields["schedule"], at: itemPath.appending("schedule"),

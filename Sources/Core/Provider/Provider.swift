@@ -49,6 +49,10 @@ public protocol Provider: Sendable {
     static var defaultStageMap: [String: String?] { get }
     /// The facts this provider can publish; `nil` when it cannot know in advance (a recording).
     static var publishedFacts: [String]? { get }
+    /// The facts a provider with this configuration can publish, for kinds whose configuration says
+    /// (the `command` kind's `publishes`). Defaults to `publishedFacts`; `validate` uses it to check
+    /// `${fact.NAME}` references.
+    static func publishedFacts(for configuration: Configuration) -> [String]?
     /// How often to poll when the pipeline's `schedule` does not say.
     static var defaultInterval: Duration { get }
     /// When true, a status that equals a declared stage id reaches that stage even without a map
@@ -65,6 +69,7 @@ extension Provider {
     public static var configurationFields: [ConfigurationField] { [] }
     public static var defaultStageMap: [String: String?] { [:] }
     public static var publishedFacts: [String]? { [] }
+    public static func publishedFacts(for configuration: Configuration) -> [String]? { publishedFacts }
     public static var defaultInterval: Duration { .seconds(1) }
     public static var statusesNameStages: Bool { false }
 }
@@ -102,11 +107,16 @@ public struct PollContext: Sendable {
     public var startedAt: Date
     /// How many polls this provider instance has made before this one.
     public var attempt: Int
+    /// Every fact the watch knows at this poll (not only those the configuration uses), for providers
+    /// that hand them on, as the `command` kind does in `LAUNCHWATCH_FACT_<NAME>`. Empty in a sweep,
+    /// whose targets each know their own facts.
+    public var facts: [String: String]
 
-    public init(now: Date, startedAt: Date, attempt: Int) {
+    public init(now: Date, startedAt: Date, attempt: Int, facts: [String: String] = [:]) {
         self.now = now
         self.startedAt = startedAt
         self.attempt = attempt
+        self.facts = facts
     }
 }
 

@@ -12,8 +12,24 @@ import Foundation
 /// ```
 public struct ProviderRegistry: Sendable {
     private var entries: [String: RegisteredProvider] = [:]
+    /// The registrations `adding` refused, for the program that runs the registry to report
+    /// (`LaunchWatchCLI.main` stops with them before it runs any command).
+    public private(set) var refusals: [RegistryError] = []
 
     public init() {}
+
+    /// A copy with `type` added: the composition root's one-liner,
+    /// `LaunchWatchCLI.main(registry: .builtin.adding(MyProvider.self))`. A refused kind (a duplicate,
+    /// an invalid name) is not added; it is kept in `refusals`.
+    public func adding<P: Provider>(_ type: P.Type) -> ProviderRegistry {
+        var copy = self
+        do {
+            try copy.register(type)
+        } catch {
+            copy.refusals.append(error)
+        }
+        return copy
+    }
 
     /// Adds a provider kind. Throws when the kind is already registered or is not a valid name
     /// (lowercase letters, digits and `-`).
@@ -63,6 +79,7 @@ public struct RegisteredProvider: Sendable {
     public let pollBatch: BatchPoller?
     /// The kind's `diagnose` for `launchwatch doctor`, when it conforms to `DiagnosableProvider`.
     public let diagnose: Diagnoser?
+    private let factsFromConfiguration: @Sendable (JSONValue) -> [String]??
     private let decodeAndMake:
         @Sendable (JSONValue, JSONPath, ProviderContext?) throws(JSONValueDecoder.Failures) -> (any Provider)?
 
@@ -81,6 +98,12 @@ public struct RegisteredProvider: Sendable {
             pollBatch = nil
         }
         diagnose = (P.self as? any DiagnosableProvider.Type).map { Self.diagnoser($0) }
+        factsFromConfiguration = { value in
+            guard let configuration = try? JSONValueDecoder().decode(P.Configuration.self, from: value) else {
+                return .none
+            }
+            return .some(P.publishedFacts(for: configuration))
+        }
         decodeAndMake = { value, path, context throws(JSONValueDecoder.Failures) in
             let configuration = try JSONValueDecoder().decode(P.Configuration.self, from: value, basePath: path)
             guard let context else { return nil }
@@ -92,6 +115,12 @@ public struct RegisteredProvider: Sendable {
                 throw JSONValueDecoder.Failures(failures: [.init(path: path, message: "\(error)")])
             }
         }
+    }
+
+    /// The facts a provider with `configuration` can publish (`Provider.publishedFacts(for:)`); the
+    /// kind's `publishedFacts` when the configuration does not decode (its errors are reported apart).
+    public func publishedFacts(configuration: JSONValue) -> [String]? {
+        factsFromConfiguration(configuration) ?? publishedFacts
     }
 
     /// Checks that `configuration` decodes; returns the problems, each with its path.

@@ -1,5 +1,6 @@
 import LaunchWatchCloudLogging
 import LaunchWatchCloudRun
+import LaunchWatchCommand
 import LaunchWatchCore
 import LaunchWatchReplay
 import LaunchWatchVertexGcloud
@@ -20,10 +21,17 @@ public enum BuiltinProviders {
             try registry.register(WandbRunProvider.self)
             try registry.register(CloudLoggingProvider.self)
             try registry.register(CloudRunExecutionProvider.self)
+            try registry.register(CommandProvider.self)
         } catch {
             // Only a programming error (a kind registered twice) lands here; the tests catch it.
             preconditionFailure("built-in provider registration failed: \(error)")
         }
         return registry
     }
+}
+
+extension ProviderRegistry {
+    /// Every built-in provider kind: the registry of the `launchwatch` command, and the start of a
+    /// team's own (`.builtin.adding(MyProvider.self)`).
+    public static var builtin: ProviderRegistry { BuiltinProviders.registry() }
 }

@@ -1,5 +1,4 @@
 import ArgumentParser
-import LaunchWatchBuiltinProviders
 import LaunchWatchCore
 
 /// `launchwatch providers [KIND]`: the provider kinds, their configuration and default maps.
@@ -13,7 +12,7 @@ struct ProvidersCommand: ParsableCommand {
     var kind: String?
 
     func validate() throws {
-        let registry = BuiltinProviders.registry()
+        let registry = LaunchWatchCLI.registry
         if let kind, registry[kind] == nil {
             var message = "unknown provider kind \"\(kind)\""
             if let suggestion = NameSuggestion.nearest(to: kind, in: registry.kinds) {
@@ -24,7 +23,7 @@ struct ProvidersCommand: ParsableCommand {
     }
 
     func run() throws {
-        let registry = BuiltinProviders.registry()
+        let registry = LaunchWatchCLI.registry
         guard let kind, let provider = registry[kind] else {
             let width = registry.kinds.map(\.count).max() ?? 0
             for kind in registry.kinds {

@@ -1,5 +1,4 @@
 import ArgumentParser
-import LaunchWatchBuiltinProviders
 import LaunchWatchCore
 
 /// `launchwatch schema`: prints the JSON Schema of the pipeline format, built from the registry so
@@ -11,6 +10,6 @@ struct SchemaCommand: ParsableCommand {
     )
 
     func run() throws {
-        print(PipelineSchema.document(registry: BuiltinProviders.registry()).prettyText)
+        print(PipelineSchema.document(registry: LaunchWatchCLI.registry).prettyText)
     }
 }

@@ -2,8 +2,8 @@ import ArgumentParser
 import Foundation
 import LaunchWatchCore
 
-/// The `launchwatch` command: watches a launch as a pipeline describes it.
-@main
+/// The `launchwatch` command: watches a launch as a pipeline describes it. Run it through
+/// `LaunchWatchCLI.main(registry:)`, which gives every command its registry.
 struct LaunchWatchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "launchwatch",

@@ -41,7 +41,7 @@ struct DoctorCommand: AsyncParsableCommand {
         let startedAt = Date()
         let options = PipelineLoader.Options(
             variables: try variables.parsed(), environment: environment, startedAt: startedAt, requireValues: false)
-        let loader = PipelineLoader(registry: BuiltinProviders.registry())
+        let loader = PipelineLoader(registry: LaunchWatchCLI.registry)
         let file = pipeline ?? "the bundled seed pipeline"
         let loaded: PipelineLoader.Loaded
         do {

@@ -1,6 +1,5 @@
 import ArgumentParser
 import Foundation
-import LaunchWatchBuiltinProviders
 import LaunchWatchCore
 
 /// `launchwatch validate PIPELINE...`: checks pipeline files without touching the network.
@@ -27,7 +26,7 @@ struct ValidateCommand: ParsableCommand {
         let redactor = SecretRedactor(environment: environment)
         let stdout = Output.standardOutput(redactor)
         let stderr = Output.standardError(redactor)
-        let loader = PipelineLoader(registry: BuiltinProviders.registry())
+        let loader = PipelineLoader(registry: LaunchWatchCLI.registry)
         let given = try variables.parsed()
         let options = PipelineLoader.Options(variables: given, environment: environment, requireValues: false)
         var invalid = 0

@@ -1,6 +1,5 @@
 import ArgumentParser
 import Foundation
-import LaunchWatchBuiltinProviders
 import LaunchWatchCore
 import LaunchWatchEmulator
 
@@ -80,7 +79,7 @@ struct DemoCommand: AsyncParsableCommand {
             "TERM": ProcessInfo.processInfo.environment["TERM"] ?? "",
         ].filter { !$0.value.isEmpty }
         let startedAt = Date()
-        let loader = PipelineLoader(registry: BuiltinProviders.registry())
+        let loader = PipelineLoader(registry: LaunchWatchCLI.registry)
         let loaded: PipelineLoader.Loaded
         do {
             loaded = try loader.load(

@@ -1,7 +1,6 @@
 import ArgumentParser
 import Dispatch
 import Foundation
-import LaunchWatchBuiltinProviders
 import LaunchWatchCore
 
 #if canImport(Glibc)
@@ -80,7 +79,7 @@ struct RunCommand: AsyncParsableCommand {
         let options = PipelineLoader.Options(
             variables: given, environment: environment, startedAt: startedAt, requireValues: true,
             deadline: deadline.flatMap(DurationText.parse))
-        let loader = PipelineLoader(registry: BuiltinProviders.registry())
+        let loader = PipelineLoader(registry: LaunchWatchCLI.registry)
         if let targets {
             try await runSweep(targets, loader: loader, given: given, options: options, stderr: stderr)
             return

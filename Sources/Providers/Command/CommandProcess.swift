@@ -1,0 +1,212 @@
+import Foundation
+import LaunchWatchCore
+import Subprocess
+import Synchronization
+
+#if canImport(System)
+    import System
+#else
+    import SystemPackage
+#endif
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// One run of a `command` provider's program, through swift-subprocess: each line it prints on stdout
+/// is handed on as it comes, the last line it prints on stderr is kept for the error message.
+///
+/// - The program leads a process group of its own (`setpgid(0, 0)` at spawn), so that everything it
+///   starts can be stopped with it: a timeout or a cancellation sends SIGKILL to the whole group at
+///   once, and when the program ends by itself what it left running in its group is killed too.
+///   "No child left behind" holds for every child that stays in the group; a program that moves a
+///   child to a session of its own (`setsid`, a daemon) takes it out of reach on purpose.
+/// - SIGKILL, not SIGTERM first: a status command holds no state worth saving, and a child started from
+///   launchwatch's threads may have SIGTERM blocked or ignored (as `launchwatch run` ignores it).
+/// - `timeout` is either the limit on the whole run (`poll` mode) or, with `limitsSilence`, the
+///   longest time without a stdout line (`stream` mode, where a healthy program prints at least that
+///   often).
+/// - Real time (a `ContinuousClock`): the limit guards against a real program that hangs.
+struct CommandProcess: Sendable {
+    /// How a run that was not stopped ended.
+    struct Outcome: Sendable, Equatable {
+        /// The exit status, or the signal's number when `signalled`.
+        var status: Int32
+        var signalled: Bool
+        /// The last non-empty line on stderr, if any.
+        var lastErrorLine: String?
+    }
+
+    /// Why a run did not end by itself.
+    enum Failure: Error, Sendable, Equatable {
+        /// The program could not be started: not found, not executable, bad working directory.
+        case notStarted(String)
+        /// The program outlived `timeout` (or was silent for that long) and was killed.
+        case timedOut
+        /// Its output could not be read (a line longer than the limit, a read error).
+        case unreadable(String)
+        /// The waiting task was cancelled; the program was killed.
+        case cancelled
+    }
+
+    var argv: [String]
+    var environment: [String: String]
+    var workingDirectory: URL
+    var timeout: Duration
+    var limitsSilence = false
+    /// The longest stdout line read; a longer one is an error rather than unbounded memory.
+    var maximumLineLength = 1 << 20
+
+    /// Runs the program to its end, handing each stdout line to `onLine` in order.
+    ///
+    /// - `onStart` gets the process group's id as soon as the program runs (`stream` mode's owner
+    ///   kills that group when it is released).
+    func run(
+        onStart: @escaping @Sendable (pid_t) -> Void = { _ in },
+        onLine: @escaping @Sendable (String) -> Void
+    ) async throws(Failure) -> Outcome {
+        guard let program = argv.first, !program.isEmpty else { throw .notStarted("run is empty") }
+        let executable: Executable
+        if program.contains("/") {
+            let url =
+                program.hasPrefix("/")
+                ? URL(fileURLWithPath: program) : workingDirectory.appendingPathComponent(program)
+            executable = .path(FilePath(url.path))
+        } else {
+            executable = .name(program)
+        }
+        var options = PlatformOptions()
+        options.processGroupID = 0
+        // When the body throws or the run is cancelled, swift-subprocess tears the program down: its
+        // last (and only) step is SIGKILL to the whole group.
+        options.teardownSequence = [.send(signal: .kill, toProcessGroup: true, allowedDurationToNextStep: .zero)]
+        var variables: [Environment.Key: String] = [:]
+        for (name, value) in environment {
+            if let key = Environment.Key(rawValue: name) { variables[key] = value }
+        }
+        let group = ProcessGroup()
+        // Set before the kill: the readers may end (the pipes closed) before the watchdog's throw
+        // reaches the group, and the run must still count as timed out.
+        let timedOut = ProviderMemory(false)
+        let timeout = timeout
+        let limitsSilence = limitsSilence
+        let maximumLineLength = maximumLineLength
+        let result: ExecutionResult<String?, SequenceOutput, SequenceOutput>
+        do {
+            result = try await withTaskCancellationHandler {
+                try await Subprocess.run(
+                    executable, arguments: Arguments(Array(argv.dropFirst())), environment: .custom(variables),
+                    workingDirectory: FilePath(workingDirectory.path), platformOptions: options, input: .none,
+                    output: .sequence, error: .sequence
+                ) { execution in
+                    let pid = execution.processIdentifier.value
+                    group.started(pid)
+                    onStart(pid)
+                    let clock = ContinuousClock()
+                    let lastLine = ProviderMemory(clock.now)
+                    return try await withThrowingTaskGroup(of: Reader.self) { tasks in
+                        tasks.addTask {
+                            let lines = execution.standardOutput.strings(
+                                bufferingPolicy: .maxLineLength(maximumLineLength))
+                            for try await line in lines {
+                                lastLine.withLock { $0 = clock.now }
+                                onLine(line)
+                            }
+                            return .stdout
+                        }
+                        tasks.addTask {
+                            var last: String?
+                            for try await line in execution.standardError.strings()
+                            where !line.trimmingCharacters(in: .whitespaces).isEmpty {
+                                last = line
+                            }
+                            return .stderr(last)
+                        }
+                        tasks.addTask {
+                            let started = clock.now
+                            while true {
+                                let due = (limitsSilence ? lastLine.withLock { $0 } : started).advanced(by: timeout)
+                                if clock.now >= due { break }
+                                try await clock.sleep(until: due)
+                            }
+                            // Kill first: the readers end only when the pipes close.
+                            timedOut.withLock { $0 = true }
+                            group.killAll()
+                            throw Failure.timedOut
+                        }
+                        var readersLeft = 2
+                        var lastErrorLine: String?
+                        while readersLeft > 0, let reader = try await tasks.next() {
+                            if case .stderr(let line) = reader { lastErrorLine = line }
+                            readersLeft -= 1
+                        }
+                        tasks.cancelAll()
+                        return lastErrorLine
+                    }
+                }
+            } onCancel: {
+                group.killAll()
+            }
+        } catch let failure as Failure {
+            group.killAll()
+            throw failure
+        } catch _ where timedOut.value {
+            group.killAll()
+            throw .timedOut
+        } catch let error as SubprocessError {
+            group.killAll()
+            if Task.isCancelled { throw .cancelled }
+            switch error.code {
+            case .executableNotFound, .spawnFailed, .failedToChangeWorkingDirectory:
+                throw .notStarted(error.description)
+            case .outputLimitExceeded:
+                throw .unreadable("a line is longer than \(maximumLineLength) bytes")
+            default:
+                throw .unreadable(error.description)
+            }
+        } catch {
+            group.killAll()
+            if Task.isCancelled || error is CancellationError { throw .cancelled }
+            throw .unreadable("\(error)")
+        }
+        // Whatever the program left running in its group goes with it.
+        group.killAll()
+        if timedOut.value { throw .timedOut }
+        if Task.isCancelled { throw .cancelled }
+        switch result.terminationStatus {
+        case .exited(let code):
+            return Outcome(status: code, signalled: false, lastErrorLine: result.closureResult)
+        case .signaled(let signal):
+            return Outcome(status: signal, signalled: true, lastErrorLine: result.closureResult)
+        }
+    }
+
+    private enum Reader: Sendable {
+        case stdout
+        case stderr(String?)
+    }
+}
+
+/// The process group of one run, which may be killed any number of times: SIGKILL to a group that
+/// is gone does nothing (`ESRCH`), and the group's id stays reserved while any member lives.
+final class ProcessGroup: Sendable {
+    private let id = Mutex<pid_t?>(nil)
+
+    func started(_ pid: pid_t) {
+        id.withLock { $0 = pid }
+    }
+
+    /// SIGKILL to every process of the group.
+    func killAll() {
+        guard let pid = id.withLock({ $0 }), pid > 0 else { return }
+        signalGroup(pid, SIGKILL)
+    }
+}
+
+private func signalGroup(_ group: pid_t, _ signal: Int32) {
+    _ = kill(-group, signal)
+}
