@@ -148,7 +148,9 @@ public struct Watcher<C: Clock>: Sendable where C.Duration == Duration {
                     }
                     guard let provider = slot.instance else { continue }
                     slot.inFlight = true
-                    let context = PollContext(now: nowDate, startedAt: startedAt, attempt: slot.attempts)
+                    let context = PollContext(
+                        now: nowDate, startedAt: startedAt, attempt: slot.attempts,
+                        requestsPerMinute: slot.schedule.configuration.budgetPerMinute)
                     slot.attempts += 1
                     slots[id] = slot
                     let clock = self.clock

@@ -102,11 +102,16 @@ public struct PollContext: Sendable {
     public var startedAt: Date
     /// How many polls this provider instance has made before this one.
     public var attempt: Int
+    /// The provider's request budget (`schedule.budget.perMinute`, by default what polling at `every`
+    /// spends); `nil` when the caller sets none (a provider then assumes 60). The schedule counts a poll as one request: a poll that sends
+    /// several (pages, batches) keeps within the budget by asking for a later next poll (`retryAfter`).
+    public var requestsPerMinute: Int?
 
-    public init(now: Date, startedAt: Date, attempt: Int) {
+    public init(now: Date, startedAt: Date, attempt: Int, requestsPerMinute: Int? = nil) {
         self.now = now
         self.startedAt = startedAt
         self.attempt = attempt
+        self.requestsPerMinute = requestsPerMinute
     }
 }
 

@@ -74,9 +74,20 @@ public struct CloudRunExecutionProvider: Provider {
     }
 
     /// The execution's `Completed` condition as an observation; `nil` while it has none.
+    ///
+    /// proto3 JSON leaves out empty repeated fields, so an execution without `conditions` has none
+    /// yet ("not yet"), not a malformed answer; a `conditions` that is not an array, or an answer that
+    /// is not an object, is malformed.
     static func observation(_ json: JSONValue) throws(ProviderError) -> Observation? {
-        guard case .array(let conditions)? = json["conditions"] else {
-            throw ProviderError(code: "malformed_response", message: "Cloud Run sent an execution without conditions")
+        guard case .object = json else {
+            throw ProviderError(code: "malformed_response", message: "Cloud Run sent an execution that is not an object")
+        }
+        let conditions: [JSONValue]
+        switch json["conditions"] {
+        case nil, .null?: return nil
+        case .array(let items)?: conditions = items
+        default:
+            throw ProviderError(code: "malformed_response", message: "Cloud Run sent conditions that are not a list")
         }
         guard let completed = conditions.first(where: { $0["type"] == .string("Completed") }) else {
             return nil
