@@ -123,8 +123,9 @@ struct LoggingTests {
             #expect(try await harness.listAllInsertIDs([("orderBy", .string("timestamp asc"))]).ids == all)
             #expect(try await harness.listAllInsertIDs([("orderBy", .string("timestamp desc"))]).ids == all.reversed())
             // The reference permits exactly two values: no other casing, spacing, or bare field name.
-            for bad in ["insertId desc", "timestamp sideways", "severity", "TIMESTAMP DESC", "timestamp  desc", "timestamp"]
-            {
+            for bad in [
+                "insertId desc", "timestamp sideways", "severity", "TIMESTAMP DESC", "timestamp  desc", "timestamp",
+            ] {
                 let reply = try await harness.listEntries([("orderBy", .string(bad))]).reply
                 #expect(reply.status == 400, "\(bad)")
                 #expect(reply.errorStatus == "INVALID_ARGUMENT")

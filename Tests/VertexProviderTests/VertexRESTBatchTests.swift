@@ -113,7 +113,8 @@ struct VertexRESTBatchTests {
         }
     }
 
-    @Test("a 400, 413 or 414 for a long filter halves the batch and retries in the same tick", arguments: [400, 413, 414])
+    @Test(
+        "a 400, 413 or 414 for a long filter halves the batch and retries in the same tick", arguments: [400, 413, 414])
     func halvesOnRefusal(_ status: Int) async throws {
         let fault = F.fault("vertex.list", [("count", .number(1)), ("status", .number(Double(status)))])
         try await EmulatorHarness.with(scenarioJSON: Self.scenario(150, faults: [fault])) { harness in

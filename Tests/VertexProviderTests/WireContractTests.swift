@@ -41,7 +41,8 @@ enum GoogleWireContract {
             if let order = members.first(where: { $0.key == "orderBy" })?.value {
                 if case .string(let text) = order, loggingOrder.contains(text) {
                 } else {
-                    problems.append("\(at): orderBy \(order.jsonText) is neither \"timestamp asc\" nor \"timestamp desc\"")
+                    problems.append(
+                        "\(at): orderBy \(order.jsonText) is neither \"timestamp asc\" nor \"timestamp desc\"")
                 }
             }
             if case .number(let size)? = members.first(where: { $0.key == "pageSize" })?.value, size > 1000 {
@@ -140,7 +141,8 @@ struct WireContractTests {
 
     @Test("the contract itself: documented restrictions pass, undocumented ones are named")
     func contractReadsFilters() {
-        #expect(GoogleWireContract.vertexFilterViolations(#"(labels.a="x" OR labels.a="y") AND create_time>="Z""#) == [])
+        #expect(
+            GoogleWireContract.vertexFilterViolations(#"(labels.a="x" OR labels.a="y") AND create_time>="Z""#) == [])
         #expect(GoogleWireContract.vertexFilterViolations(#"display_name:"p*" AND labels.k:*"#) == [])
         #expect(GoogleWireContract.vertexFilterViolations(#"update_time>="Z""#).count == 1)
         #expect(GoogleWireContract.vertexFilterViolations(#"labels.k!="v""#).count == 1)
@@ -163,7 +165,8 @@ struct WireContractTests {
     func vertexRESTKeepsTheContract() async throws {
         var timeline: [JSONValue] = []
         for k in 0..<30 {
-            timeline.append(F.createJob(id: F.jobID(k + 1), displayName: "train-\(k)", labels: ["wandb-run-id": "r\(k)"]))
+            timeline.append(
+                F.createJob(id: F.jobID(k + 1), displayName: "train-\(k)", labels: ["wandb-run-id": "r\(k)"]))
             timeline.append(F.failJob(at: "2s", id: F.jobID(k + 1), code: 3, message: "trial \(k) diverged"))
         }
         try await EmulatorHarness.with(scenarioJSON: F.scenario(timeline: timeline)) { harness in
@@ -246,7 +249,10 @@ struct WireContractTests {
 enum CloudLoggingScenario {
     static var text: String {
         var steps: [JSONValue] = [
-            .object([("at", .string("0s")), ("do", .string("createExecution")), ("id", .string("e1")), ("job", .string("agent"))]),
+            .object([
+                ("at", .string("0s")), ("do", .string("createExecution")), ("id", .string("e1")),
+                ("job", .string("agent")),
+            ]),
             .object([
                 ("at", .string("5s")), ("do", .string("completeExecution")), ("id", .string("e1")),
                 ("succeeded", .bool(false)), ("message", .string("the agent crashed")),
@@ -261,7 +267,8 @@ enum CloudLoggingScenario {
         }
         return JSONValue.object([
             ("name", .string("wire-contract")), ("timeScale", .number(0.001)),
-            ("project", .string(VertexRESTFixture.project)), ("projectNumber", .string(VertexRESTFixture.projectNumber)),
+            ("project", .string(VertexRESTFixture.project)),
+            ("projectNumber", .string(VertexRESTFixture.projectNumber)),
             ("region", .string(VertexRESTFixture.region)), ("logs", .object([("scanWindow", .string("2s"))])),
             ("auth", .object([("accessTokens", .array([.string(VertexRESTFixture.token)]))])),
             ("timeline", .array(steps)),

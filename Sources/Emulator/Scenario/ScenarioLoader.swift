@@ -80,7 +80,9 @@ extension Scenario {
             let documented = VertexFilter.normalize(field)
             guard VertexFilter.documentedFields.contains(documented) else {
                 let hint =
-                    NameSuggestion.nearest(to: field, in: VertexFilter.documentedFields).map { "; did you mean \"\($0)\"?" }
+                    NameSuggestion.nearest(to: field, in: VertexFilter.documentedFields).map {
+                        "; did you mean \"\($0)\"?"
+                    }
                     ?? ""
                 problems.append(
                     (

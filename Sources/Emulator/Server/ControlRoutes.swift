@@ -31,7 +31,10 @@ extension EmulatorRoutes {
                     if let operation = record.operation { members.append(("operation", .string(operation))) }
                     if !record.query.isEmpty {
                         members.append(
-                            ("query", .object(record.query.sorted { $0.key < $1.key }.map { ($0.key, .string($0.value)) })))
+                            (
+                                "query",
+                                .object(record.query.sorted { $0.key < $1.key }.map { ($0.key, .string($0.value)) })
+                            ))
                     }
                     if let body = record.body { members.append(("body", body)) }
                     return .object(members)

@@ -80,7 +80,8 @@ public struct CloudRunExecutionProvider: Provider {
     /// is not an object, is malformed.
     static func observation(_ json: JSONValue) throws(ProviderError) -> Observation? {
         guard case .object = json else {
-            throw ProviderError(code: "malformed_response", message: "Cloud Run sent an execution that is not an object")
+            throw ProviderError(
+                code: "malformed_response", message: "Cloud Run sent an execution that is not an object")
         }
         let conditions: [JSONValue]
         switch json["conditions"] {

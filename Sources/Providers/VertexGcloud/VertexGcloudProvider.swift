@@ -48,7 +48,9 @@ public struct VertexGcloudProvider: Provider {
     }
 
     public static let kind = "vertex-gcloud"
-    public static let summary = "A Vertex AI custom job through the gcloud CLI: state, error message, timestamps."
+    public static let summary =
+        "A Vertex AI custom job through the gcloud CLI: state, error message, timestamps. A search lists the "
+        + "whole region (100 jobs a request against the 600/min quota), so searches are searchEvery (15s) apart."
     public static let configurationFields: [ConfigurationField] = [
         ConfigurationField("project", .string, required: true, "the Google Cloud project id or number"),
         ConfigurationField("region", .string, required: true, "the job's region, such as us-central1"),

@@ -143,7 +143,7 @@ public struct VertexRESTProvider: Provider {
             do {
                 let filter = match.serverFilter(watchStartedAt: startedAt)
                 return (try await list(filter: filter, keep: keep).jobs, [])
-            } catch where Self.refusesField(error, ["create_time", "createTime"]) {
+            } catch  where Self.refusesField(error, ["create_time", "createTime"]) {
                 memory.createTimeRefused.withLock { $0 = true }
             }
         }
@@ -264,11 +264,11 @@ extension VertexRESTProvider: BatchPolling {
                     jobs += listed.jobs
                     requests += listed.requests
                     start += chunk.count
-                } catch where withCreateTime && refusesField(error, ["create_time", "createTime"]) {
+                } catch  where withCreateTime && refusesField(error, ["create_time", "createTime"]) {
                     requests += 1
                     memory["createTimeRefused"] = "1"
                     notices.append(createTimeNotice)
-                } catch where chunk.count > 1 && Self.tooLarge(error) {
+                } catch  where chunk.count > 1 && Self.tooLarge(error) {
                     requests += 1
                     size = max(1, chunk.count / 2)
                     memory["batchSize"] = String(size)
@@ -282,18 +282,18 @@ extension VertexRESTProvider: BatchPolling {
         }
         var hint: Duration?
         if requests > 1 {
-                let budget = max(1, context.requestsPerMinute ?? 60)
-                let interval = Duration.seconds(double: Double(requests) * 60 / Double(budget))
-                hint = interval
-                // Once per new high: the notice says why the sweep is polled more slowly than `every`.
-                if requests > memory["noticedRequests"].flatMap(Int.init) ?? 1 {
-                    memory["noticedRequests"] = String(requests)
-                    notices.append(
-                        "listing the jobs of \(batch.count) launches took \(requests) requests this tick; polling no "
-                            + "more often than every \(DurationText.format(interval)) to stay within "
-                            + "\(budget) requests a minute")
-                }
+            let budget = max(1, context.requestsPerMinute ?? 60)
+            let interval = Duration.seconds(double: Double(requests) * 60 / Double(budget))
+            hint = interval
+            // Once per new high: the notice says why the sweep is polled more slowly than `every`.
+            if requests > memory["noticedRequests"].flatMap(Int.init) ?? 1 {
+                memory["noticedRequests"] = String(requests)
+                notices.append(
+                    "listing the jobs of \(batch.count) launches took \(requests) requests this tick; polling no "
+                        + "more often than every \(DurationText.format(interval)) to stay within "
+                        + "\(budget) requests a minute")
             }
+        }
         var answers: [Result<PollResult, ProviderError>] = []
         for (index, provider) in batch.enumerated() {
             if let failure, index >= start {
