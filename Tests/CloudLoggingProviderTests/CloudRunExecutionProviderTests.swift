@@ -98,9 +98,13 @@ struct CloudRunExecutionProviderTests {
         }
     }
 
-    @Test("conditions that are not a list, or an answer that is not an object, are malformed")
+    @Test("conditions that are not a list, an answer without a name, or one that is not an object, are malformed")
     func malformedConditions() async throws {
-        for body: JSONValue in [.object([("conditions", .string("Completed"))]), .array([])] {
+        let name = JSONValue.string("projects/\(F.project)/locations/\(F.region)/jobs/launch-agent/executions/agent-ok")
+        for body: JSONValue in [
+            .object([("name", name), ("conditions", .string("Completed"))]), .object([("unexpected", .number(1))]),
+            .array([]),
+        ] {
             let fault = JSONValue.object([
                 ("route", .string("cloudrun.execution")), ("count", .number(1)), ("status", .number(200)),
                 ("body", body),

@@ -113,6 +113,21 @@ struct VertexRESTBatchTests {
         }
     }
 
+    @Test("one target against a Vertex that refuses create_time: the job is still found, one notice, then get")
+    func singleTargetCreateTimeRefused() async throws {
+        try await EmulatorHarness.with(scenarioJSON: Self.scenario(2, rejecting: ["create_time"])) { harness in
+            let provider = try Self.providers(harness, 2)[1]
+            await harness.state.advance(by: 3)
+            let found = try await F.poll(provider)
+            #expect(found.observations.first?.detail?.message == "trial 1 diverged")
+            #expect(found.notices.filter { $0.contains("create_time") }.count == 1)
+            #expect(try await F.poll(provider).notices.isEmpty)
+            let log = await harness.state.requestLog().filter { $0.route.hasPrefix("vertex.") }
+            #expect(log.map(\.route) == ["vertex.list", "vertex.list", "vertex.get"])
+            #expect(log.map(\.status) == [400, 200, 200])
+        }
+    }
+
     @Test(
         "a 400, 413 or 414 for a long filter halves the batch and retries in the same tick", arguments: [400, 413, 414])
     func halvesOnRefusal(_ status: Int) async throws {

@@ -139,16 +139,18 @@ public struct VertexRESTProvider: Provider {
     /// it (and never with it again); the notice says so.
     private func list() async throws(ProviderError) -> (jobs: [VertexCustomJob], notices: [String]) {
         let keep = { (job: VertexCustomJob) in match.matches(job, watchStartedAt: startedAt) }
+        var notices: [String] = []
         if !memory.createTimeRefused.withLock({ $0 }) {
             do {
                 let filter = match.serverFilter(watchStartedAt: startedAt)
                 return (try await list(filter: filter, keep: keep).jobs, [])
             } catch  where Self.refusesField(error, ["create_time", "createTime"]) {
                 memory.createTimeRefused.withLock { $0 = true }
+                notices.append(Self.createTimeNotice)
             }
         }
         let filter = match.serverFilter(watchStartedAt: startedAt, createTime: false)
-        return (try await list(filter: filter, keep: keep).jobs, [Self.createTimeNotice])
+        return (try await list(filter: filter, keep: keep).jobs, notices)
     }
 
     /// The notice for a server that refused `create_time`.
