@@ -4,6 +4,7 @@ import LaunchWatchCloudRun
 import LaunchWatchCore
 import LaunchWatchEmulator
 import LaunchWatchTesting
+import LaunchWatchVertexGcloud
 import LaunchWatchVertexREST
 import Testing
 
@@ -17,6 +18,9 @@ enum GoogleWireContract {
         "create_time": ["=", "!=", "<", "<=", ">", ">="], "createTime": ["=", "!=", "<", "<=", ">", ">="],
     ]
     static let vertexListQuery: Set<String> = ["filter", "pageSize", "pageToken", "readMask"]
+    /// System parameters every Google REST API takes (gcloud sends `alt=json`):
+    /// <https://cloud.google.com/apis/docs/system-parameters>.
+    static let systemParameters: Set<String> = ["alt", "$alt"]
     static let loggingBody: Set<String> = ["resourceNames", "filter", "orderBy", "pageSize", "pageToken"]
     static let loggingOrder: Set<String> = ["timestamp asc", "timestamp desc"]
 
@@ -25,14 +29,15 @@ enum GoogleWireContract {
         let at = "\(record.method) \(record.path)"
         switch record.route {
         case "vertex.list":
-            var problems = record.query.keys.filter { !vertexListQuery.contains($0) }.map {
+            var problems = record.query.keys.filter { !vertexListQuery.union(systemParameters).contains($0) }.map {
                 "\(at): query parameter \($0) is not in customJobs.list"
             }
             if let size = record.query["pageSize"], Int(size) == nil { problems.append("\(at): pageSize \(size)") }
             if let filter = record.query["filter"] { problems += vertexFilterViolations(filter).map { "\(at): \($0)" } }
             return problems
         case "vertex.get", "cloudrun.execution":
-            return record.query.isEmpty ? [] : ["\(at): \(record.route) takes no query parameters"]
+            let extra = record.query.keys.filter { !systemParameters.contains($0) }
+            return extra.isEmpty ? [] : ["\(at): \(record.route) takes no query parameters (\(extra.sorted()))"]
         case "logging.list":
             guard case .object(let members)? = record.body else { return ["\(at): entries:list without a JSON body"] }
             var problems = members.map(\.key).filter { !loggingBody.contains($0) }.map {
@@ -192,6 +197,47 @@ struct WireContractTests {
             let log = await harness.state.requestLog().filter { !$0.route.hasPrefix("control.") }
             #expect(log.contains { $0.route == "vertex.get" } && log.contains { $0.route == "vertex.list" })
             #expect(log.allSatisfy { $0.status == 200 }, "\(log.map { "\($0.route) \($0.status)" })")
+            let violations = log.flatMap(GoogleWireContract.violations)
+            #expect(violations.isEmpty, "\(violations)")
+        }
+    }
+
+    @Test("vertex-gcloud: the real gcloud's list and describe, within the contract (no filter, pageSize 100)")
+    func vertexGcloudKeepsTheContract() async throws {
+        let timeline = [
+            F.createJob(id: F.jobID(1), displayName: "train", labels: ["wandb-run-id": "r1"]),
+            F.createJob(id: F.jobID(2), displayName: "train", labels: ["wandb-run-id": "r2"]),
+        ]
+        try await EmulatorHarness.with(scenarioJSON: F.scenario(timeline: timeline)) { harness in
+            guard let sandbox = try GcloudSandbox(emulator: harness.baseURL, token: F.token) else {
+                if ProcessInfo.processInfo.environment["CI"] != nil {
+                    Issue.record("CONFORMANCE NOT RUN: gcloud is not on the PATH")
+                }
+                return
+            }
+            defer { sandbox.remove() }
+            let configuration = try JSONValueDecoder().decode(
+                VertexGcloudProvider.Configuration.self,
+                from: .object([
+                    ("project", .string(F.project)), ("region", .string(F.region)), ("gcloud", .string(sandbox.gcloud)),
+                    (
+                        "env",
+                        .object(sandbox.environment.sorted { $0.key < $1.key }.map { ($0.key, .string($0.value)) })
+                    ),
+                    ("match", .object([("labels", F.object(["wandb-run-id": "r2"]))])),
+                ]))
+            let provider = try VertexGcloudProvider(
+                configuration: configuration,
+                context: ProviderContext(
+                    id: "vertex", baseDirectory: FileManager.default.temporaryDirectory,
+                    environment: ProcessInfo.processInfo.environment, startedAt: Date()))
+            await harness.state.advance(by: 1)
+            for _ in 0..<2 {
+                _ = try await provider.poll(PollContext(now: Date(), startedAt: Date(), attempt: 0))
+            }
+            let log = await harness.state.requestLog().filter { !$0.route.hasPrefix("control.") }
+            #expect(log.map(\.route) == ["vertex.list", "vertex.get"])
+            #expect(log.first?.query["pageSize"] == "100" && log.first?.query["filter"] == nil)
             let violations = log.flatMap(GoogleWireContract.violations)
             #expect(violations.isEmpty, "\(violations)")
         }
