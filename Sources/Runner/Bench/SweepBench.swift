@@ -16,6 +16,8 @@ enum SweepBench {
         /// to the event), p50 and p95 over every launch's stages.
         var lagP50: Double? = nil
         var lagP95: Double? = nil
+        /// The most Vertex AI requests in any 60 s, as the provider's budget and the quota count.
+        var busiestMinute: Int = 0
     }
 
     static let pipeline = """
@@ -81,12 +83,19 @@ enum SweepBench {
             if case .number(let lag)? = (try? JSONParser.parse(Data(line.utf8)))?["lagSeconds"] { lags.append(lag) }
         }
         lags.sort()
+        let times = log.map(\.time).sorted()
+        var busiest = 0
+        var first = 0
+        for last in times.indices {
+            while times[last] - times[first] >= 60 { first += 1 }
+            busiest = max(busiest, last - first + 1)
+        }
         func percentile(_ p: Double) -> Double? {
             lags.isEmpty ? nil : lags[min(lags.count - 1, Int((Double(lags.count - 1) * p).rounded()))]
         }
         return Row(
             count: count, requestsPerTick: Double(log.count) / max(seconds, 1),
             cpuShare: result.cpuSeconds / max(seconds, 0.001), peakResidentBytes: result.peakResidentBytes,
-            succeeded: succeeded, lagP50: percentile(0.5), lagP95: percentile(0.95))
+            succeeded: succeeded, lagP50: percentile(0.5), lagP95: percentile(0.95), busiestMinute: busiest)
     }
 }
