@@ -167,7 +167,7 @@ let package = Package(
             name: "LaunchWatchVertexProviderTests",
             dependencies: [
                 "LaunchWatchVertexREST", "LaunchWatchVertexGcloud", "LaunchWatchGoogleCloud", "LaunchWatchCore",
-                "LaunchWatchTesting", "LaunchWatchEmulator",
+                "LaunchWatchTesting", "LaunchWatchEmulator", "LaunchWatchCloudLogging", "LaunchWatchCloudRun",
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
             ],
             path: "Tests/VertexProviderTests",

@@ -109,7 +109,7 @@ enum BundledPipeline {
   ],
   "providers": [
     {"id": "vertex", "type": "vertex-gcloud",
-     "config": {"project": "${var.project}", "region": "${var.region}", "gcloud": "${var.gcloud}", "timeout": "30s",
+     "config": {"project": "${var.project}", "region": "${var.region}", "gcloud": "${var.gcloud}", "timeout": "30s", "searchEvery": "5s",
                 "env": {"CLOUDSDK_COMPONENT_MANAGER_DISABLE_UPDATE_CHECK": "1"},
                 "match": {"labels": {"wandb-run-id": "${var.runId}"}}},
      "schedule": {"every": "5s", "adaptive": false},

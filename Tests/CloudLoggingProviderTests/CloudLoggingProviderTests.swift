@@ -91,6 +91,61 @@ struct CloudLoggingProviderTests {
         }
     }
 
+    @Test("an error readable only after the cursor settled past it is found by the one final read, once")
+    func finalReadFindsLateError() async throws {
+        // "late" is stamped at 1 s but readable at 101 s, long after "prompt" (2 s) moved the cursor.
+        let timeline = [
+            F.log(at: "1s", id: "late", delay: "100s"), F.log(at: "2s", id: "prompt", severity: "INFO"),
+        ]
+        try await EmulatorHarness.with(scenarioJSON: F.scenario(timeline: timeline)) { harness in
+            let provider = try await F.provider(harness, [("finalReadAfter", .string("120s"))])
+            var read: [String] = []
+            for step in [3.0, 7, 100] {
+                await harness.state.advance(by: step)
+                read += F.messages(try await F.poll(provider, harness))
+            }
+            #expect(read.isEmpty, "behind the cursor, the incremental read never sees it")
+            let before = await F.listRequests(harness)
+            await harness.state.advance(by: 15)
+            read += F.messages(try await F.poll(provider, harness))
+            #expect(read == ["late"], "the final read, 120 s after the first poll, reads it")
+            #expect(await F.listRequests(harness) == before + 1, "one request, as every poll")
+            for _ in 0..<3 {
+                await harness.state.advance(by: 5)
+                read += F.messages(try await F.poll(provider, harness))
+            }
+            #expect(read == ["late"], "read once, and the final read is not repeated")
+            let filters = await harness.state.requestLog().filter { $0.route == "logging.list" }.compactMap {
+                record -> String? in
+                guard case .string(let filter)? = record.body?["filter"] else { return nil }
+                return filter
+            }
+            let moved = try #require(filters.firstIndex { $0.contains("insertId") })
+            #expect(filters[moved...].filter { !$0.contains("insertId") }.count == 1, "the final read, once")
+        }
+    }
+
+    @Test("a provider that has reported an error makes no final read")
+    func noFinalReadAfterAnError() async throws {
+        let timeline = [F.log(at: "1s", id: "boom"), F.log(at: "2s", id: "after", severity: "INFO")]
+        try await EmulatorHarness.with(scenarioJSON: F.scenario(timeline: timeline)) { harness in
+            let provider = try await F.provider(harness, [("finalReadAfter", .string("10s"))])
+            var read: [String] = []
+            for _ in 0..<6 {
+                await harness.state.advance(by: 5)
+                read += F.messages(try await F.poll(provider, harness))
+            }
+            #expect(read == ["boom"])
+            let filters = await harness.state.requestLog().filter { $0.route == "logging.list" }.compactMap {
+                record -> String? in
+                guard case .string(let filter)? = record.body?["filter"] else { return nil }
+                return filter
+            }
+            let moved = try #require(filters.firstIndex { $0.contains("insertId") })
+            #expect(filters[moved...].allSatisfy { $0.contains("insertId") }, "\(filters)")
+        }
+    }
+
     @Test("a settle window longer than the lateness reads the late entry when it comes, and nothing twice")
     func settleCatchesLateEntry() async throws {
         let timeline = [F.log(at: "1s", id: "late", delay: "10s"), F.log(at: "2s", id: "prompt")]
@@ -316,6 +371,8 @@ struct CloudLoggingProviderTests {
         #"{"project": "p", "settle": "soon"}"#,
         #"{"project": "p", "lookBack": "a while"}"#,
         #"{"project": "p", "timeout": "ten seconds"}"#,
+        #"{"project": "p", "finalReadAfter": "later"}"#,
+        #"{"project": "p", "finalReadFrom": "when the job started"}"#,
     ]
 
     @Test("a bad configuration is a bad_config error naming the field", arguments: badConfigs)

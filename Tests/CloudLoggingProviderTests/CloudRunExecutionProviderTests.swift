@@ -76,6 +76,50 @@ struct CloudRunExecutionProviderTests {
         }
     }
 
+    @Test("an execution without conditions (proto3 JSON leaves an empty list out) is \"not yet\", not malformed")
+    func noConditionsYet() async throws {
+        let name = "projects/\(F.project)/locations/\(F.region)/jobs/launch-agent/executions/agent-ok"
+        // The service's answer before it has reconciled the execution: no `conditions` member at all.
+        let fault = JSONValue.object([
+            ("route", .string("cloudrun.execution")), ("count", .number(1)), ("status", .number(200)),
+            ("body", .object([("name", .string(name)), ("createTime", .string("2026-01-01T00:00:00Z"))])),
+        ])
+        guard case .object(var members) = try JSONParser.parse(Data(Self.scenario.utf8)) else {
+            Issue.record("the scenario is not an object")
+            return
+        }
+        members.append(("faults", .array([fault])))
+        try await EmulatorHarness.with(scenarioJSON: JSONValue.object(members).jsonText) { harness in
+            let provider = try await Self.provider(harness, execution: "agent-ok")
+            await harness.state.advance(by: 2)
+            let early = try await F.poll(provider, harness)
+            #expect(early.observations.isEmpty)
+            #expect(try await F.poll(provider, harness).observations.map(\.status) == ["CONDITION_PENDING"])
+        }
+    }
+
+    @Test("conditions that are not a list, an answer without a name, or one that is not an object, are malformed")
+    func malformedConditions() async throws {
+        let name = JSONValue.string("projects/\(F.project)/locations/\(F.region)/jobs/launch-agent/executions/agent-ok")
+        for body: JSONValue in [
+            .object([("name", name), ("conditions", .string("Completed"))]), .object([("unexpected", .number(1))]),
+            .array([]),
+        ] {
+            let fault = JSONValue.object([
+                ("route", .string("cloudrun.execution")), ("count", .number(1)), ("status", .number(200)),
+                ("body", body),
+            ])
+            guard case .object(var members) = try JSONParser.parse(Data(Self.scenario.utf8)) else { return }
+            members.append(("faults", .array([fault])))
+            try await EmulatorHarness.with(scenarioJSON: JSONValue.object(members).jsonText) { harness in
+                let provider = try await Self.provider(harness, execution: "agent-ok")
+                await harness.state.advance(by: 2)
+                let error = try await #require(throws: ProviderError.self) { try await F.poll(provider, harness) }
+                #expect(error.code == "malformed_response", "\(body.jsonText)")
+            }
+        }
+    }
+
     @Test("an execution that does not exist is a provider error with the service's 404")
     func notFound() async throws {
         try await EmulatorHarness.with(scenarioJSON: Self.scenario) { harness in

@@ -301,6 +301,8 @@ struct VertexTests {
         ("NOT state=\"JOB_STATE_RUNNING\" OR state=\"JOB_STATE_QUEUED\"", "bcd"),
         ("labels.wandb-run-id=\"run-a\" AND create_time>\"{-1}\"", "a"),
         ("((labels.team=\"nlp\"))", "d"),
+        // The REST reference's camelCase spelling of create_time.
+        ("createTime>\"{15}\"", "cd"),
     ]
 
     @Test("filters select jobs server-side", arguments: filters)
@@ -351,6 +353,63 @@ struct VertexTests {
             #expect(error["message"]?.asString?.isEmpty == false)
             #expect(list.reply.json?.asKeys == ["error"])
         }
+    }
+
+    static let undocumentedFilters: [(filter: String, field: String)] = [
+        ("update_time>=\"2026-01-01T00:00:00Z\"", "update_time"),
+        ("updateTime>=\"2026-01-01T00:00:00Z\"", "updateTime"),
+        ("start_time>\"2026-01-01T00:00:00Z\"", "start_time"),
+        ("end_time<\"2026-01-01T00:00:00Z\"", "end_time"),
+        ("labels.team!=\"nlp\"", "labels.team"),
+        ("labels.team>\"a\"", "labels.team"),
+        ("labels.team:\"vis*\"", "labels.team"),
+        ("labels.team:* AND (state=\"JOB_STATE_RUNNING\" OR update_time>\"2026-01-01T00:00:00Z\")", "update_time"),
+        ("name=\"x\"", "name"),
+    ]
+
+    @Test(
+        "fields and operators the reference does not document for customJobs.list are 400 INVALID_ARGUMENT naming the field",
+        arguments: undocumentedFilters)
+    func undocumentedFilter(_ filter: String, field: String) async throws {
+        try await EmulatorHarness.with(scenarioJSON: Self.filterScenario) { harness in
+            let list = try await harness.listJobs([("filter", filter)])
+            #expect(list.reply.status == 400, "filter \(filter)")
+            let error = try #require(list.reply.json?["error"])
+            #expect(error["status"]?.asString == "INVALID_ARGUMENT")
+            let message = try #require(error["message"]?.asString)
+            #expect(message.contains("\"\(field)\""), "\(message)")
+        }
+    }
+
+    @Test("a scenario's vertex.rejectFilterFields makes documented fields 400 too; the rest still work")
+    func scenarioRejectsDocumentedField() async throws {
+        guard case .object(var scenario) = try JSONParser.parse(Data(Self.filterScenario.utf8)) else {
+            Issue.record("the filter scenario is not an object")
+            return
+        }
+        scenario.append(("vertex", .object([("rejectFilterFields", .array([.string("createTime")]))])))
+        try await EmulatorHarness.with(scenarioJSON: JSONValue.object(scenario).jsonText) { harness in
+            await harness.state.advance(by: 40)
+            for filter in ["create_time>\"2020-01-01T00:00:00Z\"", "createTime>\"2020-01-01T00:00:00Z\""] {
+                let list = try await harness.listJobs([("filter", "labels.team:* AND " + filter)])
+                #expect(list.reply.status == 400)
+                #expect(list.reply.json?["error"]?["status"]?.asString == "INVALID_ARGUMENT")
+                #expect(list.reply.json?["error"]?["message"]?.asString?.contains("create") == true)
+            }
+            let list = try await harness.listJobs([("filter", "labels.team:*")])
+            #expect(list.reply.status == 200)
+            #expect(list.jobs.count == 2)
+        }
+    }
+
+    @Test("a scenario naming an undocumented or unknown field in rejectFilterFields is an error with its path")
+    func scenarioRejectFilterFieldsValidated() throws {
+        let text = #"{"name": "x", "vertex": {"rejectFilterFields": ["labels", "update_time", "stat"]}}"#
+        let error = try #require(throws: ScenarioError.self) { try Scenario(json: Data(text.utf8)) }
+        #expect(error.problems.map(\.path) == ["vertex.rejectFilterFields[1]", "vertex.rejectFilterFields[2]"])
+        #expect(error.problems.last?.message.contains("did you mean \"state\"") == true)
+        let fine = try Scenario(json: Data(#"{"name": "x", "vertex": {"rejectFilterFields": ["displayName"]}}"#.utf8))
+        #expect(fine.vertex.rejectFilterFields == ["display_name"])
     }
 
     /// Replaces `{15}` with the RFC 3339 time 15 s after `epoch` (UTC, `Z`) and `{15+02:00}` with the
@@ -442,6 +501,25 @@ struct VertexTests {
                 #expect(reply.reply.status == 400)
                 #expect(reply.reply.errorStatus == "INVALID_ARGUMENT")
             }
+        }
+    }
+
+    @Test("a scenario's vertex.maxPageSize brings a larger pageSize down to it; the rest comes by page token")
+    func maxPageSize() async throws {
+        let timeline = (1...25).map { Fixture.createJob(id: Fixture.jobID($0), displayName: "job-\($0)") }
+        guard case .object(var scenario) = try JSONParser.parse(Data(Fixture.scenario(timeline: timeline).utf8)) else {
+            return
+        }
+        scenario.append(("vertex", .object([("maxPageSize", .number(10))])))
+        try await EmulatorHarness.with(scenarioJSON: JSONValue.object(scenario).jsonText) { harness in
+            let first = try await harness.listJobs([("pageSize", "1000")])
+            #expect(first.jobs.count == 10)
+            let token = try #require(first.nextPageToken)
+            let second = try await harness.listJobs([("pageSize", "1000"), ("pageToken", token)])
+            #expect(second.jobs.count == 10)
+        }
+        #expect(throws: ScenarioError.self) {
+            try Scenario(json: Data(#"{"name": "x", "vertex": {"maxPageSize": 0}}"#.utf8))
         }
     }
 

@@ -43,6 +43,8 @@ struct SweepTests {
         var events: [EventLine]
         var vertexRequests: Int
         var seconds: Double
+        /// The emulator's log of `vertex.list` requests: status and filter.
+        var listings: [(status: Int, filter: String)] = []
     }
 
     func sweep(_ count: Int, scenario text: String? = nil, deadline: String = "30s") throws -> Sweep {
@@ -73,7 +75,18 @@ struct SweepTests {
         var vertex = 0
         if case .number(let list)? = json["byRoute"]?["vertex.list"] { vertex += Int(list) }
         if case .number(let get)? = json["byRoute"]?["vertex.get"] { vertex += Int(get) }
-        return Sweep(status: result.status, events: result.events ?? [], vertexRequests: vertex, seconds: seconds)
+        var listings: [(Int, String)] = []
+        if case .array(let requests)? = json["requests"] {
+            for request in requests where request["route"] == .string("vertex.list") {
+                guard case .number(let status)? = request["status"] else { continue }
+                var filter = ""
+                if case .string(let text)? = request["query"]?["filter"] { filter = text }
+                listings.append((Int(status), filter))
+            }
+        }
+        return Sweep(
+            status: result.status, events: result.events ?? [], vertexRequests: vertex, seconds: seconds,
+            listings: listings)
     }
 
     @Test("each target reports its own outcome although all jobs share one display name; exit 1 as some failed")
@@ -100,6 +113,32 @@ struct SweepTests {
         #expect(run.events.last?.value["failed"] == .number(3))
         #expect(
             run.events.filter { $0.type != "started" && $0.type != "sweep" }.allSatisfy { $0.string("target") != nil })
+    }
+
+    @Test("20 launches against a Vertex that holds to its reference (no update_time): every target its own outcome")
+    func twentyLaunchesDocumentedFiltersOnly() throws {
+        let run = try sweep(20)
+        #expect(run.status == 1)
+        let finished = run.events.filter { $0.type == "finished" }
+        #expect(finished.count == 20)
+        for index in 0..<20 {
+            let mine = finished.first { $0.string("target") == "run\(index)" }
+            if index % 2 == 1 {
+                #expect(mine?.string("outcome") == "failure", "run\(index)")
+                guard case .object(let detail)? = mine?.value["detail"] else {
+                    Issue.record("run\(index) has no detail")
+                    continue
+                }
+                #expect(detail.first { $0.key == "message" }?.value == .string("trial \(index) diverged"))
+            } else {
+                #expect(mine?.string("outcome") == "success", "run\(index)")
+            }
+        }
+        #expect(!run.listings.isEmpty)
+        #expect(run.listings.allSatisfy { $0.status == 200 }, "no listing refused: \(run.listings.map(\.status))")
+        for (_, filter) in run.listings {
+            #expect(!filter.contains("update_time") && !filter.contains("!="), "\(filter)")
+        }
     }
 
     @Test("Vertex requests do not grow with the number of launches (1, 10, 100)")

@@ -46,6 +46,7 @@ struct VertexGcloudProviderTests {
 
             let running = try await provider.poll(Self.pollContext)
             #expect(running.notices.isEmpty)
+            #expect(running.retryAfter == nil, "found: describe follows at the schedule's own interval")
             let seen = try #require(running.observations.first)
             #expect(running.observations.count == 1)
             #expect(seen.status == "JOB_STATE_RUNNING")
@@ -93,6 +94,7 @@ struct VertexGcloudProviderTests {
                 match: ["displayNamePrefix": .string("state-")], gcloud: recorder, env: sandbox.environment)
             let listed = try await all.poll(Self.pollContext)
             #expect(listed.observations.isEmpty)
+            #expect(listed.retryAfter == .seconds(15), "a search: at least searchEvery to the next listing")
             #expect(listed.notices.first?.hasPrefix("12 Vertex AI jobs match, so none is followed") == true)
 
             let replay = try sandbox.script("replaying-gcloud", "cat \(Self.shellQuoted(output))")
@@ -138,6 +140,8 @@ struct VertexGcloudProviderTests {
             let provider = try Self.provider(match: [key: value], gcloud: sandbox.gcloud, env: sandbox.environment)
             let result = try await provider.poll(Self.pollContext)
             #expect(result.observations.isEmpty)
+            // Still searching: every listing downloads the whole region, so the next is 15 s away.
+            #expect(result.retryAfter == .seconds(15))
             #expect(result.notices.count == 1)
             let notice = try #require(result.notices.first)
             #expect(notice.hasPrefix("2 Vertex AI jobs match, so none is followed"), "\(notice)")
@@ -295,6 +299,7 @@ struct VertexGcloudProviderTests {
         "a configuration gcloud cannot take is refused when the provider is made",
         arguments: [
             (["timeout": JSONValue.string("soon")], "timeout \"soon\" is not a duration such as 30s"),
+            (["searchEvery": JSONValue.string("often")], "searchEvery \"often\" is not a duration"),
             (["region": .string("US Central")], "region \"US Central\" is not a region such as us-central1"),
             (["project": .string("--impersonate")], "project \"--impersonate\" is not a project id"),
             (

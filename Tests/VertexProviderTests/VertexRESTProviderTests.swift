@@ -232,13 +232,17 @@ struct VertexRESTProviderTests {
         }
     }
 
-    @Test("follows nextPageToken: 151 matching jobs over two pages of 100 are all counted")
+    @Test("follows nextPageToken: 151 matching jobs over two pages of a server that sends at most 100")
     func pagination() async throws {
         var timeline = (1...150).map { Fixture.createJob(id: Fixture.jobID($0), displayName: "sweep-\($0)") }
         let ours = Fixture.jobID(1000)
         timeline.append(Fixture.createJob(id: ours, displayName: "sweep-ours", labels: Self.runLabel))
         timeline += (200..<210).map { Fixture.createJob(id: Fixture.jobID($0), displayName: "other-\($0)") }
-        try await EmulatorHarness.with(scenarioJSON: Fixture.scenario(timeline: timeline)) { harness in
+        guard case .object(var scenario) = try JSONParser.parse(Data(Fixture.scenario(timeline: timeline).utf8)) else {
+            return
+        }
+        scenario.append(("vertex", .object([("maxPageSize", .number(100))])))
+        try await EmulatorHarness.with(scenarioJSON: JSONValue.object(scenario).jsonText) { harness in
             let provider = try Fixture.provider(harness, match: .object([("displayNamePrefix", .string("sweep-"))]))
             let result = try await Fixture.poll(provider)
             #expect(result.observations.isEmpty)

@@ -107,12 +107,15 @@ struct BenchReport {
         if !sweeps.isEmpty {
             lines.append("**Sweeps** (`run --targets`, vertex-rest at 1 Hz for about 30 s)")
             lines.append("")
-            lines.append("| launches | Vertex requests per tick | CPU, % of one core | peak RSS (MiB) | succeeded |")
-            lines.append("|---|---|---|---|---|")
+            lines.append(
+                "| launches | Vertex requests per second | busiest minute | lag per launch p50 / p95 (s) "
+                    + "| CPU, % of one core | peak RSS (MiB) | succeeded |")
+            lines.append("|---|---|---|---|---|---|---|")
             for row in sweeps {
+                let lag = [row.lagP50, row.lagP95].map { $0.map { String(format: "%.2f", $0) } ?? "—" }
                 lines.append(
-                    "| \(row.count) | \(String(format: "%.2f", row.requestsPerTick)) | "
-                        + "\(String(format: "%.1f", row.cpuShare * 100)) | "
+                    "| \(row.count) | \(String(format: "%.2f", row.requestsPerTick)) | \(row.busiestMinute) | "
+                        + "\(lag.joined(separator: " / ")) | \(String(format: "%.1f", row.cpuShare * 100)) | "
                         + "\(String(format: "%.1f", Double(row.peakResidentBytes) / 1_048_576)) | \(row.succeeded) |")
             }
             lines.append("")
@@ -194,14 +197,16 @@ struct BenchReport {
                     measured: String(format: "%.0f ms (median of 5, started alone)", start * 1000),
                     met: start <= 0.02))
         }
-        if let smallest = sweeps.first, let largest = sweeps.last, sweeps.count > 1 {
-            let growth = largest.requestsPerTick / max(smallest.requestsPerTick, 0.001)
+        if !sweeps.isEmpty {
+            // Documented filters only: a tick lists 100 launches a request, so the tick slows to keep
+            // the provider's budget (60 requests in any minute at 1 Hz), as quotas count.
+            let highest = sweeps.map(\.busiestMinute).max() ?? 0
             targets.append(
                 Target(
                     name:
-                        "sweep: requests per tick constant for N = \(sweeps.map { String($0.count) }.joined(separator: ", "))",
-                    measured: sweeps.map { String(format: "%.2f", $0.requestsPerTick) }.joined(separator: ", "),
-                    met: growth <= 1.5))
+                        "sweep: Vertex requests within the budget (≤ 60 in any minute at 1 Hz) for N = \(sweeps.map { String($0.count) }.joined(separator: ", "))",
+                    measured: sweeps.map { String($0.busiestMinute) }.joined(separator: ", "),
+                    met: highest <= 60))
         }
         if let thousand = sweeps.first(where: { $0.count == 1000 }) {
             targets.append(

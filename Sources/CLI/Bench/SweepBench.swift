@@ -12,6 +12,12 @@ enum SweepBench {
         var cpuShare: Double
         var peakResidentBytes: Int
         var succeeded: Int
+        /// Effective lag per launch: each stage event's `lagSeconds` (from the job's own timestamp
+        /// to the event), p50 and p95 over every launch's stages.
+        var lagP50: Double? = nil
+        var lagP95: Double? = nil
+        /// The most Vertex AI requests in any 60 s, as the provider's budget and the quota count.
+        var busiestMinute: Int = 0
     }
 
     static let pipeline = """
@@ -27,8 +33,7 @@ enum SweepBench {
         """
 
     /// Each job changes a millisecond after the one before (spread over at most a second), as real
-    /// launches do: a thousand jobs updated at the very same microsecond would all sit at the
-    /// listing's `update_time>=` cursor and be listed again on every tick.
+    /// launches do.
     static func scenario(_ count: Int) -> String {
         var steps: [String] = []
         for index in 0..<count {
@@ -69,12 +74,28 @@ enum SweepBench {
         let result = try await child.run()
         let log = await emulator.state.requestLog().filter { $0.route.hasPrefix("vertex.") }
         let seconds = result.ended.timeIntervalSince(result.started)
-        let succeeded = String(decoding: result.stdout, as: UTF8.self).split(separator: "\n").filter {
+        let lines = String(decoding: result.stdout, as: UTF8.self).split(separator: "\n")
+        let succeeded = lines.filter {
             $0.contains(#""type":"finished""#) && $0.contains(#""outcome":"success""#)
         }.count
+        var lags: [Double] = []
+        for line in lines where line.contains(#""type":"stage""#) {
+            if case .number(let lag)? = (try? JSONParser.parse(Data(line.utf8)))?["lagSeconds"] { lags.append(lag) }
+        }
+        lags.sort()
+        let times = log.map(\.time).sorted()
+        var busiest = 0
+        var first = 0
+        for last in times.indices {
+            while times[last] - times[first] >= 60 { first += 1 }
+            busiest = max(busiest, last - first + 1)
+        }
+        func percentile(_ p: Double) -> Double? {
+            lags.isEmpty ? nil : lags[min(lags.count - 1, Int((Double(lags.count - 1) * p).rounded()))]
+        }
         return Row(
             count: count, requestsPerTick: Double(log.count) / max(seconds, 1),
             cpuShare: result.cpuSeconds / max(seconds, 0.001), peakResidentBytes: result.peakResidentBytes,
-            succeeded: succeeded)
+            succeeded: succeeded, lagP50: percentile(0.5), lagP95: percentile(0.95), busiestMinute: busiest)
     }
 }

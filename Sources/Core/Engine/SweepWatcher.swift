@@ -153,7 +153,9 @@ public struct SweepWatcher<C: Clock>: Sendable where C.Duration == Duration {
                     }
                     slot.inFlight = true
                     slots[id] = slot
-                    let context = PollContext(now: nowDate, startedAt: startedAt, attempt: 0)
+                    let context = PollContext(
+                        now: nowDate, startedAt: startedAt, attempt: 0,
+                        requestsPerMinute: slot.schedule.configuration.budgetPerMinute)
                     let batch = slot.batch
                     let memory = slot.memory
                     let clock = self.clock

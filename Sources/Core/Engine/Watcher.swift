@@ -149,7 +149,8 @@ public struct Watcher<C: Clock>: Sendable where C.Duration == Duration {
                     guard let provider = slot.instance else { continue }
                     slot.inFlight = true
                     let context = PollContext(
-                        now: nowDate, startedAt: startedAt, attempt: slot.attempts, facts: watch.facts)
+                        now: nowDate, startedAt: startedAt, attempt: slot.attempts, facts: watch.facts,
+                        requestsPerMinute: slot.schedule.configuration.budgetPerMinute)
                     slot.attempts += 1
                     slots[id] = slot
                     let clock = self.clock

@@ -7,7 +7,7 @@ import Foundation
 public enum RFC3339 {
     /// `date` in UTC with milliseconds, or `fractionDigits` (1 to 9) digits: `2026-11-30T07:53:47.120Z`.
     /// The fraction is cut, not rounded, so the text is not later than `date` — a filter
-    /// `update_time>="…"` written from a job's time still matches that job — except by two units of
+    /// `create_time>="…"` written from a job's time still matches that job — except by two units of
     /// the `Date`'s own precision (under 0.5 µs in this century), so that a time read from `….123Z` is
     /// written `….123Z`.
     public static func string(from date: Date, fractionDigits: Int = 3) -> String {

@@ -109,6 +109,12 @@ public struct ScheduleConfiguration: Sendable, Hashable {
         self.slowWhenIdle = slowWhenIdle
     }
 
+    /// The request budget a provider keeps to: `requestsPerMinute`, else what polling at `every`
+    /// spends (60 s / `every`). Handed to polls as `PollContext.requestsPerMinute`.
+    public var budgetPerMinute: Int {
+        requestsPerMinute ?? max(1, Int((60 / every.seconds).rounded(.down)))
+    }
+
     /// `every` with the adaptive defaults filled in where nothing is set (see the type's notes).
     public func adaptive() -> ScheduleConfiguration {
         var schedule = self

@@ -111,12 +111,20 @@ public struct PollContext: Sendable {
     /// that hand them on, as the `command` kind does in `LAUNCHWATCH_FACT_<NAME>`. Empty in a sweep,
     /// whose targets each know their own facts.
     public var facts: [String: String]
+    /// The provider's request budget (`schedule.budget.perMinute`, by default what polling at `every`
+    /// spends); `nil` when the caller sets none (a provider then assumes 60). The schedule counts a poll
+    /// as one request: a poll that sends several (pages, batches) keeps within the budget by asking for
+    /// a later next poll (`retryAfter`).
+    public var requestsPerMinute: Int?
 
-    public init(now: Date, startedAt: Date, attempt: Int, facts: [String: String] = [:]) {
+    public init(
+        now: Date, startedAt: Date, attempt: Int, facts: [String: String] = [:], requestsPerMinute: Int? = nil
+    ) {
         self.now = now
         self.startedAt = startedAt
         self.attempt = attempt
         self.facts = facts
+        self.requestsPerMinute = requestsPerMinute
     }
 }
 

@@ -88,10 +88,10 @@ struct LoggingListRequest {
             throw Problem(status: 400, message: error.message)
         }
 
-        let order = (try Self.string(fields["orderBy"], "orderBy") ?? "").lowercased()
-            .split(whereSeparator: \.isWhitespace).joined(separator: " ")
+        // Exactly the two values the reference permits: no other casing, spacing or field.
+        let order = try Self.string(fields["orderBy"], "orderBy") ?? ""
         switch order {
-        case "", "timestamp", "timestamp asc": descending = false
+        case "", "timestamp asc": descending = false
         case "timestamp desc": descending = true
         default:
             throw Problem(

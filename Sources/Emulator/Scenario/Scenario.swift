@@ -30,6 +30,8 @@ public struct Scenario: Sendable {
     public var logScanWindow: Double? = nil
     public var auth: Auth
     public var wandb: Wandb
+    /// How strict the emulated Vertex AI is, beyond holding to its reference (`vertex`).
+    public var vertex: Vertex = Vertex()
     public var timeline: [Step]
     public var faults: [FaultRule]
 
@@ -66,6 +68,17 @@ public struct Scenario: Sendable {
         public var strictQueueItems = false
         /// `wandb.runQueueItemById` false: an older W&B Server without `RunQueue.runQueueItem(id:)`.
         public var runQueueItemByID = true
+    }
+
+    /// The emulated Vertex AI. It always refuses filter fields and operators its reference does not
+    /// document; a scenario can make it refuse documented ones too.
+    public struct Vertex: Sendable {
+        /// Documented `customJobs.list` filter fields (`display_name`, `state`, `create_time`,
+        /// `labels`) this service refuses with 400 INVALID_ARGUMENT, as a stricter or older one would.
+        public var rejectFilterFields: Set<String> = []
+        /// The largest page `customJobs.list` sends (`vertex.maxPageSize`, default 1000); a larger
+        /// `pageSize` is brought down to it, as AIP-158 says a service does.
+        public var maxPageSize: Int = 1000
     }
 
     /// One timeline step: an action at an offset.

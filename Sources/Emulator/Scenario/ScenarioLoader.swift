@@ -71,6 +71,31 @@ extension Scenario {
             username: raw.wandb?.username ?? "emulated-user", queues: raw.wandb?.queues ?? [],
             strictQueueItems: raw.wandb?.strictQueueItems ?? false,
             runQueueItemByID: raw.wandb?.runQueueItemById ?? true)
+        if let size = raw.vertex?.maxPageSize {
+            if (1...1000).contains(size) {
+                vertex.maxPageSize = size
+            } else {
+                problems.append(("vertex.maxPageSize", "must be between 1 and 1000"))
+            }
+        }
+        for (index, field) in (raw.vertex?.rejectFilterFields ?? []).enumerated() {
+            let documented = VertexFilter.normalize(field)
+            guard VertexFilter.documentedFields.contains(documented) else {
+                let hint =
+                    NameSuggestion.nearest(to: field, in: VertexFilter.documentedFields).map {
+                        "; did you mean \"\($0)\"?"
+                    }
+                    ?? ""
+                problems.append(
+                    (
+                        "vertex.rejectFilterFields[\(index)]",
+                        "\"\(field)\" is not a documented customJobs.list filter field (display_name, state, "
+                            + "create_time, labels); undocumented ones are always refused\(hint)"
+                    ))
+                continue
+            }
+            vertex.rejectFilterFields.insert(documented)
+        }
 
         var steps: [Step] = []
         for (index, step) in (raw.timeline ?? []).enumerated() {
@@ -226,14 +251,15 @@ private struct RawScenario: Decodable {
     var logs: RawLogs?
     var auth: RawAuth?
     var wandb: RawWandb?
+    var vertex: RawVertex?
     var timeline: [RawStep]?
     var faults: [RawFault]?
     var clockSkew: String?
 
     enum CodingKeys: String, CodingKey {
         case schema = "$schema"
-        case name, description, timeScale, project, projectNumber, region, logs, auth, wandb, timeline, faults,
-            clockSkew
+        case name, description, timeScale, project, projectNumber, region, logs, auth, wandb, vertex, timeline,
+            faults, clockSkew
     }
 }
 
@@ -259,6 +285,11 @@ private struct RawWandb: Decodable {
     var queues: [String]?
     var strictQueueItems: Bool?
     var runQueueItemById: Bool?
+}
+
+private struct RawVertex: Decodable {
+    var rejectFilterFields: [String]?
+    var maxPageSize: Int?
 }
 
 private struct RawResource: Decodable {

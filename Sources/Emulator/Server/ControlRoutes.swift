@@ -29,6 +29,14 @@ extension EmulatorRoutes {
                         ("status", .number(Double(record.status))),
                     ]
                     if let operation = record.operation { members.append(("operation", .string(operation))) }
+                    if !record.query.isEmpty {
+                        members.append(
+                            (
+                                "query",
+                                .object(record.query.sorted { $0.key < $1.key }.map { ($0.key, .string($0.value)) })
+                            ))
+                    }
+                    if let body = record.body { members.append(("body", body)) }
                     return .object(members)
                 }
                 return .json(

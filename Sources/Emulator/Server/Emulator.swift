@@ -153,7 +153,11 @@ public struct Emulator: Sendable {
             RequestRecord(
                 time: await state.now, method: method, path: path, route: route.name, status: response.status,
                 clientPort: clientPort,
-                operation: route.family == .wandb ? Self.graphQLOperation(emulatorRequest.body) : nil))
+                operation: route.family == .wandb ? Self.graphQLOperation(emulatorRequest.body) : nil,
+                query: route.family == .google
+                    ? emulatorRequest.query.filter { !["access_token", "key"].contains($0.key) } : [:],
+                body: ["vertex.", "logging.", "cloudrun."].contains { route.name.hasPrefix($0) }
+                    ? emulatorRequest.json : nil))
         return Self.httpResponse(response, resetMidBody: reset)
     }
 

@@ -271,4 +271,10 @@ public struct RequestRecord: Sendable {
     /// For W&B GraphQL: the operation's name (`GetRunQueueItem`, `Run`), which tells the W&B
     /// providers' requests apart.
     public var operation: String? = nil
+    /// For Google routes: the query parameters (decoded), without any that could carry a credential
+    /// (`access_token`, `key`). What a wire-contract check reads.
+    public var query: [String: String] = [:]
+    /// For the Vertex AI, Cloud Logging and Cloud Run routes: the JSON body, if any (never a token
+    /// endpoint's, which carries credentials).
+    public var body: JSONValue? = nil
 }

@@ -1,10 +1,17 @@
 import Foundation
 
-/// The `filter` of `customJobs.list`, as the service reads it (AIP-160 subset):
-/// `display_name="x"`, `display_name!="x"`, `display_name:"prefix*"`, `state="JOB_STATE_RUNNING"`,
-/// `create_time>"2025-11-10T04:00:00Z"` (and `update_time`, `start_time`, `end_time`; `= != < <= > >=`),
-/// `labels.key=value`, `labels.key!=value`, `labels.key:*`, combined with `AND`, `OR`, `NOT` (or `-`),
-/// parentheses, and whitespace as AND. As in AIP-160, `OR` binds tighter than `AND`.
+/// The `filter` of `customJobs.list`, held to what the reference documents for it
+/// (`ListCustomJobsRequest.filter` in googleapis/googleapis `google/cloud/aiplatform/v1/job_service.proto`):
+/// `display_name` with `=`, `!=` and the `:` wildcard; `state` with `=` and `!=`; `create_time` with
+/// `= != < <= > >=` and an RFC 3339 value; `labels.key=value` and `labels.key:*`. The REST
+/// reference's camelCase spellings (`displayName`, `createTime`) are read as the same fields.
+/// Restrictions combine with `AND`, `OR`, `NOT` (or `-`), parentheses, and whitespace as AND; as in
+/// AIP-160, `OR` binds tighter than `AND`.
+///
+/// Anything else — `update_time`, `start_time`, `end_time` (documented for other resources only),
+/// `labels.key!=value`, ordering comparisons on labels — is a 400 INVALID_ARGUMENT naming the field,
+/// as a service that holds to its reference answers. A scenario can also reject documented fields
+/// (`vertex.rejectFilterFields`), to play a stricter or older service.
 indirect enum VertexFilter: Sendable {
     case all
     case and(VertexFilter, VertexFilter)
@@ -16,8 +23,13 @@ indirect enum VertexFilter: Sendable {
         var message: String
     }
 
-    static func parse(_ text: String) throws(ParseError) -> VertexFilter {
-        var parser = Parser(tokens: try tokenize(text))
+    /// The fields the reference documents, under the names a scenario's `rejectFilterFields` uses.
+    static let documentedFields = ["display_name", "state", "create_time", "labels"]
+
+    /// Parses `text`; a restriction on a field in `rejecting` (documented names: `display_name`,
+    /// `state`, `create_time`, `labels`) is refused as an unsupported field.
+    static func parse(_ text: String, rejecting: Set<String> = []) throws(ParseError) -> VertexFilter {
+        var parser = Parser(tokens: try tokenize(text), rejecting: rejecting)
         if parser.tokens.isEmpty { return .all }
         let filter = try parser.expression()
         if let extra = parser.peek { throw ParseError(message: "unexpected \(extra.text)") }
@@ -34,40 +46,44 @@ indirect enum VertexFilter: Sendable {
         }
     }
 
-    /// Fields the filter may name; anything else is a 400, as on the service.
-    static func check(field: String, op: String, value: String) throws(ParseError) {
+    /// Fields and operators the filter may use; anything else is a 400, as on the service.
+    static func check(field: String, op: String, value: String, rejecting: Set<String> = []) throws(ParseError) {
         let normalized = normalize(field)
-        if normalized.hasPrefix("labels.") { return }
-        switch normalized {
+        let documented = normalized.hasPrefix("labels.") ? "labels" : normalized
+        if rejecting.contains(documented) || !documentedFields.contains(documented) {
+            throw ParseError(message: "Unsupported field \"\(field)\" in filter")
+        }
+        switch documented {
+        case "labels":
+            // Documented: `labels.key=value` (equality) and `labels.key:*` (the key exists).
+            guard op == "=" || (op == ":" && value == "*") else {
+                throw ParseError(message: "Unsupported operator \(op) for field \"\(field)\"")
+            }
         case "display_name":
             guard ["=", "!=", ":"].contains(op) else {
-                throw ParseError(message: "Unsupported operator \(op) for field display_name")
+                throw ParseError(message: "Unsupported operator \(op) for field \"\(field)\"")
             }
         case "state":
             guard ["=", "!="].contains(op) else {
-                throw ParseError(message: "Unsupported operator \(op) for field state")
+                throw ParseError(message: "Unsupported operator \(op) for field \"\(field)\"")
             }
             // A misspelt state would otherwise match nothing, silently.
             guard VertexJob.allStates.contains(value) else {
                 throw ParseError(message: "Invalid value for enum field state: \(value)")
             }
-        case "create_time", "update_time", "start_time", "end_time":
-            guard op != ":" else { throw ParseError(message: "Unsupported operator : for field \(normalized)") }
-            guard Timestamp.date(value) != nil else {
-                throw ParseError(message: "\(normalized) must be an RFC 3339 timestamp, got \"\(value)\"")
-            }
         default:
-            throw ParseError(message: "Unsupported field: \(field)")
+            guard op != ":" else { throw ParseError(message: "Unsupported operator : for field \"\(field)\"") }
+            guard Timestamp.date(value) != nil else {
+                throw ParseError(message: "\(field) must be an RFC 3339 timestamp, got \"\(value)\"")
+            }
         }
     }
 
-    private static func normalize(_ field: String) -> String {
+    /// The documented name of `field`: camelCase spellings read as the proto's snake_case.
+    static func normalize(_ field: String) -> String {
         switch field {
         case "displayName": "display_name"
         case "createTime": "create_time"
-        case "updateTime": "update_time"
-        case "startTime": "start_time"
-        case "endTime": "end_time"
         default: field
         }
     }
@@ -78,10 +94,8 @@ indirect enum VertexFilter: Sendable {
             let key = String(field.dropFirst("labels.".count))
             let actual = job.labels[key]
             switch op {
-            case ":": return value == "*" ? actual != nil : actual.map { glob(value, $0) } ?? false
-            case "=": return actual == value
-            case "!=": return actual != value
-            default: return compare(actual, op, value)
+            case ":": return actual != nil
+            default: return actual == value
             }
         }
         switch field {
@@ -93,15 +107,9 @@ indirect enum VertexFilter: Sendable {
             }
         case "state":
             return op == "=" ? job.state == value : job.state != value
-        case "create_time", "update_time", "start_time", "end_time":
-            let date: Date? =
-                switch field {
-                case "create_time": job.createTime
-                case "update_time": job.updateTime
-                case "start_time": job.startTime
-                default: job.endTime
-                }
-            guard let date, let bound = Timestamp.date(value) else { return op == "!=" }
+        case "create_time":
+            let date = job.createTime
+            guard let bound = Timestamp.date(value) else { return op == "!=" }
             // Compare the instant as clients read it (RFC 3339 with microseconds), so that a
             // timestamp copied from a job matches that job exactly.
             let a = (Timestamp.date(Timestamp.string(date)) ?? date).timeIntervalSince1970
@@ -116,16 +124,6 @@ indirect enum VertexFilter: Sendable {
             }
         default:
             return false
-        }
-    }
-
-    private static func compare(_ actual: String?, _ op: String, _ value: String) -> Bool {
-        guard let actual else { return false }
-        switch op {
-        case "<": return actual < value
-        case "<=": return actual <= value
-        case ">": return actual > value
-        default: return actual >= value
         }
     }
 
@@ -208,6 +206,7 @@ indirect enum VertexFilter: Sendable {
 
     struct Parser {
         var tokens: [Token]
+        var rejecting: Set<String> = []
         var position = 0
 
         var peek: Token? { position < tokens.count ? tokens[position] : nil }
@@ -266,7 +265,7 @@ indirect enum VertexFilter: Sendable {
             guard let value = next(), value.kind == .word || value.kind == .string else {
                 throw ParseError(message: "expected a value after \(token.text)\(op.text)")
             }
-            try VertexFilter.check(field: token.text, op: op.text, value: value.text)
+            try VertexFilter.check(field: token.text, op: op.text, value: value.text, rejecting: rejecting)
             return .restriction(field: token.text, op: op.text, value: value.text)
         }
     }

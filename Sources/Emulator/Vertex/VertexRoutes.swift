@@ -4,7 +4,8 @@ import LaunchWatchCore
 /// Vertex AI v1 `customJobs`: list (with `filter`, `pageSize`, `pageToken`), get, create, cancel.
 ///
 /// Jobs are listed oldest first: the service documents no order, so a client must not take the
-/// first item for the newest. `pageSize` defaults to 100 and is capped at 1000.
+/// first item for the newest. `pageSize` defaults to 100 and is capped at 1000 (or the scenario's
+/// `vertex.maxPageSize`).
 extension EmulatorRoutes {
     static let customJobs = "/v1/projects/{project}/locations/{region}/customJobs"
 
@@ -54,7 +55,8 @@ extension EmulatorRoutes {
         if let denied = await checkAccess(request, state, permission: "aiplatform.customJobs.list") { return denied }
         let filter: VertexFilter
         do {
-            filter = try VertexFilter.parse(request.query["filter"] ?? "")
+            let rejecting = await state.scenario.vertex.rejectFilterFields
+            filter = try VertexFilter.parse(request.query["filter"] ?? "", rejecting: rejecting)
         } catch {
             return GoogleError.response(400, "Provided filter is not valid: \(error.message)")
         }
@@ -63,7 +65,7 @@ extension EmulatorRoutes {
             guard let size = Int(text), size >= 0 else {
                 return GoogleError.response(400, "Invalid value at 'page_size' (TYPE_INT32), \"\(text)\"")
             }
-            pageSize = size == 0 ? 100 : min(size, 1000)
+            pageSize = size == 0 ? 100 : min(size, await state.scenario.vertex.maxPageSize)
         }
         let filterText = request.query["filter"] ?? ""
         var start = 0

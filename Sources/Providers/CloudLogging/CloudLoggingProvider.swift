@@ -21,6 +21,14 @@ import LaunchWatchGoogleCloud
 /// future by a writer's fast clock does not close it. When nothing newer has been received for
 /// `settle` (by this machine's clock, as an interval), everything read is final.
 ///
+/// An entry can still become readable after that, with a timestamp behind the cursor (Cloud Logging
+/// documents no bound on ingestion). So a provider that has read past its start, settled, and found
+/// no ERROR entry by `finalReadAfter` (default 90 s after its first poll: within the default
+/// `finish.detailWait` of 2 minutes, which it is usually activated for) reads the whole window once
+/// more, from `finalReadFrom` (the job's `createTime` when the pipeline knows it; default the start
+/// of `lookBack`, which precedes any job of this launch), and reports the errors it had not. That
+/// read is one request per poll too (its pages at the next polls), and it happens once.
+///
 /// ```json
 /// {"id": "logs", "type": "cloud-logging",
 ///  "config": {"project": "my-project",
@@ -38,6 +46,10 @@ public struct CloudLoggingProvider: Provider {
         /// How far before the watch's start to read from; default 10m.
         public var lookBack: String?
         public var settle: String?
+        /// After this long without an error entry, read everything once more; default 90s.
+        public var finalReadAfter: String?
+        /// Where that read starts (RFC 3339): the job's `createTime`; default the `lookBack` start.
+        public var finalReadFrom: String?
     }
 
     public static let kind = "cloud-logging"
@@ -54,6 +66,12 @@ public struct CloudLoggingProvider: Provider {
         ConfigurationField(
             "settle", .duration, default: "5s",
             "ask again for entries this much older than the newest read, so a late one is not missed"),
+        ConfigurationField(
+            "finalReadAfter", .duration, default: "90s",
+            "with no error entry found this long after the first poll, read the whole window once more"),
+        ConfigurationField(
+            "finalReadFrom", .string, default: "the lookBack start",
+            "RFC 3339 start of that final read: the job's createTime"),
     ]
     public static let defaultStageMap: [String: String?] = [
         "DEFAULT": nil, "DEBUG": nil, "INFO": nil, "NOTICE": nil, "WARNING": nil, "ERROR": nil, "CRITICAL": nil,
@@ -77,6 +95,19 @@ public struct CloudLoggingProvider: Provider {
         /// Entries read after the cursor, by log, timestamp and insertId, with their times: they will
         /// be listed again and must not be reported again.
         var unsettled: [String: Date] = [:]
+        /// ERROR entries reported, by log, timestamp and insertId: the final read skips them.
+        var reported: Set<String> = []
+        /// The first poll, by our clock: the final read is due `finalReadAfter` later.
+        var firstPollAt: Date?
+        var finalRead: FinalRead = .due
+    }
+
+    /// The one re-read of the whole window (see the type's notes).
+    private enum FinalRead: Sendable, Equatable {
+        case due
+        /// Its listing goes on at the next poll with this page token and filter.
+        case reading(pageToken: String, filter: String)
+        case done
     }
 
     private let url: URL
@@ -85,6 +116,8 @@ public struct CloudLoggingProvider: Provider {
     private let client: GoogleAPIClient
     private let from: Date
     private let settle: Duration
+    private let finalReadAfter: Duration
+    private let finalReadFrom: Date
     private let cursor = ProviderMemory(Cursor())
 
     public init(configuration: Configuration, context: ProviderContext) throws {
@@ -108,6 +141,16 @@ public struct CloudLoggingProvider: Provider {
                 configuration.lookBack, field: "lookBack", default: .seconds(600), allowZero: true)).seconds)
         settle = try DurationText.configured(
             configuration.settle, field: "settle", default: .seconds(5), allowZero: true)
+        finalReadAfter = try DurationText.configured(
+            configuration.finalReadAfter, field: "finalReadAfter", default: .seconds(90), allowZero: true)
+        if let text = configuration.finalReadFrom {
+            guard let date = RFC3339.date(from: text) else {
+                throw ProviderError(code: "bad_config", message: "finalReadFrom \"\(text)\" is not an RFC 3339 time")
+            }
+            finalReadFrom = date
+        } else {
+            finalReadFrom = from
+        }
         let transport = HTTPTransport(timeout: timeout)
         let tokens = AccessTokenSource(
             credentials: configuration.credentials, environment: context.environment,
@@ -116,7 +159,12 @@ public struct CloudLoggingProvider: Provider {
     }
 
     public func poll(_ context: PollContext) async throws -> PollResult {
-        let state = cursor.value
+        var state = cursor.value
+        if state.firstPollAt == nil {
+            state.firstPollAt = context.now
+            cursor.withLock { $0.firstPollAt = context.now }
+        }
+        if let result = try await finalRead(state, context) { return result }
         var terms: [String] = []
         if let filter { terms.append("(\(filter))") }
         if let timestamp = state.timestamp, let insertId = state.insertId {
@@ -177,7 +225,10 @@ public struct CloudLoggingProvider: Provider {
                 let key = logName + "\n" + timestamp + "\n" + insertId
                 guard next.unsettled[key] == nil else { continue }
                 next.unsettled[key] = date
-                if let observation = Self.observation(entry, timestamp: timestamp) { observations.append(observation) }
+                if let observation = Self.observation(entry, timestamp: timestamp) {
+                    observations.append(observation)
+                    next.reported.insert(key)
+                }
             }
         } else if json["entries"] != nil {
             throw ProviderError(
@@ -203,6 +254,66 @@ public struct CloudLoggingProvider: Provider {
         }
         cursor.withLock { $0 = next }
         return PollResult(observations, nextChangeAfter: next.pageToken != nil ? .milliseconds(200) : nil)
+    }
+
+    /// The final read's request, when it is due or under way; `nil` otherwise (the incremental read).
+    private func finalRead(_ state: Cursor, _ context: PollContext) async throws(ProviderError) -> PollResult? {
+        var body: [(key: String, value: JSONValue)] = [
+            ("resourceNames", .array(resourceNames.map { .string($0) })), ("orderBy", .string("timestamp asc")),
+            ("pageSize", .number(1000)),
+        ]
+        let filterText: String
+        switch state.finalRead {
+        case .done:
+            return nil
+        case .due:
+            // Only once the incremental read has moved past its start and settled, with no error.
+            guard state.reported.isEmpty, state.timestamp != nil, state.pageToken == nil,
+                let first = state.firstPollAt, context.now.timeIntervalSince(first) >= finalReadAfter.seconds,
+                let moved = state.newestMovedAt, context.now.timeIntervalSince(moved) >= settle.seconds
+            else { return nil }
+            var terms: [String] = []
+            if let filter { terms.append("(\(filter))") }
+            terms.append("timestamp>=\(Self.quote(RFC3339.string(from: finalReadFrom)))")
+            filterText = terms.joined(separator: " AND ")
+        case .reading(let token, let filter):
+            filterText = filter
+            body.append(("pageToken", .string(token)))
+        }
+        body.append(("filter", .string(filterText)))
+        let json: JSONValue
+        do {
+            json = try await client.post(url, body: .object(body))
+        } catch {
+            // A rejected page token ends the final read: it is a last look, not the main path.
+            if error.code == "http_400", case .reading = state.finalRead { cursor.withLock { $0.finalRead = .done } }
+            throw error
+        }
+        var observations: [Observation] = []
+        var reported = state.reported
+        if case .array(let entries)? = json["entries"] {
+            for entry in entries {
+                guard case .string(let timestamp)? = entry["timestamp"], case .string(let insertId)? = entry["insertId"]
+                else { continue }
+                var logName = ""
+                if case .string(let name)? = entry["logName"] { logName = name }
+                let key = logName + "\n" + timestamp + "\n" + insertId
+                guard !reported.contains(key), let observation = Self.observation(entry, timestamp: timestamp) else {
+                    continue
+                }
+                reported.insert(key)
+                observations.append(observation)
+            }
+        }
+        var next: FinalRead = .done
+        if case .string(let token)? = json["nextPageToken"], !token.isEmpty {
+            next = .reading(pageToken: token, filter: filterText)
+        }
+        cursor.withLock {
+            $0.reported = reported
+            $0.finalRead = next
+        }
+        return PollResult(observations, nextChangeAfter: next != .done ? .milliseconds(200) : nil)
     }
 
     /// An ERROR-or-worse entry as an observation with the message as detail; `nil` for the rest.

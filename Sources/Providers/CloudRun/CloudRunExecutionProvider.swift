@@ -74,9 +74,22 @@ public struct CloudRunExecutionProvider: Provider {
     }
 
     /// The execution's `Completed` condition as an observation; `nil` while it has none.
+    ///
+    /// proto3 JSON leaves out empty repeated fields, so an execution without `conditions` has none
+    /// yet ("not yet"), not a malformed answer. An answer that is not an object, has no `name` (every
+    /// execution has one: it is not an execution at all) or whose `conditions` is not a list is
+    /// malformed.
     static func observation(_ json: JSONValue) throws(ProviderError) -> Observation? {
-        guard case .array(let conditions)? = json["conditions"] else {
-            throw ProviderError(code: "malformed_response", message: "Cloud Run sent an execution without conditions")
+        guard case .object = json, case .string(let name)? = json["name"], !name.isEmpty else {
+            throw ProviderError(
+                code: "malformed_response", message: "Cloud Run sent an answer that is not an execution (no name)")
+        }
+        let conditions: [JSONValue]
+        switch json["conditions"] {
+        case nil, .null?: return nil
+        case .array(let items)?: conditions = items
+        default:
+            throw ProviderError(code: "malformed_response", message: "Cloud Run sent conditions that are not a list")
         }
         guard let completed = conditions.first(where: { $0["type"] == .string("Completed") }) else {
             return nil

@@ -11,6 +11,12 @@ import LaunchWatchGoogleCloud
 /// ID`, and publishes the fact `job_id`. Several matches are reported as an ambiguity naming them,
 /// never resolved by taking the newest. One gcloud call per poll.
 ///
+/// **Quota.** `gcloud ai custom-jobs list` pages through every job of the region, 100 to a request,
+/// and each request counts against Vertex AI's 600 requests a minute per project and region. So
+/// while the job is still to be found, polls are at least `searchEvery` apart (default 15s: at most
+/// 4 listings a minute, `4 × ⌈jobs in the region / 100⌉` requests — 40 a minute for 1,000 jobs);
+/// once found, `describe` is one request per poll at the schedule's `every`.
+///
 /// gcloud runs with the watch's environment plus `env`, prompts disabled
 /// (`CLOUDSDK_CORE_DISABLE_PROMPTS=1`); its own account, credentials and `CLOUDSDK_*` settings apply,
 /// so launchwatch never sees a token. A call still running after `timeout` is stopped together with
@@ -37,10 +43,14 @@ public struct VertexGcloudProvider: Provider {
         public var env: [String: String]?
         /// Per gcloud call; default 30s.
         public var timeout: String?
+        /// The shortest interval between two listings while the job is still to be found; default 15s.
+        public var searchEvery: String?
     }
 
     public static let kind = "vertex-gcloud"
-    public static let summary = "A Vertex AI custom job through the gcloud CLI: state, error message, timestamps."
+    public static let summary =
+        "A Vertex AI custom job through the gcloud CLI: state, error message, timestamps. A search lists the "
+        + "whole region (100 jobs a request against the 600/min quota), so searches are searchEvery (15s) apart."
     public static let configurationFields: [ConfigurationField] = [
         ConfigurationField("project", .string, required: true, "the Google Cloud project id or number"),
         ConfigurationField("region", .string, required: true, "the job's region, such as us-central1"),
@@ -54,6 +64,10 @@ public struct VertexGcloudProvider: Provider {
             "env", .stringMap,
             "environment variables added for gcloud, such as CLOUDSDK_API_ENDPOINT_OVERRIDES_AIPLATFORM"),
         ConfigurationField("timeout", .duration, default: "30s", "the longest a gcloud call may take"),
+        ConfigurationField(
+            "searchEvery", .duration, default: "15s",
+            "while the job is not found: the least time between listings, each ⌈jobs in the region / 100⌉ "
+                + "requests of the 600/min quota"),
     ]
     public static let defaultStageMap = VertexCustomJob.defaultStageMap
     public static let publishedFacts: [String]? = ["job_id"]
@@ -64,6 +78,7 @@ public struct VertexGcloudProvider: Provider {
     private let executable: Executable
     private let environment: [String: String]
     private let timeout: Duration
+    private let searchEvery: Duration
     private let startedAt: Date
     /// The numeric id of the job followed, once known.
     private let jobID = ProviderMemory<String?>(nil)
@@ -87,6 +102,8 @@ public struct VertexGcloudProvider: Provider {
             throw ProviderError(code: "bad_config", message: "region \"\(region)\" is not a region such as us-central1")
         }
         let timeout = try DurationText.configured(configuration.timeout, field: "timeout", default: .seconds(30))
+        searchEvery = try DurationText.configured(
+            configuration.searchEvery, field: "searchEvery", default: .seconds(15), allowZero: true)
         var environment = context.environment
         for (name, value) in configuration.env ?? [:] {
             guard !name.isEmpty, !name.contains("=") else {
@@ -131,14 +148,17 @@ public struct VertexGcloudProvider: Provider {
             guard let job = VertexCustomJob(json: item) else { throw malformed("list", "a list of jobs") }
             if match.matches(job, watchStartedAt: startedAt) { jobs.append(job) }
         }
+        // Still searching: the next listing no sooner than `searchEvery` (a floor, like a retry hint:
+        // the schedule's own interval applies when it is longer).
+        let floor = searchEvery > .zero ? searchEvery : nil
         switch jobs.count {
         case 0:
-            return PollResult()
+            return PollResult(retryAfter: floor)
         case 1:
             jobID.withLock { $0 = jobs[0].id }
             return PollResult([jobs[0].observation])
         default:
-            return PollResult(notices: [VertexJobMatch.ambiguity(jobs)])
+            return PollResult(retryAfter: floor, notices: [VertexJobMatch.ambiguity(jobs)])
         }
     }
 

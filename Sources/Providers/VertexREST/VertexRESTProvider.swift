@@ -15,6 +15,11 @@ import Synchronization
 /// `get`, and publishes the fact `job_id`. Several matches are reported as an ambiguity naming them,
 /// never resolved by taking the newest.
 ///
+/// The filter names only fields the reference documents for `customJobs.list` (`labels`,
+/// `display_name`, `create_time`; see CONTRACT.md). `create_time` only narrows what the server sends
+/// (every listed job is matched again here): a server that refuses it with 400 INVALID_ARGUMENT
+/// has it left out from then on, with one notice, and the watch goes on.
+///
 /// ```json
 /// {"id": "vertex", "type": "vertex-rest",
 ///  "config": {"project": "my-project", "region": "us-central1",
@@ -61,8 +66,8 @@ public struct VertexRESTProvider: Provider {
     private final class Memory: Sendable {
         let jobName = Mutex<String?>(nil)
         let announcedCredentials = Mutex(false)
-        /// A batch listing has looked for this instance's job (see `poll(batch:)`).
-        let listed = Mutex(false)
+        /// The server refused `create_time` in a filter: leave it out from now on.
+        let createTimeRefused = Mutex(false)
     }
 
     public init(configuration: Configuration, context: ProviderContext) throws {
@@ -105,7 +110,8 @@ public struct VertexRESTProvider: Provider {
             guard let job = VertexCustomJob(json: json) else { throw malformed("the job") }
             result = PollResult([job.observation])
         } else {
-            let jobs = try await list()
+            let (jobs, listingNotices) = try await list()
+            notices += listingNotices
             switch jobs.count {
             case 0:
                 result = PollResult()
@@ -129,21 +135,48 @@ public struct VertexRESTProvider: Provider {
         return "credentials: \(source)"
     }
 
-    /// Every matching job, across pages (at most 20 pages of 100).
-    private func list() async throws(ProviderError) -> [VertexCustomJob] {
-        try await list(filter: match.serverFilter(watchStartedAt: startedAt)) {
-            match.matches($0, watchStartedAt: startedAt)
+    /// Every matching job, across pages. A server that refuses `create_time` is asked again without
+    /// it (and never with it again); the notice says so.
+    private func list() async throws(ProviderError) -> (jobs: [VertexCustomJob], notices: [String]) {
+        let keep = { (job: VertexCustomJob) in match.matches(job, watchStartedAt: startedAt) }
+        var notices: [String] = []
+        if !memory.createTimeRefused.withLock({ $0 }) {
+            do {
+                let filter = match.serverFilter(watchStartedAt: startedAt)
+                return (try await list(filter: filter, keep: keep).jobs, [])
+            } catch  where Self.refusesField(error, ["create_time", "createTime"]) {
+                memory.createTimeRefused.withLock { $0 = true }
+                notices.append(Self.createTimeNotice)
+            }
         }
+        let filter = match.serverFilter(watchStartedAt: startedAt, createTime: false)
+        return (try await list(filter: filter, keep: keep).jobs, notices)
     }
 
-    /// Every job `filter` selects and `keep` keeps, across pages (at most 20 pages of 100).
+    /// The notice for a server that refused `create_time`.
+    static let createTimeNotice =
+        "Vertex AI refused create_time in a customJobs.list filter (400 INVALID_ARGUMENT); listing without it "
+        + "from now on and checking each job's creation time here"
+
+    /// Whether `error` is a 400 INVALID_ARGUMENT that names one of `fields`: the server does not take
+    /// that filter field.
+    static func refusesField(_ error: ProviderError, _ fields: [String]) -> Bool {
+        error.code == "http_400" && fields.contains { error.message.contains($0) }
+    }
+
+    /// The largest page `customJobs.list` is asked for. The reference gives no maximum; a server
+    /// that allows fewer sends fewer and a `nextPageToken` (AIP-158), which is followed.
+    static let pageSize = 1000
+
+    /// Every job `filter` selects and `keep` keeps, across pages (at most 20), and the number of
+    /// requests that took.
     private func list(
         filter: String, keep: (VertexCustomJob) -> Bool
-    ) async throws(ProviderError) -> [VertexCustomJob] {
+    ) async throws(ProviderError) -> (jobs: [VertexCustomJob], requests: Int) {
         var jobs: [VertexCustomJob] = []
         var pageToken: String?
-        for _ in 0..<20 {
-            var query = [("filter", filter), ("pageSize", "100")]
+        for page in 1...20 {
+            var query = [("filter", filter), ("pageSize", String(Self.pageSize))]
             if let pageToken { query.append(("pageToken", pageToken)) }
             let json = try await client.get(try url("/v1/\(collection)", query: query))
             // An array or a string has no "customJobs" either: it must not read as "no jobs yet".
@@ -157,10 +190,10 @@ public struct VertexRESTProvider: Provider {
             } else if json["customJobs"] != nil || json["name"] != nil {
                 throw malformed("the job list")
             }
-            guard case .string(let next)? = json["nextPageToken"], !next.isEmpty else { return jobs }
+            guard case .string(let next)? = json["nextPageToken"], !next.isEmpty else { return (jobs, page) }
             pageToken = next
         }
-        return jobs
+        return (jobs, 20)
     }
 
     private func url(_ path: String, query: [(String, String)] = []) throws(ProviderError) -> URL {
@@ -183,68 +216,117 @@ public struct VertexRESTProvider: Provider {
     }
 }
 
-/// Sweeps: one listing per tick for every target's job, however many targets there are.
+/// Sweeps: every target's job listed together, on documented filter fields only.
 ///
 /// Instances whose `match` is labels only, with the same label keys, on the same endpoint and
-/// project, share one `customJobs.list` per poll: `labels.KEY:*` and the earliest `createdAfter`,
-/// and — once a first listing has seen every job — `update_time>=` the newest update seen, so a tick
-/// brings back only the jobs that changed since the last. A target that joins later (its run id
-/// arrived) has its own job looked up once, with the new targets' labels in one `OR` filter (100
-/// to a request). Each listed job goes to the instance whose match it satisfies: the same
-/// observations, `job_id` fact and ambiguity notices as `poll`. Other instances (a display-name
-/// match, a job id) are polled one by one.
+/// project, are listed together each tick: their label values OR'ed, 100 targets to a request
+/// (`(labels.K="a" OR labels.K="b" ...) AND create_time>="…"`), pages of up to 1000 jobs. Only
+/// targets still being watched are asked for, so the listing shrinks as launches end. Each listed
+/// job goes to the instance whose match it satisfies: the same observations, `job_id` fact and
+/// ambiguity notices as `poll`. Other instances (a display-name match, a job id) are polled one by
+/// one.
+///
+/// What the server refuses is learnt once and kept for the sweep, each with one notice:
+/// - a 400 INVALID_ARGUMENT naming `create_time`: listed without it (creation is checked here);
+/// - any other 400, 413 or 414 for a request of several targets: half as many targets a request,
+///   and the tick goes on with the smaller batches.
+///
+/// Requests per tick grow with the sweep (one per 100 targets, more when pages are long); the schedule
+/// counts a poll as one request, so when a tick takes several, the answer asks for the next tick no
+/// sooner than the provider's budget (`schedule.budget.perMinute`) allows, and a notice says so.
 extension VertexRESTProvider: BatchPolling {
+    /// Targets whose label values go in one request, before any server refused a batch as too large.
+    static let batchSize = 100
+
     public static func poll(
         batch: [VertexRESTProvider], memory: BatchMemory, _ context: PollContext
     ) async -> [Result<PollResult, ProviderError>] {
-        guard let first = batch.first, let keys = first.batchLabelKeys,
-            batch.allSatisfy({ $0.base == first.base && $0.collection == first.collection && $0.batchLabelKeys == keys }
-            )
+        guard let first = batch.first, first.batchLabelKeys != nil,
+            batch.allSatisfy({
+                $0.base == first.base && $0.collection == first.collection && $0.batchLabelKeys == first.batchLabelKeys
+            })
         else {
             return await pollEach(batch, context)
         }
+        var notices: [String] = []
+        var jobs: [VertexCustomJob] = []
+        var requests = 0
+        // The targets before `start` are listed; a failure fails only the rest (a later tick retries).
+        var start = 0
+        var failure: ProviderError?
         do throws(ProviderError) {
-            var jobs: [VertexCustomJob] = []
             let createdAfter = batch.map { $0.match.createdAfterDate(watchStartedAt: $0.startedAt) }.min() ?? Date()
-            var terms =
-                keys.map { "labels.\($0):*" } + [
-                    "create_time>=\(VertexJobMatch.quote(RFC3339.string(from: createdAfter)))"
-                ]
-            let cursor = memory["updatedSince"]
-            if let cursor { terms.append("update_time>=\(VertexJobMatch.quote(cursor))") }
-            jobs += try await first.list(filter: terms.joined(separator: " AND ")) { _ in true }
-            // Targets that joined since the last full listing: look their jobs up once.
-            let unlisted = cursor == nil ? [] : batch.filter { !$0.memory.listed.withLock { $0 } }
-            let after = "create_time>=" + VertexJobMatch.quote(RFC3339.string(from: createdAfter))
-            var start = 0
-            while start < unlisted.count {
-                let chunk = unlisted[start..<min(start + 100, unlisted.count)]
-                start += 100
-                let alternatives: [String] = chunk.map { provider in
-                    let labels = (provider.match.labels ?? [:]).sorted { $0.key < $1.key }
-                    let terms = labels.map { "labels.\($0.key)=\(VertexJobMatch.quote($0.value))" }
-                    return "(" + terms.joined(separator: " AND ") + ")"
+            var size = memory["batchSize"].flatMap(Int.init) ?? batchSize
+            while start < batch.count {
+                let chunk = batch[start..<min(start + size, batch.count)]
+                let withCreateTime = memory["createTimeRefused"] == nil
+                let filter = Self.filter(chunk, createdAfter: withCreateTime ? createdAfter : nil)
+                do {
+                    let listed = try await first.list(filter: filter) { _ in true }
+                    jobs += listed.jobs
+                    requests += listed.requests
+                    start += chunk.count
+                } catch  where withCreateTime && refusesField(error, ["create_time", "createTime"]) {
+                    requests += 1
+                    memory["createTimeRefused"] = "1"
+                    notices.append(createTimeNotice)
+                } catch  where chunk.count > 1 && Self.tooLarge(error) {
+                    requests += 1
+                    size = max(1, chunk.count / 2)
+                    memory["batchSize"] = String(size)
+                    notices.append(
+                        "Vertex AI refused a customJobs.list filter naming \(chunk.count) launches (\(error.message)); "
+                            + "asking for \(size) a request from now on")
                 }
-                let filter = "(" + alternatives.joined(separator: " OR ") + ") AND " + after
-                jobs += try await first.list(filter: filter) { _ in true }
             }
-            for provider in batch { provider.memory.listed.withLock { $0 = true } }
-            let cursorDate = cursor.flatMap(RFC3339.date(from:))
-            if let newest = jobs.compactMap(\.updateTime).max(), cursorDate.map({ $0 < newest }) ?? true {
-                // To the microsecond and cut, not rounded: never later than the newest job, so an
-                // update within the same millisecond is not skipped (Vertex AI keeps microseconds).
-                memory["updatedSince"] = RFC3339.string(from: newest, fractionDigits: 6)
-            } else if cursor == nil {
-                memory["updatedSince"] = RFC3339.string(from: createdAfter)
-            }
-            var answers: [Result<PollResult, ProviderError>] = []
-            for provider in batch {
-                answers.append(.success(await provider.answer(from: jobs)))
-            }
-            return answers
         } catch {
-            return batch.map { _ in .failure(error) }
+            failure = error
         }
+        var hint: Duration?
+        if requests > 1 {
+            let budget = max(1, context.requestsPerMinute ?? 60)
+            let interval = Duration.seconds(double: Double(requests) * 60 / Double(budget))
+            hint = interval
+            // Once per new high: the notice says why the sweep is polled more slowly than `every`.
+            if requests > memory["noticedRequests"].flatMap(Int.init) ?? 1 {
+                memory["noticedRequests"] = String(requests)
+                notices.append(
+                    "listing the jobs of \(batch.count) launches took \(requests) requests this tick; polling no "
+                        + "more often than every \(DurationText.format(interval)) to stay within "
+                        + "\(budget) requests a minute")
+            }
+        }
+        var answers: [Result<PollResult, ProviderError>] = []
+        for (index, provider) in batch.enumerated() {
+            if let failure, index >= start {
+                answers.append(.failure(failure))
+                continue
+            }
+            var answer = await provider.answer(from: jobs)
+            answer.retryAfter = hint
+            // A sweep-wide notice is the first target's: each target would otherwise repeat it.
+            if index == 0 { answer.notices += notices }
+            answers.append(.success(answer))
+        }
+        return answers
+    }
+
+    /// `(labels.K="a" AND labels.L="b") OR (…)` for `chunk`, and `create_time>=` when given.
+    static func filter(_ chunk: ArraySlice<VertexRESTProvider>, createdAfter: Date?) -> String {
+        let alternatives: [String] = chunk.map { provider in
+            let labels = (provider.match.labels ?? [:]).sorted { $0.key < $1.key }
+            let terms = labels.map { "labels.\($0.key)=\(VertexJobMatch.quote($0.value))" }
+            return terms.count == 1 ? terms[0] : "(" + terms.joined(separator: " AND ") + ")"
+        }
+        let labels = alternatives.count == 1 ? alternatives[0] : "(" + alternatives.joined(separator: " OR ") + ")"
+        guard let createdAfter else { return labels }
+        return labels + " AND create_time>=" + VertexJobMatch.quote(RFC3339.string(from: createdAfter))
+    }
+
+    /// A request refused for its size: 413, 414, or a 400 (a filter too long or too complex for the
+    /// server), unless the 400 refuses `labels` itself, which no smaller batch would change.
+    static func tooLarge(_ error: ProviderError) -> Bool {
+        ["http_400", "http_413", "http_414"].contains(error.code) && !refusesField(error, ["\"labels"])
     }
 
     /// The label keys of a labels-only match, sorted; `nil` when the match uses anything else.

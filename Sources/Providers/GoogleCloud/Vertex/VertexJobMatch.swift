@@ -56,16 +56,20 @@ public struct VertexJobMatch: Decodable, Sendable, Hashable {
         createdAfter.flatMap(RFC3339.date(from:)) ?? watchStartedAt.addingTimeInterval(-Self.defaultLookBack)
     }
 
-    /// The `customJobs.list` filter that selects the same jobs as `matches`.
-    public func serverFilter(watchStartedAt: Date) -> String {
+    /// The `customJobs.list` filter that selects the same jobs as `matches`, on documented fields
+    /// only (`labels.key=value`, `display_name`, `create_time`); without `create_time` when
+    /// `createTime` is false (for a server that refuses it: `matches` checks it on the client).
+    public func serverFilter(watchStartedAt: Date, createTime: Bool = true) -> String {
         var terms: [String] = []
         for (key, value) in (labels ?? [:]).sorted(by: { $0.key < $1.key }) {
             terms.append("labels.\(key)=\(Self.quote(value))")
         }
         if let displayName { terms.append("display_name=\(Self.quote(displayName))") }
         if let displayNamePrefix { terms.append("display_name:\(Self.quote(displayNamePrefix + "*"))") }
-        let after = RFC3339.string(from: createdAfterDate(watchStartedAt: watchStartedAt))
-        terms.append("create_time>=\(Self.quote(after))")
+        if createTime {
+            let after = RFC3339.string(from: createdAfterDate(watchStartedAt: watchStartedAt))
+            terms.append("create_time>=\(Self.quote(after))")
+        }
         return terms.joined(separator: " AND ")
     }
 
