@@ -5,7 +5,7 @@ public enum SentinelSecrets {
     /// By the environment variable that carries each; the last two are not read by launchwatch but
     /// sit in its environment for the taking.
     public static let environment: [String: String] = [
-        "WANDB_API_KEY": "sentinelWandbApiKey7f3a9c1e8d42b6",
+        "WANDB_API_KEY": "sentinelWandbApiKey7f3a9c1e8d42b6a0b1c2d3e4f5",
         "GOOGLE_OAUTH_ACCESS_TOKEN": "ya29.sentinelAccessToken55aa9b1c",
         "LAUNCHWATCH_SENTINEL_PRIVATE_KEY": "-----BEGIN PRIVATE KEY-----MIIEsentinelPrivateKey0c4f",
         "LAUNCHWATCH_SENTINEL_REFRESH_TOKEN": "1//sentinelRefreshToken3e2d",

@@ -61,6 +61,13 @@ public struct RegisteredProvider: Sendable {
         @Sendable ([any Provider], BatchMemory, PollContext) async -> [Result<PollResult, ProviderError>]
     /// The kind's batch poll, when it conforms to `BatchPolling`.
     public let pollBatch: BatchPoller?
+    typealias CredentialChecker = @Sendable (JSONValue, JSONPath, ProviderContext) -> [PipelineIssue]
+    /// The kind's check of where its credentials go, when it conforms to `CredentialConfined`.
+    let checkCredentials: CredentialChecker?
+    /// The config fields naming where credentials go (`CredentialConfined`); empty for other kinds.
+    public let credentialDestinationFields: [String]
+    /// Where the kind's credentials may go, for `launchwatch providers KIND`; `nil` for other kinds.
+    public let credentialDestinationSummary: String?
     private let decodeAndMake:
         @Sendable (JSONValue, JSONPath, ProviderContext?) throws(JSONValueDecoder.Failures) -> (any Provider)?
 
@@ -77,6 +84,15 @@ public struct RegisteredProvider: Sendable {
             pollBatch = Self.batchPoller(batching)
         } else {
             pollBatch = nil
+        }
+        if let confined = P.self as? any CredentialConfined.Type {
+            checkCredentials = Self.credentialChecker(confined)
+            credentialDestinationFields = confined.credentialDestinationFields
+            credentialDestinationSummary = confined.credentialDestinationSummary
+        } else {
+            checkCredentials = nil
+            credentialDestinationFields = []
+            credentialDestinationSummary = nil
         }
         decodeAndMake = { value, path, context throws(JSONValueDecoder.Failures) in
             let configuration = try JSONValueDecoder().decode(P.Configuration.self, from: value, basePath: path)

@@ -148,7 +148,8 @@ public struct Emulator: Sendable {
             RequestRecord(
                 time: await state.now, method: method, path: path, route: route.name, status: response.status,
                 clientPort: clientPort,
-                operation: route.family == .wandb ? Self.graphQLOperation(emulatorRequest.body) : nil))
+                operation: route.family == .wandb ? Self.graphQLOperation(emulatorRequest.body) : nil,
+                userProject: emulatorRequest.headers["x-goog-user-project"]))
         return Self.httpResponse(response, resetMidBody: reset)
     }
 

@@ -268,4 +268,6 @@ public struct RequestRecord: Sendable {
     /// For W&B GraphQL: the operation's name (`GetRunQueueItem`, `Run`), which tells the W&B
     /// providers' requests apart.
     public var operation: String? = nil
+    /// For Google APIs: the `x-goog-user-project` header (the quota project), when sent.
+    public var userProject: String? = nil
 }
