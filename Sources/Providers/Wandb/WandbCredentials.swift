@@ -56,6 +56,7 @@ public struct WandbCredentials: Sendable {
         if let why = rule(environment: environment, key: key).refusal(url.absoluteString, environment: environment) {
             throw ProviderError(code: "credentials_refused", message: why)
         }
+        DebugLog.write("credentials") { "W&B key from \(source), for \(url.absoluteString)" }
         return WandbCredentials(
             baseURL: url, authorization: "Basic " + Data("api:\(key)".utf8).base64EncodedString(), keySource: source)
     }
