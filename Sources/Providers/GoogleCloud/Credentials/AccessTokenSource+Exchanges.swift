@@ -10,11 +10,16 @@ import LaunchWatchCore
 extension AccessTokenSource {
     typealias Token = (token: String, expiresAt: Date?)
 
+    /// How long a token request may take: the provider's own request timeout, at most 10 s. A token
+    /// endpoint that hangs must not hold a poll longer than the API itself may (the fault matrix's
+    /// "hang" rows for the impersonation and external-account sources).
+    var tokenTimeout: Duration { min(transport.timeout, .seconds(10)) }
+
     /// An OAuth 2.0 grant: a form POST to `tokenURI` (google/oauth2/_client.py `_token_endpoint_request`).
     func grant(_ tokenURI: String, form: [String: String]) async throws(AccessTokenError) -> Token {
         let url = try checked(tokenURI, what: "the token endpoint")
         return try await oauthTokenResponse(
-            formRequest(url, form: form), what: "the token endpoint", timeout: .seconds(10))
+            formRequest(url, form: form), what: "the token endpoint", timeout: tokenTimeout)
     }
 
     /// IAM Credentials `generateAccessToken`: `POST url` with the source's bearer token and
@@ -33,7 +38,7 @@ extension AccessTokenSource {
             ("scope", .array([.string(Self.scope)])), ("lifetime", .string("\(lifetime)s")),
         ])
         request.httpBody = Data(body.jsonText.utf8)
-        let answer = try await send(request, what: "the IAM Credentials endpoint", timeout: .seconds(10))
+        let answer = try await send(request, what: "the IAM Credentials endpoint", timeout: tokenTimeout)
         let json = try? JSONParser.parse(answer.body)
         guard answer.status == 200, case .string(let token)? = json?["accessToken"], !token.isEmpty else {
             var reason = "no accessToken"
@@ -64,7 +69,7 @@ extension AccessTokenSource {
             let pair = "\(clientID):\(account.clientSecret ?? "")"
             request.setValue("Basic " + Data(pair.utf8).base64EncodedString(), forHTTPHeaderField: "Authorization")
         }
-        let exchanged = try await oauthTokenResponse(request, what: "the STS endpoint", timeout: .seconds(10))
+        let exchanged = try await oauthTokenResponse(request, what: "the STS endpoint", timeout: tokenTimeout)
         guard let impersonation = account.impersonationURL else { return exchanged }
         return try await generateAccessToken(
             impersonation, bearer: exchanged.token, delegates: nil, lifetime: account.impersonationLifetime)
@@ -87,7 +92,7 @@ extension AccessTokenSource {
             let url = try checked(text, what: "the subject token URL")
             var request = URLRequest(url: url)
             for (name, value) in headers { request.setValue(value, forHTTPHeaderField: name) }
-            let answer = try await send(request, what: "the subject token URL", timeout: .seconds(10))
+            let answer = try await send(request, what: "the subject token URL", timeout: tokenTimeout)
             guard answer.status == 200 else {
                 throw AccessTokenError("Unable to retrieve Identity Pool subject token (HTTP \(answer.status))")
             }

@@ -218,7 +218,8 @@ public actor AccessTokenSource {
                 base + "/computeMetadata/v1/instance/service-accounts/default/token", what: "the metadata server")
             var request = URLRequest(url: url)
             request.setValue("Google", forHTTPHeaderField: "Metadata-Flavor")
-            return try await oauthTokenResponse(request, what: "the metadata server", timeout: .seconds(5))
+            return try await oauthTokenResponse(
+                request, what: "the metadata server", timeout: min(tokenTimeout, .seconds(5)))
         case .gcloud(let path):
             return try await Self.gcloudToken(path: path, environment: environment)
         }
