@@ -49,12 +49,12 @@ struct GoogleAuthConformanceTests {
             for name in ["external_account", "external_account_impersonated", "service_account", "impersonated"] {
                 #expect(results[name]?["token"] == .string("ya29.emulated"), "\(name): \(output.stdout)")
             }
-            let routes = await harness.state.requestLog().map { "\($0.route) \($0.status)" }
-            #expect(
-                routes == [
-                    "token.sts 200", "token.sts 200", "iam.generateAccessToken 200", "token.oauth 200",
-                    "iam.generateAccessToken 200",
-                ])
+            let log = await harness.state.requestLog()
+            #expect(log.allSatisfy { $0.status == 200 }, "\(log.map { ($0.route, $0.status) })")
+            #expect(log.filter { $0.route == "token.sts" }.count == 2)
+            #expect(log.filter { $0.route == "iam.generateAccessToken" }.count == 2)
+            // google-auth may refresh the source credentials again before impersonating.
+            #expect(log.contains { $0.route == "token.oauth" })
         }
     }
 }
