@@ -225,9 +225,19 @@ public actor AccessTokenSource {
         }
     }
 
+    /// `gcloud auth print-access-token`, run on a thread of its own: waiting for gcloud (a second or
+    /// more) must not block a thread of the cooperative pool, which the watch and its other
+    /// providers share.
     private static func gcloudToken(path: String, environment: [String: String]) async throws(AccessTokenError) -> (
         token: String, expiresAt: Date?
     ) {
+        let result: Result<String, AccessTokenError> = await withCheckedContinuation { continuation in
+            Thread { continuation.resume(returning: runGcloud(path: path, environment: environment)) }.start()
+        }
+        return (try result.get(), Date().addingTimeInterval(55 * 60))
+    }
+
+    private static func runGcloud(path: String, environment: [String: String]) -> Result<String, AccessTokenError> {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: path)
         process.arguments = ["auth", "print-access-token"]
@@ -239,15 +249,16 @@ public actor AccessTokenSource {
         do {
             try process.run()
         } catch {
-            throw AccessTokenError("gcloud could not be started")
+            return .failure(AccessTokenError("gcloud could not be started"))
         }
         let data = output.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         let token = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
         guard process.terminationStatus == 0, !token.isEmpty else {
-            throw AccessTokenError("`gcloud auth print-access-token` failed (exit \(process.terminationStatus))")
+            return .failure(
+                AccessTokenError("`gcloud auth print-access-token` failed (exit \(process.terminationStatus))"))
         }
-        return (token, Date().addingTimeInterval(55 * 60))
+        return .success(token)
     }
 
     static func findExecutable(_ name: String, path: String?) -> String? {
