@@ -73,7 +73,8 @@ struct DemoCommand: AsyncParsableCommand {
         ]
         for (name, value) in try VariableOptions(assignments: assignments).parsed() { variables[name] = value }
         let environment = [
-            "GOOGLE_OAUTH_ACCESS_TOKEN": "demo-access-token", "WANDB_API_KEY": "demo-wandb-api-key",
+            "GOOGLE_OAUTH_ACCESS_TOKEN": "demo-access-token",
+            "WANDB_API_KEY": "demo-wandb-api-key-for-the-built-in-emulator-000000",
             "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "",
             "NO_COLOR": ProcessInfo.processInfo.environment["NO_COLOR"] ?? "",
             "TERM": ProcessInfo.processInfo.environment["TERM"] ?? "",

@@ -246,12 +246,27 @@ enum PipelineSchema {
                 ]
             default: members = [("type", .string(field.type.rawValue))]
             }
-            members.append(("description", .string(field.summary)))
+            var summary = field.summary
+            let confined = provider.credentialDestinationFields.filter {
+                $0 == field.name || $0.hasPrefix(field.name + ".")
+            }
+            if !confined.isEmpty, let rule = provider.credentialDestinationSummary {
+                summary += ". Confined (\(confined.joined(separator: ", "))): \(rule)"
+                // A URL field: https, or http on loopback only (the hosts allowed depend on the run).
+                if confined == [field.name], field.type == .string {
+                    members.append(("pattern", .string(confinedURLPattern)))
+                }
+            }
+            members.append(("description", .string(summary)))
             return (field.name, object(members))
         }
         let required = provider.configurationFields.filter(\.required).map(\.name)
         return closedObject(properties, required: required)
     }
+
+    /// https anywhere, plain http on loopback only, or a value still to be filled in (`${...}`).
+    static let confinedURLPattern =
+        "^(https://.+|http://(localhost|127\\.[0-9]+\\.[0-9]+\\.[0-9]+|\\[::1\\])([:/].*)?|.*\\$\\{.*)$"
 
     private static func object(_ members: [(String, JSONValue)]) -> JSONValue {
         .object(members.map { (key: $0.0, value: $0.1) })

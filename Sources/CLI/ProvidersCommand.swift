@@ -44,6 +44,10 @@ struct ProvidersCommand: ParsableCommand {
             if let value = field.defaultValue { line += " default \(value)" }
             lines.append(line + ": \(field.summary)")
         }
+        if let rule = provider.credentialDestinationSummary {
+            lines.append("")
+            lines.append("credentials: \(rule)")
+        }
         lines.append("")
         lines.append("default schedule: every \(DurationText.format(provider.defaultInterval))")
         let facts =

@@ -31,6 +31,8 @@ struct RunCommand: AsyncParsableCommand {
 
     @OptionGroup var variables: VariableOptions
 
+    @OptionGroup var allowedHosts: AllowHostOptions
+
     @Flag(help: "Write NDJSON events to standard output, one per line.")
     var json = false
 
@@ -70,7 +72,7 @@ struct RunCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let environment = ProcessInfo.processInfo.environment
+        let environment = allowedHosts.applied(to: ProcessInfo.processInfo.environment)
         let redactor = SecretRedactor(environment: environment)
         let stderr = Output.standardError(redactor)
         if debug { DebugLog.setSink { stderr.line("debug: " + $0) } }

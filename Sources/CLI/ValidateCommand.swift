@@ -18,11 +18,13 @@ struct ValidateCommand: ParsableCommand {
 
     @OptionGroup var variables: VariableOptions
 
+    @OptionGroup var allowedHosts: AllowHostOptions
+
     @Flag(help: "Also fail (exit 65) on warnings.")
     var strict = false
 
     func run() throws {
-        let environment = ProcessInfo.processInfo.environment
+        let environment = allowedHosts.applied(to: ProcessInfo.processInfo.environment)
         let redactor = SecretRedactor(environment: environment)
         let stdout = Output.standardOutput(redactor)
         let stderr = Output.standardError(redactor)

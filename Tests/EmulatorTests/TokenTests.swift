@@ -152,12 +152,13 @@ struct TokenTests {
             #expect(try await harness.googleCall("GET", Self.vertexList, token: token).status == 200)
             #expect(try await harness.listEntries(token: token).reply.status == 200)
 
-            // google-auth signs the key file's token_uri as the audience: the emulator's own URL.
+            // google-auth signs Google's token URI whatever token_uri says; Google refuses any other
+            // audience, the emulator's own URL included.
             let own = harness.baseURL.absoluteString + "/token"
             let ownAudience = try Self.assertion(key: key, claims: [("aud", .string(own))])
             #expect(
                 try await harness.googleCall("POST", "/token", token: nil, form: Self.jwtGrant(ownAudience)).status
-                    == 200)
+                    == 400)
             let legacyPath = try await harness.googleCall(
                 "POST", "/o/oauth2/token", token: nil, form: Self.jwtGrant(try Self.assertion(key: key)))
             #expect(legacyPath.status == 200)

@@ -21,6 +21,66 @@ enum FaultMatrix {
         var gcloud = false
         /// Runs a program of the `command` kind (`COMMAND` in the config): the command faults apply.
         var command = false
+        /// Where the Google credentials come from, when not from `GOOGLE_OAUTH_ACCESS_TOKEN`: a file
+        /// in `GOOGLE_APPLICATION_CREDENTIALS` whose token requests go to the emulator too (and get
+        /// the same faults).
+        var credentials: CredentialFile?
+        /// The row's name in RELIABILITY.md.
+        var name: String { credentials.map { "\(kind) (\($0.rawValue))" } ?? kind }
+    }
+
+    /// A Google credentials file of a type that makes token requests of its own.
+    enum CredentialFile: String, Sendable {
+        /// `impersonated_service_account` over an `authorized_user` with the sentinel refresh token:
+        /// `token.oauth`, then IAM Credentials `generateAccessToken`.
+        case impersonation
+        /// `external_account` with the sentinel subject token in a file: STS, then `generateAccessToken`.
+        case externalAccount = "external account"
+
+        /// The file's text, its token requests pointed at `emulator`, and the subject token file.
+        func write(emulator: String, in folder: URL) throws -> URL {
+            let target = "matrix-runner@launchwatch-demo.iam.gserviceaccount.com"
+            let impersonation = emulator + "/v1/projects/-/serviceAccounts/\(target):generateAccessToken"
+            let secrets = SentinelSecrets.environment
+            let text: String
+            switch self {
+            case .impersonation:
+                text =
+                    JSONValue.object([
+                        ("type", .string("impersonated_service_account")),
+                        ("service_account_impersonation_url", .string(impersonation)),
+                        (
+                            "source_credentials",
+                            .object([
+                                ("type", .string("authorized_user")),
+                                ("client_id", .string("matrix.apps.googleusercontent.com")),
+                                ("client_secret", .string(secrets["LAUNCHWATCH_SENTINEL_CLIENT_SECRET"] ?? "")),
+                                ("refresh_token", .string(secrets["LAUNCHWATCH_SENTINEL_REFRESH_TOKEN"] ?? "")),
+                                ("token_uri", .string(emulator + "/token")),
+                            ])
+                        ),
+                    ]).jsonText
+            case .externalAccount:
+                let subject = folder.appendingPathComponent("subject-token")
+                try Data((secrets["LAUNCHWATCH_SENTINEL_SUBJECT_TOKEN"] ?? "").utf8).write(to: subject)
+                text =
+                    JSONValue.object([
+                        ("type", .string("external_account")),
+                        (
+                            "audience",
+                            .string(
+                                "//iam.googleapis.com/projects/1/locations/global/workloadIdentityPools/p/providers/x")
+                        ),
+                        ("subject_token_type", .string("urn:ietf:params:oauth:token-type:jwt")),
+                        ("token_url", .string(emulator + "/v1/token")),
+                        ("credential_source", .object([("file", .string(subject.path))])),
+                        ("service_account_impersonation_url", .string(impersonation)),
+                    ]).jsonText
+            }
+            let file = folder.appendingPathComponent("credentials.json")
+            try Data(text.utf8).write(to: file)
+            return file
+        }
     }
 
     static let vertexTimeline = #"""
@@ -77,6 +137,19 @@ enum FaultMatrix {
             timeline: vertexTimeline, hasMessage: true,
             map: ["JOB_STATE_QUEUED": "submitted", "JOB_STATE_PENDING": "submitted", "JOB_STATE_FAILED": "failed"],
             command: true),
+        // The token sources that make requests of their own, under the same faults.
+        Kind(
+            kind: "vertex-rest",
+            config:
+                #"{"project": "launchwatch-demo", "region": "us-central1", "endpoint": "BASE", "timeout": "500ms", "match": {"labels": {"wandb-run-id": "r1"}}}"#,
+            timeline: vertexTimeline, hasMessage: true, credentials: .impersonation),
+        Kind(
+            kind: "cloud-logging",
+            config:
+                #"{"project": "launchwatch-demo", "endpoint": "BASE", "filter": "severity>=ERROR", "timeout": "500ms"}"#,
+            timeline: #"""
+                {"at": "1s", "do": "writeLog", "severity": "ERROR", "logName": "projects/launchwatch-demo/logs/m", "resource": {"type": "ml_job", "labels": {"job_id": "1"}}, "textPayload": "matrix: quota exceeded"}
+                """#, hasMessage: true, map: ["ERROR": "failed"], credentials: .externalAccount),
     ]
 
     /// A fault, as the scenario's fault rule (without route, window or count), or a change of the
@@ -120,9 +193,10 @@ enum FaultMatrix {
         // A port nothing listens on.
         Fault(name: "connection refused", endpoint: "http://127.0.0.1:9"),
         // Neither sends a packet: glibc refuses a 64-letter DNS label before asking a name server,
-        // and the kernel refuses TCP to the broadcast address.
-        Fault(name: "unresolvable host", endpoint: "http://\(String(repeating: "a", count: 64)).invalid"),
-        Fault(name: "unroutable address", endpoint: "http://255.255.255.255:80"),
+        // and the kernel refuses TCP to the broadcast address. Both are https and allowed for the
+        // run (`environment`): credentials go nowhere else.
+        Fault(name: "unresolvable host", endpoint: "https://\(String(repeating: "a", count: 64)).invalid"),
+        Fault(name: "unroutable address", endpoint: "https://255.255.255.255:80"),
         Fault(name: "clock +10 min", clockSkew: "10m"),
         Fault(name: "clock −10 min", clockSkew: "-10m"),
         Fault(name: "gcloud missing", gcloudMissing: true),
@@ -189,8 +263,23 @@ enum FaultMatrix {
         // Kept running until the whole matrix is done: a transfer the client gave up on may still
         // connect, and a server stopping under a new connection trips an assertion in NIO.
         Servers.keep(Task { try await emulator.run() })
-        var base = try await emulator.baseURL().absoluteString
+        let emulatorURL = try await emulator.baseURL().absoluteString
+        var base = emulatorURL
         if let endpoint = fault.endpoint { base = endpoint }
+        var environment = Self.environment
+        var credentialsFolder: URL?
+        if let credentials = kind.credentials {
+            let folder = FileManager.default.temporaryDirectory.appendingPathComponent("matrix-\(UUID().uuidString)")
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            credentialsFolder = folder
+            environment["GOOGLE_OAUTH_ACCESS_TOKEN"] = nil
+            // An impersonated_service_account file goes to IAM Credentials' own host unless gcloud's
+            // override names another: here the emulator, so nothing leaves loopback.
+            environment["CLOUDSDK_API_ENDPOINT_OVERRIDES_IAMCREDENTIALS"] = emulatorURL + "/"
+            environment["GOOGLE_APPLICATION_CREDENTIALS"] = try credentials.write(emulator: emulatorURL, in: folder)
+                .path
+        }
+        defer { if let credentialsFolder { try? FileManager.default.removeItem(at: credentialsFolder) } }
         var config = kind.config.replacingOccurrences(of: "BASE", with: base)
         var sandbox: URL?
         if kind.command {
@@ -223,7 +312,10 @@ enum FaultMatrix {
     }
 
     /// Every watch runs with the sentinel secrets; `problems` looks for them in everything it saw.
-    static let environment = SentinelSecrets.environment
+    /// The unreachable endpoints are allowed for the run (they are not loopback).
+    static let environment = SentinelSecrets.environment.merging([
+        CredentialDestinationRule.allowHostsVariable: "*.invalid,255.255.255.255"
+    ]) { $1 }
 
     /// The most requests a watch may send: no hot loop. Answered polls come every 100 ms (60 in a
     /// persistent cell's 12 s, when a wrong-shape body reads as an empty answer); failed ones back off

@@ -110,7 +110,7 @@ struct FaultMatrixTests {
                     }
                     if box.value == nil { watch.cancel() }
                     return Cell(
-                        kind: kind.kind, fault: fault.name, mode: mode,
+                        kind: kind.name, fault: fault.name, mode: mode,
                         problems: box.value ?? ["the watch did not end \(Int(mode.deadline + 20)) s after it started"])
                 }
             }
@@ -139,7 +139,10 @@ struct FaultMatrixTests {
             "Each cell is a real watch: the provider against the emulator over loopback, polling every 100 ms with",
             "backoff to 400 ms, a 500 ms–1 s request timeout (3 s per gcloud call) and degraded after 2 failed",
             "polls, watching a launch that fails at 1 s with a known message, with the sentinel secrets (an API",
-            "key, an access token, a private key, a refresh token) in its environment. ✓ means:",
+            "key, an access token, a private key, a refresh token, a client secret, a subject token) in its",
+            "environment. The rows named after a credential type get their token from the emulator too, through",
+            "that type's requests (impersonation: `token.oauth` then IAM Credentials `generateAccessToken`;",
+            "external account: STS then `generateAccessToken`), which get the same faults. ✓ means:",
             "",
             "- **transient** (the fault on the first 3 requests or gcloud calls): the watch ends `failure` with",
             "  the backend's message, no wrong stage, at most \(FaultMatrix.requestBound(.transient)) requests.",
@@ -162,7 +165,7 @@ struct FaultMatrixTests {
             "✗ names what went wrong. `—`: not run for that row.",
             "",
         ]
-        let kinds = FaultMatrix.kinds.map(\.kind)
+        let kinds = FaultMatrix.kinds.map(\.name)
         lines.append("| fault | mode | " + kinds.joined(separator: " | ") + " |")
         lines.append("|---|---|" + kinds.map { _ in "---|" }.joined())
         for fault in FaultMatrix.faults {

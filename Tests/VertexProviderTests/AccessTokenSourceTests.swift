@@ -96,11 +96,13 @@ struct AccessTokenSourceTests {
         case .metadataHostVariable:
             return Setup(
                 environment: ["GCE_METADATA_HOST": "127.0.0.1:\(port)"], credentials: nil,
-                notice: "credentials: metadata server 127.0.0.1:\(port)", tokenRoutes: ["token.metadata"])
+                notice: "credentials: metadata server 127.0.0.1:\(port)",
+                tokenRoutes: ["metadata.ping", "token.metadata"])
         case .metadataHostConfig:
             return Setup(
                 environment: [:], credentials: .object([("metadataHost", .string("127.0.0.1:\(port)"))]),
-                notice: "credentials: metadata server 127.0.0.1:\(port)", tokenRoutes: ["token.metadata"])
+                notice: "credentials: metadata server 127.0.0.1:\(port)",
+                tokenRoutes: ["metadata.ping", "token.metadata"])
         }
     }
 
@@ -278,7 +280,9 @@ struct AccessTokenSourceTests {
             expected: ["service-account key file sa.json", "not a JSON object"]),
         FailureCase(
             testDescription: "unsupported credentials type",
-            expected: ["GOOGLE_APPLICATION_CREDENTIALS", "unsupported credentials type \"external_account\""]),
+            expected: [
+                "GOOGLE_APPLICATION_CREDENTIALS", "unsupported credentials type \"external_account_authorized_user\"",
+            ]),
         FailureCase(
             testDescription: "token endpoint down",
             expected: ["service-account key file sa.json", "the token endpoint did not answer"]),
@@ -316,7 +320,8 @@ struct AccessTokenSourceTests {
                     credentials = .object([("serviceAccountKeyFile", .string("sa.json"))])
                 case "unsupported credentials type":
                     let file = try folder.write(
-                        "ext.json", #"{"type": "external_account", "audience": "//iam.googleapis.com/x"}"#)
+                        "ext.json",
+                        #"{"type": "external_account_authorized_user", "audience": "//iam.googleapis.com/x"}"#)
                     environment["GOOGLE_APPLICATION_CREDENTIALS"] = file.path
                 default:
                     try folder.write("sa.json", account.keyFile(tokenURI: Fixture.deadTokenURI))

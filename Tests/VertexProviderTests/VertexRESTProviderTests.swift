@@ -443,11 +443,12 @@ struct VertexRESTProviderTests {
     }
 
     /// Endpoints that fail without a packet leaving the machine: glibc refuses a 64-letter DNS
-    /// label before asking a name server, and the kernel refuses TCP to the broadcast address.
+    /// label before asking a name server, and the kernel refuses TCP to the broadcast address. They
+    /// are https and allowed for the run: credentials go to no other host (`CredentialDestinationRule`).
     static let unreachable: [(endpoint: String, reason: String)] = [
-        ("http://" + String(repeating: "a", count: 64) + ".invalid", "the host name does not resolve"),
+        ("https://" + String(repeating: "a", count: 64) + ".invalid", "the host name does not resolve"),
         (
-            "http://255.255.255.255:80",
+            "https://255.255.255.255:80",
             "the connection failed (Failed to connect to 255.255.255.255 port 80: Couldn't connect to server)"
         ),
         ("http://127.0.0.1:9", "connection refused"),
@@ -467,7 +468,10 @@ struct VertexRESTProviderTests {
             configuration: configuration,
             context: ProviderContext(
                 id: "vertex", baseDirectory: FileManager.default.temporaryDirectory,
-                environment: ["GOOGLE_OAUTH_ACCESS_TOKEN": Fixture.token], startedAt: Date()))
+                environment: [
+                    "GOOGLE_OAUTH_ACCESS_TOKEN": Fixture.token,
+                    "LAUNCHWATCH_ALLOW_HOSTS": "*.invalid,255.255.255.255",
+                ], startedAt: Date()))
         let error = try await Fixture.pollError(provider)
         #expect(error.code == "network", "\(error.code): \(error.message)")
         #expect(error.message == "Vertex AI could not be reached: \(reason)")

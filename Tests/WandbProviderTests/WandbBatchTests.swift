@@ -247,11 +247,13 @@ struct WandbBatchTests {
     @Test("targets with different API keys go in separate requests")
     func groupedByKey() async throws {
         let scenario = WandbStateTests.scenario(Self.itemSteps(4)).replacingOccurrences(
-            of: #""apiKeys": ["sentinel-wandb-key-0123456789"]"#,
-            with: #""apiKeys": ["sentinel-wandb-key-0123456789", "other-wandb-key-9876543210"]"#)
+            of: #""apiKeys": ["sentinel-wandb-key-0123456789abcdefghijklmnopqrstuvwxyz0123"]"#,
+            with:
+                #""apiKeys": ["sentinel-wandb-key-0123456789abcdefghijklmnopqrstuvwxyz0123", "other-wandb-key-9876543210abcdefghijklmnopqrstuvwxyz0123"]"#
+        )
         try await EmulatorHarness.with(scenarioJSON: scenario) { emulator in
             await emulator.state.advance(by: 2)
-            let other = "other-wandb-key-9876543210"
+            let other = "other-wandb-key-9876543210abcdefghijklmnopqrstuvwxyz0123"
             let providers = try [
                 Self.launch("item-0", emulator), Self.launch("item-1", emulator, key: other),
                 Self.launch("item-2", emulator), Self.launch("item-3", emulator, key: other),

@@ -11,7 +11,7 @@ struct WandbProviderTests {
 
     static let scenario = """
         {"name": "wandb", "timeScale": 0.001,
-         "wandb": {"apiKeys": ["sentinel-wandb-key-0123456789"], "entity": "team"},
+         "wandb": {"apiKeys": ["sentinel-wandb-key-0123456789abcdefghijklmnopqrstuvwxyz0123"], "entity": "team"},
          "timeline": [
            {"at": "0s", "do": "enqueueItem", "item": "item-1", "queue": "gpu", "entity": "team", "name": "train-a"},
            {"at": "0s", "do": "enqueueItem", "item": "item-2", "queue": "gpu", "entity": "team", "name": "train-b"},
@@ -25,7 +25,7 @@ struct WandbProviderTests {
          ]}
         """
 
-    static let environment = ["WANDB_API_KEY": "sentinel-wandb-key-0123456789"]
+    static let environment = ["WANDB_API_KEY": "sentinel-wandb-key-0123456789abcdefghijklmnopqrstuvwxyz0123"]
 
     static func make<P: Provider>(
         _ type: P.Type, _ config: String, base: URL, environment: [String: String] = environment
@@ -113,7 +113,7 @@ struct WandbProviderTests {
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
             let host = emulator.baseURL.host ?? "127.0.0.1"
             try
-                "machine example.com login api password other\nmachine \(host)\n  login api\n  password sentinel-wandb-key-0123456789\n"
+                "machine example.com login api password other\nmachine \(host)\n  login api\n  password sentinel-wandb-key-0123456789abcdefghijklmnopqrstuvwxyz0123\n"
                 .write(to: folder.appendingPathComponent(".netrc"), atomically: true, encoding: .utf8)
             let viaNetrc = try Self.make(
                 WandbRunProvider.self, #"{"entity": "team", "project": "proj", "run": "nope", "baseURL": "BASE"}"#,
@@ -122,7 +122,8 @@ struct WandbProviderTests {
 
             let wrong = try Self.make(
                 WandbRunProvider.self, #"{"entity": "team", "project": "proj", "run": "nope", "baseURL": "BASE"}"#,
-                base: emulator.baseURL, environment: ["WANDB_API_KEY": "wrong-key-0000000000"])
+                base: emulator.baseURL,
+                environment: ["WANDB_API_KEY": "wrong-key-0000000000000000000000000000000000000000"])
             let error = try await #require(throws: ProviderError.self) { try await Self.poll(wrong) }
             #expect(!error.message.contains("wrong-key"))
 

@@ -13,7 +13,7 @@ struct WandbStateTests {
     static func scenario(_ steps: [String]) -> String {
         """
         {"name": "wandb-states", "timeScale": 0.001,
-         "wandb": {"apiKeys": ["sentinel-wandb-key-0123456789"], "entity": "team"},
+         "wandb": {"apiKeys": ["sentinel-wandb-key-0123456789abcdefghijklmnopqrstuvwxyz0123"], "entity": "team"},
          "timeline": [\(steps.joined(separator: ",\n"))]}
         """
     }

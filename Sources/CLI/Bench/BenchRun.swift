@@ -112,7 +112,8 @@ struct BenchRunner: Sendable {
             deadline = logsEnd + 15
         }
         var environment = [
-            "GOOGLE_OAUTH_ACCESS_TOKEN": "bench-access-token", "WANDB_API_KEY": "bench-wandb-api-key",
+            "GOOGLE_OAUTH_ACCESS_TOKEN": "bench-access-token",
+            "WANDB_API_KEY": "bench-wandb-api-key-for-the-built-in-emulator-00000",
             "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin", "NO_COLOR": "1",
         ]
         if pipeline == .seedCadence {

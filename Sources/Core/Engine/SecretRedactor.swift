@@ -3,7 +3,8 @@
 ///
 /// The secrets are the values of environment variables whose names say they are secret (`*KEY*`,
 /// `*TOKEN*`, `*SECRET*`, `*PASSWORD*`, `*CREDENTIAL*`) and that are long enough not to be ordinary
-/// words, plus any a caller adds. Providers must not put secrets in messages; this is the second
+/// words, plus any a caller adds — except variables that name a file (`GOOGLE_APPLICATION_CREDENTIALS`,
+/// `*_FILE`, `*_PATH`, `*_DIR`): a path is shown, so the user sees which credentials file is used. Providers must not put secrets in messages; this is the second
 /// line of defence. Redact text *before* cutting or encoding it: a cut or escaped secret no longer
 /// matches.
 public struct SecretRedactor: Sendable {
@@ -13,10 +14,17 @@ public struct SecretRedactor: Sendable {
         let markers = ["KEY", "TOKEN", "SECRET", "PASSWORD", "CREDENTIAL"]
         let fromEnvironment = environment.compactMap { name, value -> String? in
             let upper = name.uppercased()
-            guard markers.contains(where: { upper.contains($0) }) else { return nil }
+            guard markers.contains(where: { upper.contains($0) }), !Self.namesPath(upper) else { return nil }
             return value
         }
         secrets = Set((fromEnvironment + additional).filter { $0.count >= 8 }).sorted { $0.count > $1.count }
+    }
+
+    /// Variables that hold the path of a credentials file, not a secret (`GOOGLE_APPLICATION_CREDENTIALS`,
+    /// `*_FILE`, `*_PATH`, `*_DIR`): their values stay readable, so a message can say which file is used.
+    static func namesPath(_ name: String) -> Bool {
+        name == "GOOGLE_APPLICATION_CREDENTIALS" || name.hasSuffix("_FILE") || name.hasSuffix("_PATH")
+            || name.hasSuffix("_DIR")
     }
 
     /// `text` with every secret replaced.

@@ -5,10 +5,14 @@ extension Pipeline {
     /// reference is left unfilled) and returns what their initialisers refused, with the path of the
     /// provider's `config`: a recording that cannot be read, a speed of 0. `run` and `validate`
     /// report these as pipeline errors before any polling, rather than as a provider that keeps
-    /// failing. Initialisers do no network I/O, so this is safe offline.
+    /// failing. Initialisers do no network I/O, so this is safe offline. Where credentials would go is
+    /// checked first, for every provider (`checkCredentialDestinations`); a provider refused there is
+    /// not created.
     public func checkProviders(environment: [String: String], startedAt: Date = Date()) -> [PipelineIssue] {
-        var issues: [PipelineIssue] = []
+        var issues = checkCredentialDestinations(environment: environment, startedAt: startedAt)
+        let refused = Set(issues.map { Array($0.path.components.prefix(2)) })
         for spec in providers where spec.requiredFacts.isEmpty {
+            if refused.contains(Array(spec.configurationPath.components.prefix(2))) { continue }
             var unresolved = false
             _ = spec.configuration.mapStrings { text, _ in
                 if text.contains("${") { unresolved = true }

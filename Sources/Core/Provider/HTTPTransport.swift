@@ -31,12 +31,15 @@ public final class HTTPTransport: Sendable {
     public static let defaultMaximumBytes = 16 * 1_048_576
 
     public let maximumBytes: Int
+    /// The longest a request may take: what `init` was given.
+    public let timeout: Duration
     private let session: URLSession
     private let transfers: Transfers
 
     /// A transport whose requests time out after at most `timeout` (each `send` may ask for less).
     public init(timeout: Duration, maximumBytes: Int = HTTPTransport.defaultMaximumBytes) {
         self.maximumBytes = maximumBytes
+        self.timeout = timeout
         let configuration = URLSessionConfiguration.ephemeral
         configuration.timeoutIntervalForRequest = Self.wholeSeconds(timeout) + 1
         configuration.timeoutIntervalForResource = (Self.wholeSeconds(timeout) + 1) * 2

@@ -80,6 +80,13 @@ public struct RegisteredProvider: Sendable {
     /// The kind's `diagnose` for `launchwatch doctor`, when it conforms to `DiagnosableProvider`.
     public let diagnose: Diagnoser?
     private let factsFromConfiguration: @Sendable (JSONValue) -> [String]??
+    typealias CredentialChecker = @Sendable (JSONValue, JSONPath, ProviderContext) -> [PipelineIssue]
+    /// The kind's check of where its credentials go, when it conforms to `CredentialConfined`.
+    let checkCredentials: CredentialChecker?
+    /// The config fields naming where credentials go (`CredentialConfined`); empty for other kinds.
+    public let credentialDestinationFields: [String]
+    /// Where the kind's credentials may go, for `launchwatch providers KIND`; `nil` for other kinds.
+    public let credentialDestinationSummary: String?
     private let decodeAndMake:
         @Sendable (JSONValue, JSONPath, ProviderContext?) throws(JSONValueDecoder.Failures) -> (any Provider)?
 
@@ -103,6 +110,15 @@ public struct RegisteredProvider: Sendable {
                 return .none
             }
             return .some(P.publishedFacts(for: configuration))
+        }
+        if let confined = P.self as? any CredentialConfined.Type {
+            checkCredentials = Self.credentialChecker(confined)
+            credentialDestinationFields = confined.credentialDestinationFields
+            credentialDestinationSummary = confined.credentialDestinationSummary
+        } else {
+            checkCredentials = nil
+            credentialDestinationFields = []
+            credentialDestinationSummary = nil
         }
         decodeAndMake = { value, path, context throws(JSONValueDecoder.Failures) in
             let configuration = try JSONValueDecoder().decode(P.Configuration.self, from: value, basePath: path)

@@ -8,10 +8,10 @@ import _CryptoExtras
 /// - `grant_type=urn:ietf:params:oauth:grant-type:jwt-bearer&assertion=JWT` — a service-account key.
 ///   The JWT must be RS256-signed with the key whose public half is `auth.serviceAccountPublicKey`
 ///   (without a key configured the signature is not checked, unless `auth.strict`), its `iss` must be
-///   `auth.serviceAccountEmail` when that is set, its `aud` this endpoint
-///   (`https://oauth2.googleapis.com/token`, the legacy `https://accounts.google.com/o/oauth2/token`,
-///   or a token URI on loopback such as the emulator's own `http://127.0.0.1:PORT/token`, which is what
-///   google-auth signs when a key file's `token_uri` points here), `iat`/`exp` at most an hour apart and around now (wall-clock time: the
+///   `auth.serviceAccountEmail` when that is set, its `aud` Google's token endpoint
+///   (`https://oauth2.googleapis.com/token`, or the legacy `https://accounts.google.com/o/oauth2/token`)
+///   even when the key file's `token_uri` points here — google-auth signs that constant —,
+///   `iat`/`exp` at most an hour apart and around now (wall-clock time: the
 ///   client signs with its own clock, not the scenario's), and a `scope` is required.
 /// - `grant_type=refresh_token` with `client_id`, `client_secret` and `refresh_token` — a user's ADC
 ///   file. The refresh token must be one of `auth.refreshTokens` (when that is empty, any one is
@@ -90,14 +90,12 @@ enum OAuthTokenEndpoint {
         return Dictionary(items.map { ($0.name, $0.value) }, uniquingKeysWith: { _, last in last })
     }
 
-    /// Whether `audience` names this endpoint: Google's token URIs, or a token URI on loopback — the
-    /// emulator's own, `http://127.0.0.1:PORT/token`.
+    /// Whether `audience` names this endpoint. Google checks the JWT's `aud` against its own token
+    /// URIs only; google-auth always signs `https://oauth2.googleapis.com/token`, wherever `token_uri`
+    /// points (google/oauth2/service_account.py `_make_authorization_grant_assertion`), so an
+    /// assertion that names an emulator's URL is refused, as Google would refuse it.
     static func isTokenEndpoint(_ audience: String) -> Bool {
-        if audiences.contains(audience) { return true }
-        guard let url = URL(string: audience), url.scheme == "http" || url.scheme == "https",
-            let host = url.host, ["127.0.0.1", "localhost", "::1", "[::1]"].contains(host)
-        else { return false }
-        return url.path == "/token" || url.path == "/o/oauth2/token"
+        audiences.contains(audience)
     }
 
     /// The error answer for an assertion Google would refuse; `nil` when it is good.

@@ -16,7 +16,10 @@ import LaunchWatchCore
 /// Point a client at it with `GCE_METADATA_HOST=127.0.0.1:PORT`. The account's email is
 /// `auth.serviceAccountEmail`, else the project's default compute account.
 ///
-/// The OAuth endpoint (`POST /token`, route `token.oauth`) is `OAuthTokenEndpoint`.
+/// - `GET /` (`metadata.ping`), the ping google-auth sends before it uses the server.
+///
+/// The OAuth endpoint (`POST /token`, route `token.oauth`) is `OAuthTokenEndpoint`; STS and IAM
+/// Credentials (`token.sts`, `iam.generateAccessToken`) are `WorkloadIdentityEndpoints`.
 extension EmulatorRoutes {
     static let metadataAccounts = "/computeMetadata/v1/instance/service-accounts/{account}"
 
@@ -40,7 +43,16 @@ extension EmulatorRoutes {
             EmulatorRoute(
                 name: "token.oauth", method: "POST", pattern: "/o/oauth2/token", family: .google,
                 handler: OAuthTokenEndpoint.respond),
-        ]
+            EmulatorRoute(name: "metadata.ping", method: "GET", pattern: "/", family: .google, handler: metadataPing),
+        ] + WorkloadIdentityEndpoints.routes
+    }
+
+    /// `GET /` with `Metadata-Flavor: Google`: how google-auth pings the metadata server
+    /// (google/auth/compute_engine/_metadata.py `ping`: 200 with `Metadata-Flavor: Google` means it is
+    /// there). The real server lists its versions.
+    @Sendable static func metadataPing(_ request: EmulatorRequest, _ state: EmulatorState) async -> EmulatorResponse {
+        if let refused = await refuse(request, state) { return refused }
+        return metadataText("computeMetadata/\n")
     }
 
     private static let flavor = ["metadata-flavor": "Google"]

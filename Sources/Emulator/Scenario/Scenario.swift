@@ -52,6 +52,9 @@ public struct Scenario: Sendable {
         public var serviceAccountEmail: String?
         /// Refresh tokens accepted by the `refresh_token` grant.
         public var refreshTokens: [String]
+        /// Subject tokens the STS token exchange accepts (workload identity federation); empty: any
+        /// non-empty one, unless `strict`.
+        public var subjectTokens: [String] = []
     }
 
     /// The emulated W&B account.

@@ -65,7 +65,8 @@ extension Scenario {
             forbiddenTokens: raw.auth?.forbiddenTokens ?? [],
             tokenLifetime: duration(raw.auth?.tokenLifetime, "auth.tokenLifetime") ?? 3600,
             serviceAccountPublicKey: raw.auth?.serviceAccountPublicKey,
-            serviceAccountEmail: raw.auth?.serviceAccountEmail, refreshTokens: raw.auth?.refreshTokens ?? [])
+            serviceAccountEmail: raw.auth?.serviceAccountEmail, refreshTokens: raw.auth?.refreshTokens ?? [],
+            subjectTokens: raw.auth?.subjectTokens ?? [])
         wandb = Wandb(
             apiKeys: raw.wandb?.apiKeys ?? [], entity: raw.wandb?.entity ?? "emulated-team",
             username: raw.wandb?.username ?? "emulated-user", queues: raw.wandb?.queues ?? [],
@@ -276,6 +277,7 @@ private struct RawAuth: Decodable {
     var serviceAccountPublicKey: String?
     var serviceAccountEmail: String?
     var refreshTokens: [String]?
+    var subjectTokens: [String]?
 }
 
 private struct RawWandb: Decodable {

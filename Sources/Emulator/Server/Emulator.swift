@@ -157,7 +157,8 @@ public struct Emulator: Sendable {
                 query: route.family == .google
                     ? emulatorRequest.query.filter { !["access_token", "key"].contains($0.key) } : [:],
                 body: ["vertex.", "logging.", "cloudrun."].contains { route.name.hasPrefix($0) }
-                    ? emulatorRequest.json : nil))
+                    ? emulatorRequest.json : nil,
+                userProject: emulatorRequest.headers["x-goog-user-project"]))
         return Self.httpResponse(response, resetMidBody: reset)
     }
 

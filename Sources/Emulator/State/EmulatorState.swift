@@ -277,4 +277,6 @@ public struct RequestRecord: Sendable {
     /// For the Vertex AI, Cloud Logging and Cloud Run routes: the JSON body, if any (never a token
     /// endpoint's, which carries credentials).
     public var body: JSONValue? = nil
+    /// For Google APIs: the `x-goog-user-project` header (the quota project), when sent.
+    public var userProject: String? = nil
 }

@@ -6,8 +6,8 @@ import LaunchWatchCore
 #endif
 
 /// Talks to W&B's public GraphQL API the way W&B's own tools do: `POST {base}/graphql` with HTTP
-/// Basic auth `api:<key>`, the key from `WANDB_API_KEY` or else the `~/.netrc` entry for the API
-/// host, the base from the config's `baseURL`, else `WANDB_BASE_URL`, else `https://api.wandb.ai`.
+/// Basic auth `api:<key>`; the server and the key are found as wandb finds them, and the key goes
+/// only where it belongs (`WandbCredentials`).
 ///
 /// GraphQL `errors` (with HTTP 200 or 400) are provider errors carrying the server's message; 429
 /// and 5xx are provider errors with a retry hint from `RateLimit-Reset` or `Retry-After`.
@@ -17,30 +17,15 @@ public struct WandbAPIClient: Sendable {
     private let transport: HTTPTransport
     private let timeout: Duration
 
-    /// Finds the base URL and the API key; throws a `bad_config`/`credentials` error naming what to
-    /// set when there is no key.
+    /// Finds the base URL and the API key (`WandbCredentials`); throws a `bad_config`/`credentials`
+    /// error naming what to set when there is no usable key, and `credentials_refused` when the key
+    /// must not go to the base URL.
     public init(baseURL configured: String?, environment: [String: String], timeout: Duration) throws(ProviderError) {
-        let text = configured ?? environment["WANDB_BASE_URL"] ?? "https://api.wandb.ai"
-        guard let url = URL(string: text.hasSuffix("/") ? String(text.dropLast()) : text), let host = url.host,
-            ["http", "https"].contains(url.scheme ?? "")
-        else { throw ProviderError(code: "bad_config", message: "baseURL \"\(text)\" is not an http(s) URL") }
-        guard let key = Self.apiKey(host: host, environment: environment) else {
-            throw ProviderError(
-                code: "credentials",
-                message: "no W&B API key: set WANDB_API_KEY or run `wandb login` (it writes ~/.netrc for \(host))")
-        }
-        baseURL = url
-        authorization = "Basic " + Data("api:\(key)".utf8).base64EncodedString()
+        let found = try WandbCredentials.resolve(baseURL: configured, environment: environment)
+        baseURL = found.baseURL
+        authorization = found.authorization
         self.timeout = timeout
         transport = HTTPTransport(timeout: timeout)
-    }
-
-    /// `WANDB_API_KEY`, else the password of the `~/.netrc` (or `$NETRC`) entry for `host`.
-    static func apiKey(host: String, environment: [String: String]) -> String? {
-        if let key = environment["WANDB_API_KEY"], !key.isEmpty { return key }
-        let path = environment["NETRC"] ?? environment["HOME"].map { $0 + "/.netrc" }
-        guard let path, let text = try? String(contentsOfFile: path, encoding: .utf8) else { return nil }
-        return Netrc.password(for: host, in: text)
     }
 
     /// Runs `query` with `variables` and returns `data`.
@@ -217,37 +202,6 @@ public struct WandbAPIClient: Sendable {
     /// W&B's timestamps (`2025-11-05T17:46:35`, UTC without a zone) or RFC 3339.
     public static func date(_ text: String) -> Date? {
         RFC3339.date(from: text) ?? RFC3339.date(from: text + "Z")
-    }
-}
-
-/// Reads `~/.netrc`: `machine HOST login USER password SECRET` entries, in any layout.
-enum Netrc {
-    static func password(for host: String, in text: String) -> String? {
-        let tokens = text.split(whereSeparator: { $0.isWhitespace }).map(String.init)
-        var index = 0
-        var machine: String?
-        var fallback: String?
-        while index < tokens.count {
-            let token = tokens[index]
-            switch token {
-            case "machine":
-                machine = index + 1 < tokens.count ? tokens[index + 1] : nil
-                index += 2
-            case "default":
-                machine = "\u{0}default"
-                index += 1
-            case "password":
-                let value = index + 1 < tokens.count ? tokens[index + 1] : nil
-                if machine == host { return value }
-                if machine == "\u{0}default" { fallback = value }
-                index += 2
-            case "login", "account", "macdef":
-                index += 2
-            default:
-                index += 1
-            }
-        }
-        return fallback
     }
 }
 

@@ -13,41 +13,62 @@ struct AccessTokenError: Error, Sendable {
 
 /// Finds Google credentials the way Google's own tools do, and hands out cached access tokens.
 ///
-/// The first source that applies is used, in this order:
+/// The first source that applies is used, in this order (google-auth's `default()` in
+/// google/auth/_default.py tries 3, 4 and 5 in the same order; 1 and 2 are launchwatch's own, 6 is
+/// gcloud's):
 /// 1. the config's `credentials.accessTokenFile`, then `credentials.serviceAccountKeyFile`;
 /// 2. `GOOGLE_OAUTH_ACCESS_TOKEN` (as Terraform's Google provider reads it);
-/// 3. `GOOGLE_APPLICATION_CREDENTIALS`: a service-account key (RS256 JWT-bearer grant) or an
-///    `authorized_user` file (refresh-token grant);
+/// 3. `GOOGLE_APPLICATION_CREDENTIALS`: a credentials file of any type below;
 /// 4. gcloud's application-default credentials file (`$CLOUDSDK_CONFIG` or
-///    `~/.config/gcloud/application_default_credentials.json`);
-/// 5. the metadata server, when `GCE_METADATA_HOST` (or `credentials.metadataHost`) names one or
-///    this machine is a Google Compute Engine VM;
+///    `~/.config/gcloud/application_default_credentials.json`), of any type below;
+/// 5. the metadata server, when it answers a ping with `Metadata-Flavor: Google`, or when the DMI
+///    product name says this is a Google VM (google-auth's fallback when the ping fails);
+///    `NO_GCE_CHECK=true` skips it;
 /// 6. `gcloud auth print-access-token`.
+///
+/// Credential file types (google/auth/_default.py `_load_credentials_from_info`): `service_account`
+/// (RS256 JWT-bearer grant), `authorized_user` (refresh-token grant), `impersonated_service_account`
+/// (its source credentials, then IAM Credentials `generateAccessToken`) and `external_account`
+/// (workload identity federation: a subject token from a file or URL, an STS token exchange, and
+/// optionally `generateAccessToken`). The file's `quota_project_id` — or `GOOGLE_CLOUD_QUOTA_PROJECT`,
+/// which wins as in google/auth/credentials.py `with_quota_project_from_environment` — is sent as
+/// `x-goog-user-project` (`quotaProject`).
+///
+/// Every request that carries a credential is checked against `GoogleCredentialDestinations` when it
+/// is sent, whatever checked the configuration before.
 ///
 /// Tokens are cached and fetched again a minute before they expire, and at once after a 401
 /// (`invalidate`). `sourceDescription` says which source is used — never the token.
 public actor AccessTokenSource {
-    private enum Source: Sendable {
+    indirect enum Source: Sendable {
         case file(URL)
-        case fixed(String, origin: String)
+        case fixed(String)
         case serviceAccount(ServiceAccountKey, tokenURI: String)
         case authorizedUser(clientID: String, clientSecret: String, refreshToken: String, tokenURI: String)
+        /// `source`'s token exchanged at IAM Credentials for `principal`'s (`url` is the whole
+        /// `generateAccessToken` URL).
+        case impersonated(source: Source, url: String, delegates: [String]?, lifetime: Int)
+        case externalAccount(ExternalAccount)
         case metadata(host: String)
         case gcloud(path: String)
     }
 
     public static let scope = "https://www.googleapis.com/auth/cloud-platform"
 
-    private let credentials: GoogleCredentials?
-    private let environment: [String: String]
+    let credentials: GoogleCredentials?
+    let environment: [String: String]
     private let baseDirectory: URL
-    private let transport: HTTPTransport
+    let transport: HTTPTransport
+    /// Where credentials may go: decided from the environment when the source is made.
+    let destinations: CredentialDestinationRule
     private var source: Source?
     private var cached: (token: String, expiresAt: Date?)?
     /// When the cached token expires, if the source said (`launchwatch doctor` reports it).
     var cachedExpiry: Date? { cached?.expiresAt }
     /// Which source is used, for the user ("service-account key file keys/sa.json"); set once found.
     public private(set) var sourceDescription: String?
+    /// The project billed for quota (`x-goog-user-project`), once the source is found; `nil` when none.
+    public private(set) var quotaProject: String?
 
     public init(
         credentials: GoogleCredentials?, environment: [String: String], baseDirectory: URL, transport: HTTPTransport
@@ -56,12 +77,13 @@ public actor AccessTokenSource {
         self.environment = environment
         self.baseDirectory = baseDirectory
         self.transport = transport
+        destinations = GoogleCredentialDestinations.rule(environment: environment)
     }
 
     /// A valid access token.
     public func token() async throws(ProviderError) -> String {
         if let cached, cached.expiresAt.map({ $0.timeIntervalSinceNow > 60 }) ?? true { return cached.token }
-        let source = try resolveSource()
+        let source = try await resolveSource()
         do {
             let fresh = try await fetch(from: source)
             cached = fresh
@@ -76,12 +98,34 @@ public actor AccessTokenSource {
         if cached?.token == token { cached = nil }
     }
 
-    private func resolveSource() throws(ProviderError) -> Source {
+    /// Throws when a Google credential must not be sent to `url` (see `GoogleCredentialDestinations`).
+    public func check(destination url: URL) throws(ProviderError) {
+        if let why = destinations.refusal(url.absoluteString, environment: environment) {
+            throw ProviderError(code: "credentials_refused", message: why)
+        }
+    }
+
+    /// `url`, once checked: a credential may be sent there.
+    func checked(_ text: String, what: String) throws(AccessTokenError) -> URL {
+        guard let url = URL(string: text), let scheme = url.scheme, ["http", "https"].contains(scheme),
+            url.host != nil
+        else { throw AccessTokenError("\(what) \"\(text)\" is not an http(s) URL") }
+        if let why = destinations.refusal(text, environment: environment) {
+            throw AccessTokenError("\(what): \(why)")
+        }
+        return url
+    }
+
+    private func resolveSource() async throws(ProviderError) -> Source {
         if let source { return source }
         do {
-            let (found, description) = try findSource()
+            let (found, description) = try await findSource()
             source = found
             sourceDescription = description
+            if let project = environment["GOOGLE_CLOUD_QUOTA_PROJECT"], !project.isEmpty { quotaProject = project }
+            DebugLog.write("credentials") {
+                "using \(description)" + (quotaProject.map { ", quota project \($0)" } ?? "")
+            }
             return found
         } catch {
             throw ProviderError(code: "credentials", message: error.message)
@@ -96,32 +140,39 @@ public actor AccessTokenSource {
         return baseDirectory.appendingPathComponent(path)
     }
 
-    private func findSource() throws(AccessTokenError) -> (Source, String) {
+    /// gcloud's application-default credentials file, when `CLOUDSDK_CONFIG` or `HOME` names a
+    /// folder for it (google/auth/_cloud_sdk.py `get_application_default_credentials_path`).
+    static func applicationDefaultFile(_ environment: [String: String]) -> URL? {
+        let folder =
+            environment["CLOUDSDK_CONFIG"].map { URL(fileURLWithPath: $0) }
+            ?? environment["HOME"].map { URL(fileURLWithPath: $0).appendingPathComponent(".config/gcloud") }
+        return folder?.appendingPathComponent("application_default_credentials.json")
+    }
+
+    private func findSource() async throws(AccessTokenError) -> (Source, String) {
         if let file = credentials?.accessTokenFile {
             return (.file(resolve(file)), "access token file \(file)")
         }
         if let keyFile = credentials?.serviceAccountKeyFile {
-            return try keyFileSource(resolve(keyFile), origin: "service-account key file \(keyFile)")
+            return try credentialFileSource(resolve(keyFile), origin: "service-account key file \(keyFile)")
         }
         if let token = environment["GOOGLE_OAUTH_ACCESS_TOKEN"], !token.isEmpty {
-            return (.fixed(token, origin: "GOOGLE_OAUTH_ACCESS_TOKEN"), "GOOGLE_OAUTH_ACCESS_TOKEN")
+            return (.fixed(token), "GOOGLE_OAUTH_ACCESS_TOKEN")
         }
         if let path = environment["GOOGLE_APPLICATION_CREDENTIALS"], !path.isEmpty {
-            return try keyFileSource(resolve(path), origin: "GOOGLE_APPLICATION_CREDENTIALS (\(path))")
+            return try credentialFileSource(resolve(path), origin: "GOOGLE_APPLICATION_CREDENTIALS (\(path))")
         }
-        let configFolder =
-            environment["CLOUDSDK_CONFIG"].map { URL(fileURLWithPath: $0) }
-            ?? environment["HOME"].map { URL(fileURLWithPath: $0).appendingPathComponent(".config/gcloud") }
-        if let adc = configFolder?.appendingPathComponent("application_default_credentials.json"),
-            FileManager.default.fileExists(atPath: adc.path)
-        {
-            return try keyFileSource(adc, origin: "gcloud application-default credentials (\(adc.path))")
+        if let adc = Self.applicationDefaultFile(environment), FileManager.default.fileExists(atPath: adc.path) {
+            return try credentialFileSource(adc, origin: "gcloud application-default credentials (\(adc.path))")
         }
-        if let host = credentials?.metadataHost ?? environment["GCE_METADATA_HOST"], !host.isEmpty {
-            return (.metadata(host: host), "metadata server \(host)")
-        }
-        if Self.isGoogleComputeEngine {
-            return (.metadata(host: "metadata.google.internal"), "metadata server")
+        if environment["NO_GCE_CHECK"] != "true" {
+            let host = metadataHost
+            if await metadataAnswers() {
+                return (.metadata(host: host), "metadata server \(host)")
+            }
+            if Self.isGoogleComputeEngine {
+                return (.metadata(host: host), "metadata server \(host) (a Google VM by its DMI product name)")
+            }
         }
         if let gcloud = Self.findExecutable("gcloud", path: environment["PATH"]) {
             return (.gcloud(path: gcloud), "gcloud auth print-access-token")
@@ -130,38 +181,6 @@ public actor AccessTokenSource {
             "no Google credentials found: set credentials.accessTokenFile or credentials.serviceAccountKeyFile in the "
                 + "provider's config, GOOGLE_OAUTH_ACCESS_TOKEN, or GOOGLE_APPLICATION_CREDENTIALS, or run "
                 + "`gcloud auth application-default login`")
-    }
-
-    private func keyFileSource(_ url: URL, origin: String) throws(AccessTokenError) -> (Source, String) {
-        guard let data = try? Data(contentsOf: url) else {
-            throw AccessTokenError("\(origin): the file cannot be read")
-        }
-        guard let json = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else {
-            throw AccessTokenError("\(origin): the file is not a JSON object")
-        }
-        switch json["type"] as? String {
-        case "service_account":
-            let key = try ServiceAccountKey(json: json)
-            return (
-                .serviceAccount(key, tokenURI: credentials?.tokenEndpoint ?? key.tokenURI),
-                "\(origin) (\(key.clientEmail))"
-            )
-        case "authorized_user":
-            guard let clientID = json["client_id"] as? String, let secret = json["client_secret"] as? String,
-                let refresh = json["refresh_token"] as? String
-            else {
-                throw AccessTokenError(
-                    "\(origin): an authorized_user file needs client_id, client_secret and refresh_token")
-            }
-            let tokenURI =
-                credentials?.tokenEndpoint ?? (json["token_uri"] as? String) ?? "https://oauth2.googleapis.com/token"
-            return (
-                .authorizedUser(clientID: clientID, clientSecret: secret, refreshToken: refresh, tokenURI: tokenURI),
-                "\(origin) (authorized user)"
-            )
-        case let other:
-            throw AccessTokenError("\(origin): unsupported credentials type \(other.map { "\"\($0)\"" } ?? "(none)")")
-        }
     }
 
     private func fetch(from source: Source) async throws(AccessTokenError) -> (token: String, expiresAt: Date?) {
@@ -173,10 +192,13 @@ public actor AccessTokenSource {
             let token = text.trimmingCharacters(in: .whitespacesAndNewlines)
             guard !token.isEmpty else { throw AccessTokenError("the access token file is empty") }
             return (token, nil)
-        case .fixed(let token, _):
+        case .fixed(let token):
             return (token, nil)
         case .serviceAccount(let key, let tokenURI):
-            let assertion = try key.assertion(scope: Self.scope, audience: key.tokenURI, now: Date())
+            // google-auth signs the constant audience and only POSTs to token_uri
+            // (google/oauth2/service_account.py `_make_authorization_grant_assertion`).
+            let assertion = try key.assertion(
+                scope: Self.scope, audience: ServiceAccountKey.googleTokenURI, now: Date())
             return try await grant(
                 tokenURI,
                 form: ["grant_type": "urn:ietf:params:oauth:grant-type:jwt-bearer", "assertion": assertion])
@@ -187,58 +209,37 @@ public actor AccessTokenSource {
                     "grant_type": "refresh_token", "client_id": clientID, "client_secret": clientSecret,
                     "refresh_token": refreshToken,
                 ])
+        case .impersonated(let inner, let url, let delegates, let lifetime):
+            let base = try await fetch(from: inner)
+            return try await generateAccessToken(url, bearer: base.token, delegates: delegates, lifetime: lifetime)
+        case .externalAccount(let account):
+            return try await exchange(account)
         case .metadata(let host):
             let base = host.hasPrefix("http") ? host : "http://\(host)"
-            guard let url = URL(string: base + "/computeMetadata/v1/instance/service-accounts/default/token") else {
-                throw AccessTokenError("the metadata host \(host) is not a valid host")
-            }
+            let url = try checked(
+                base + "/computeMetadata/v1/instance/service-accounts/default/token", what: "the metadata server")
             var request = URLRequest(url: url)
             request.setValue("Google", forHTTPHeaderField: "Metadata-Flavor")
-            return try await tokenResponse(request, what: "the metadata server", timeout: .seconds(5))
+            return try await oauthTokenResponse(
+                request, what: "the metadata server", timeout: min(tokenTimeout, .seconds(5)))
         case .gcloud(let path):
             return try await Self.gcloudToken(path: path, environment: environment)
         }
     }
 
-    private func grant(_ tokenURI: String, form: [String: String]) async throws(AccessTokenError) -> (
-        token: String, expiresAt: Date?
-    ) {
-        guard let url = URL(string: tokenURI) else { throw AccessTokenError("the token URI is not a URL") }
-        var request = URLRequest(url: url)
-        request.httpMethod = "POST"
-        request.setValue("application/x-www-form-urlencoded", forHTTPHeaderField: "Content-Type")
-        var allowed = CharacterSet.alphanumerics
-        allowed.insert(charactersIn: "-._~")
-        request.httpBody = Data(
-            form.sorted { $0.key < $1.key }.map {
-                "\($0.key)=\($0.value.addingPercentEncoding(withAllowedCharacters: allowed) ?? "")"
-            }.joined(separator: "&").utf8)
-        return try await tokenResponse(request, what: "the token endpoint", timeout: .seconds(10))
-    }
-
-    private func tokenResponse(_ request: URLRequest, what: String, timeout: Duration) async throws(AccessTokenError)
-        -> (token: String, expiresAt: Date?)
-    {
-        let answer: HTTPTransport.Answer
-        do {
-            answer = try await transport.send(request, timeout: timeout)
-        } catch {
-            throw AccessTokenError("\(what) did not answer (\(error.summary))")
-        }
-        let status = answer.status
-        let data = answer.body
-        let json = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any]
-        guard status == 200, let token = json?["access_token"] as? String, !token.isEmpty else {
-            let reason = (json?["error_description"] as? String) ?? (json?["error"] as? String) ?? "no access_token"
-            throw AccessTokenError("\(what) refused: HTTP \(status): \(reason)")
-        }
-        let expiresIn = (json?["expires_in"] as? NSNumber)?.doubleValue ?? 3600
-        return (token, Date().addingTimeInterval(expiresIn))
-    }
-
+    /// `gcloud auth print-access-token`, run on a thread of its own: waiting for gcloud (a second or
+    /// more) must not block a thread of the cooperative pool, which the watch and its other
+    /// providers share.
     private static func gcloudToken(path: String, environment: [String: String]) async throws(AccessTokenError) -> (
         token: String, expiresAt: Date?
     ) {
+        let result: Result<String, AccessTokenError> = await withCheckedContinuation { continuation in
+            Thread { continuation.resume(returning: runGcloud(path: path, environment: environment)) }.start()
+        }
+        return (try result.get(), Date().addingTimeInterval(55 * 60))
+    }
+
+    private static func runGcloud(path: String, environment: [String: String]) -> Result<String, AccessTokenError> {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: path)
         process.arguments = ["auth", "print-access-token"]
@@ -250,25 +251,26 @@ public actor AccessTokenSource {
         do {
             try process.run()
         } catch {
-            throw AccessTokenError("gcloud could not be started")
+            return .failure(AccessTokenError("gcloud could not be started"))
         }
         let data = output.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         let token = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
         guard process.terminationStatus == 0, !token.isEmpty else {
-            throw AccessTokenError("`gcloud auth print-access-token` failed (exit \(process.terminationStatus))")
+            return .failure(
+                AccessTokenError("`gcloud auth print-access-token` failed (exit \(process.terminationStatus))"))
         }
-        return (token, Date().addingTimeInterval(55 * 60))
-    }
-
-    static var isGoogleComputeEngine: Bool {
-        let name = (try? String(contentsOfFile: "/sys/class/dmi/id/product_name", encoding: .utf8)) ?? ""
-        return name.contains("Google Compute Engine")
+        return .success(token)
     }
 
     static func findExecutable(_ name: String, path: String?) -> String? {
         (path ?? "").split(separator: ":").map { "\($0)/\(name)" }.first {
             FileManager.default.isExecutableFile(atPath: $0)
         }
+    }
+
+    /// Records the quota project a credential file names, unless `GOOGLE_CLOUD_QUOTA_PROJECT` does.
+    func noteQuotaProject(_ project: String?) {
+        if let project, !project.isEmpty, quotaProject == nil { quotaProject = project }
     }
 }

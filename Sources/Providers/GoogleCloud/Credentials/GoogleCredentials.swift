@@ -13,9 +13,10 @@ public struct GoogleCredentials: Decodable, Sendable, Hashable {
     /// A service-account key file (JSON): tokens come from the RS256 JWT-bearer grant at its
     /// `token_uri`.
     public var serviceAccountKeyFile: String?
-    /// Overrides the OAuth token endpoint of key and ADC files (an emulator's `/token`).
+    /// Overrides the OAuth token endpoint of key and ADC files (an emulator's `/token`). Confined
+    /// like every destination: see `GoogleCredentialDestinations`.
     public var tokenEndpoint: String?
-    /// Overrides the metadata server (`host:port`), as `GCE_METADATA_HOST` does.
+    /// Overrides the metadata server (`host:port`), as `GCE_METADATA_HOST` does; confined too.
     public var metadataHost: String?
 
     public init(

@@ -10,6 +10,10 @@ struct ServiceAccountKey: Sendable {
     var privateKeyID: String?
     var tokenURI: String
 
+    /// Google's token endpoint: the constant audience of every assertion (google-auth's
+    /// `_GOOGLE_OAUTH2_TOKEN_ENDPOINT`, google/oauth2/service_account.py), wherever it is POSTed.
+    static let googleTokenURI = "https://oauth2.googleapis.com/token"
+
     /// Reads the fields of a `"type": "service_account"` key file.
     init(json: [String: Any]) throws(AccessTokenError) {
         guard let email = json["client_email"] as? String, let key = json["private_key"] as? String else {
@@ -18,7 +22,7 @@ struct ServiceAccountKey: Sendable {
         clientEmail = email
         privateKeyPEM = key
         privateKeyID = json["private_key_id"] as? String
-        tokenURI = (json["token_uri"] as? String) ?? "https://oauth2.googleapis.com/token"
+        tokenURI = (json["token_uri"] as? String) ?? Self.googleTokenURI
     }
 
     /// The signed assertion for `scope`, valid for an hour from `now`.

@@ -7,7 +7,9 @@ import LaunchWatchCore
 
 /// Sends authorised JSON requests to a Google REST API over one `HTTPTransport` (one connection
 /// reused between polls, answers capped at 16 MB), fetching a token from `AccessTokenSource`,
-/// retrying once with a fresh token after a 401, and turning every failure — an error envelope, a
+/// sending the credentials' quota project as `x-goog-user-project`, refusing a URL Google
+/// credentials must not go to (`GoogleCredentialDestinations`), retrying once with a fresh token
+/// after a 401, and turning every failure — an error envelope, a
 /// timeout, a reset, a runaway answer, a body that is not JSON — into a `ProviderError`.
 public struct GoogleAPIClient: Sendable {
     public let tokens: AccessTokenSource
@@ -39,9 +41,15 @@ public struct GoogleAPIClient: Sendable {
     }
 
     private func send(_ base: URLRequest, retryOn401: Bool) async throws(ProviderError) -> JSONValue {
+        // Checked where the token is attached, whatever checked the configuration before.
+        if let url = base.url { try await tokens.check(destination: url) }
         let token = try await tokens.token()
         var request = base
         request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization")
+        // google/auth/credentials.py `apply`: the quota project rides along with every request.
+        if let project = await tokens.quotaProject {
+            request.setValue(project, forHTTPHeaderField: "x-goog-user-project")
+        }
         request.setValue("application/json", forHTTPHeaderField: "Accept")
         let answer: HTTPTransport.Answer
         do {

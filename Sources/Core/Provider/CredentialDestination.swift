@@ -1,0 +1,183 @@
+import Foundation
+
+/// Which hosts one kind of credential may be sent to — the rule that keeps a shared pipeline file from
+/// redirecting the credentials of whoever runs it.
+///
+/// A destination is accepted when it is
+/// - on loopback (`localhost`, `127.0.0.0/8`, `::1`), over http or https: an emulator, a local proxy;
+/// - an https URL on one of `trustedHosts` (`*.googleapis.com` matches any subdomain), which the
+///   provider kind builds from the service's own hosts and the hosts the user's own environment and
+///   credential files name;
+/// - an https URL on a host allowed for the run (`--allow-host HOST`, or `LAUNCHWATCH_ALLOW_HOSTS`
+///   with hosts separated by commas);
+/// - a host in `plainHTTPHosts` (the metadata server, which speaks only http), over http or https.
+///
+/// Plain http anywhere else is refused, allowed or not: whoever is on the path would read the
+/// credential. A host that comes from a fact (`${fact.NAME}`, something a server answered) is
+/// refused too: only the people who run the pipeline decide where their credentials go. Names that
+/// only *resolve* to loopback (`0.0.0.0`, `2130706433`, `127.1`, `[::ffff:127.0.0.1]`) are not
+/// treated as loopback: refusing them is safe, accepting them would be a loophole.
+public struct CredentialDestinationRule: Sendable, Hashable {
+    /// What is sent, for messages: "Google credentials", "the W&B API key".
+    public var credential: String
+    /// Hosts that may receive the credential over https: exact names, or `*.suffix` for any subdomain.
+    public var trustedHosts: [String]
+    /// Hosts spoken to over plain http as well (the metadata server).
+    public var plainHTTPHosts: [String]
+
+    /// The environment variable listing the hosts allowed for a run, separated by commas; the
+    /// runner's `--allow-host HOST` adds to it.
+    public static let allowHostsVariable = "LAUNCHWATCH_ALLOW_HOSTS"
+
+    public init(credential: String, trustedHosts: [String], plainHTTPHosts: [String] = []) {
+        self.credential = credential
+        self.trustedHosts = trustedHosts
+        self.plainHTTPHosts = plainHTTPHosts
+    }
+
+    /// The hosts allowed for the run by `LAUNCHWATCH_ALLOW_HOSTS`, lowercased.
+    public static func allowedHosts(_ environment: [String: String]) -> [String] {
+        (environment[allowHostsVariable] ?? "").split(separator: ",").map {
+            $0.trimmingCharacters(in: .whitespaces).lowercased()
+        }.filter { !$0.isEmpty }
+    }
+
+    /// Whether `host` (as a URL gives it, IPv6 with or without brackets) names this machine's
+    /// loopback interface.
+    public static func isLoopback(_ host: String) -> Bool {
+        var name = host.lowercased()
+        if name.hasPrefix("["), name.hasSuffix("]") { name = String(name.dropFirst().dropLast()) }
+        if name == "localhost" || name == "::1" || name == "0:0:0:0:0:0:0:1" { return true }
+        let octets = name.split(separator: ".", omittingEmptySubsequences: false)
+        guard octets.count == 4, octets[0] == "127" else { return false }
+        return octets.allSatisfy { part in
+            !part.isEmpty && part.count <= 3 && part.allSatisfy(\.isASCII) && part.allSatisfy(\.isNumber)
+                && (Int(part) ?? 256) <= 255
+        }
+    }
+
+    /// `host` matches `pattern`: equal ignoring case, or a subdomain of `*.suffix`.
+    static func host(_ host: String, matches pattern: String) -> Bool {
+        let host = host.lowercased()
+        let pattern = pattern.lowercased()
+        if pattern.hasPrefix("*.") { return host.hasSuffix(String(pattern.dropFirst())) }
+        return host == pattern
+    }
+
+    /// The host of `text` when it is an http(s) URL, or a bare `host[:port]`, or `nil`.
+    public static func host(of text: String) -> (scheme: String, host: String)? {
+        let candidate = text.contains("://") ? text : "http://" + text
+        guard let url = URL(string: candidate), let scheme = url.scheme?.lowercased(),
+            ["http", "https"].contains(scheme), let host = url.host, !host.isEmpty
+        else { return nil }
+        return (scheme, host)
+    }
+
+    /// Why `destination` (a URL, or a bare `host:port` for a metadata server) must not receive the
+    /// credential, with how to allow it; `nil` when it may. `environment` gives the hosts allowed
+    /// for the run. A value that still holds an `${env.NAME}` or `${var.NAME}` (validate without a
+    /// value) is not judged; one whose host holds `${fact.NAME}` is refused.
+    public func refusal(_ destination: String, environment: [String: String]) -> String? {
+        if destination.contains("${") {
+            let authority = destination.components(separatedBy: "://").last?.split(separator: "/").first ?? ""
+            if authority.contains("${fact.") {
+                return
+                    "\(credential) would go to a host taken from a fact (\(authority)), that is from a server's answer; "
+                    + "name the host itself"
+            }
+            return nil
+        }
+        guard let (scheme, host) = Self.host(of: destination) else { return nil }
+        if Self.isLoopback(host) { return nil }
+        if plainHTTPHosts.contains(where: { Self.host(host, matches: $0) }) { return nil }
+        let allowed = Self.allowedHosts(environment)
+        let trusted = trustedHosts.contains { Self.host(host, matches: $0) }
+        let explicitlyAllowed = allowed.contains { Self.host(host, matches: $0) }
+        if scheme == "http" {
+            return
+                "\(credential) would be sent in clear text over plain http to \(host); plain http is used only on "
+                + "loopback (an emulator): use https"
+                + (trusted || explicitlyAllowed ? "" : ", and allow the host with " + Self.howToAllow(host))
+        }
+        if trusted || explicitlyAllowed { return nil }
+        return
+            "\(credential) would go to \(host), which is not where they belong (\(trustedSummary)); "
+            + "if you trust that host, allow it with "
+            + Self.howToAllow(host)
+    }
+
+    /// `--allow-host HOST (or LAUNCHWATCH_ALLOW_HOSTS=HOST)`.
+    public static func howToAllow(_ host: String) -> String {
+        "--allow-host \(host) (or \(allowHostsVariable)=\(host))"
+    }
+
+    private var trustedSummary: String {
+        let named = trustedHosts.prefix(6).joined(separator: ", ")
+        return "\(named)\(trustedHosts.count > 6 ? ", ..." : ""), loopback"
+    }
+}
+
+/// A destination a provider's configuration names that its credential must not go to: the field,
+/// relative to the provider's `config` (`credentials.tokenEndpoint`), and why.
+public struct CredentialRefusal: Error, Sendable, Hashable, CustomStringConvertible {
+    public var field: JSONPath
+    public var message: String
+
+    public init(field: JSONPath, message: String) {
+        self.field = field
+        self.message = message
+    }
+
+    public var description: String { "\(field): \(message)" }
+
+    /// This refusal as the provider error an initialiser or a request throws.
+    public var providerError: ProviderError {
+        ProviderError(code: "credentials_refused", message: "\(field): \(message)")
+    }
+}
+
+/// A provider kind that sends credentials to hosts its configuration may name (`endpoint`,
+/// `baseURL`, a token endpoint). `validate` and `run` ask it before any provider is created or any
+/// connection made, and refuse a pipeline whose configuration would send a credential where it does
+/// not belong (exit 65, the field's JSON path in the message). Providers check again when they send,
+/// so an embedding program that skips the check is covered too.
+///
+/// ```swift
+/// extension MyProvider: CredentialConfined {
+///     static let credentialDestinationFields = ["endpoint"]
+///     static let credentialDestinationSummary = "the API key goes only to https api.example.com or loopback"
+///     static func credentialRefusals(_ configuration: Configuration, context: ProviderContext)
+///         -> [CredentialRefusal]
+///     {
+///         let rule = CredentialDestinationRule(credential: "the API key", trustedHosts: ["api.example.com"])
+///         guard let endpoint = configuration.endpoint,
+///             let why = rule.refusal(endpoint, environment: context.environment)
+///         else { return [] }
+///         return [CredentialRefusal(field: JSONPath([.key("endpoint")]), message: why)]
+///     }
+/// }
+/// ```
+public protocol CredentialConfined: Provider {
+    /// The config fields that name a destination, dotted (`credentials.tokenEndpoint`): the JSON
+    /// Schema and `launchwatch providers KIND` say that they are confined.
+    static var credentialDestinationFields: [String] { get }
+    /// One sentence for `launchwatch providers KIND`: where the kind's credentials may go.
+    static var credentialDestinationSummary: String { get }
+    /// The destinations in `configuration` (with `${fact.NAME}` references not yet filled in) that
+    /// its credentials must not go to. No I/O beyond reading the user's own credential files.
+    static func credentialRefusals(_ configuration: Configuration, context: ProviderContext) -> [CredentialRefusal]
+}
+
+extension RegisteredProvider {
+    /// The check of a kind that conforms to `CredentialConfined`.
+    static func credentialChecker<C: CredentialConfined>(_ type: C.Type) -> CredentialChecker {
+        { value, path, context in
+            guard let configuration = try? JSONValueDecoder().decode(C.Configuration.self, from: value) else {
+                return []  // decoding problems are reported by the decoding pass, with their paths
+            }
+            return C.credentialRefusals(configuration, context: context).map {
+                PipelineIssue("credentials_refused", at: path.appending($0.field), $0.message)
+            }
+        }
+    }
+}
