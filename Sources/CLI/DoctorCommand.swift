@@ -30,11 +30,13 @@ struct DoctorCommand: AsyncParsableCommand {
 
     @OptionGroup var variables: VariableOptions
 
+    @OptionGroup var allowedHosts: AllowHostOptions
+
     @Flag(help: "Write one JSON object per provider, then a verdict, one per line (for CI).")
     var json = false
 
     func run() async throws {
-        let environment = ProcessInfo.processInfo.environment
+        let environment = allowedHosts.applied(to: ProcessInfo.processInfo.environment)
         let redactor = SecretRedactor(environment: environment)
         let stdout = Output.standardOutput(redactor)
         let stderr = Output.standardError(redactor)
@@ -58,6 +60,13 @@ struct DoctorCommand: AsyncParsableCommand {
         if let message = loaded.undeclaredVariableMessage() {
             stderr.line("Error: \(message)")
             throw ExitCode(ExitStatus.usage)
+        }
+        // A pipeline is shared content: doctor sends the same credentials a watch would, so it refuses
+        // the same destinations, before any connection (exit 65, as `validate` and `run`).
+        let refused = loaded.pipeline.checkCredentialDestinations(environment: environment, startedAt: startedAt)
+        if !refused.isEmpty {
+            report(PipelineError(issues: refused), file: file, to: stderr)
+            throw ExitCode(ExitStatus.invalidPipeline)
         }
         let results = await Self.diagnose(loaded.pipeline, environment: environment, startedAt: startedAt)
         if !json {

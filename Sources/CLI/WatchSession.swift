@@ -41,10 +41,12 @@ struct WatchSession {
 
         let watcher = Watcher(
             pipeline: pipeline, clock: ContinuousClock(), startedAt: startedAt, environment: environment)
-        for reporter in reporters { reporter.started(pipeline: pipeline) }
+        // Signals are caught before the first line is written: whoever reads `started` (a person, a
+        // script) can interrupt from then on and always gets the summary and the `interrupted` event.
         let interruption = SignalInterruption()
         let watch = Task { await watcher.run() }
         interruption.install { watch.cancel() }
+        for reporter in reporters { reporter.started(pipeline: pipeline) }
         // Only the live view animates; plain and NDJSON output change only on events.
         let animates = !json && stdout.isTerminal
         let ticker = Task {

@@ -115,6 +115,22 @@ struct CredentialConfinementTests {
         #expect(SentinelSecrets.leaks(in: String(decoding: listener.received, as: UTF8.self)).isEmpty)
     }
 
+    @Test("doctor refuses a foreign destination with exit 65 and sends nothing to it", arguments: cases)
+    func doctorRefusesAndSendsNothing(_ testCase: Case) throws {
+        let listener = try ConnectionRecorder()
+        defer { listener.close() }
+        let fixtures = try Fixtures()
+        let file = try fixtures.write(
+            "p.json", Self.pipeline(testCase.provider, scheme: "http", host: "0.0.0.0:\(listener.port)"))
+        let result = try LaunchWatchProcess.run(
+            ["doctor", file], environment: try Self.environment(testCase, fixtures))
+        #expect(result.status == 65, "stdout: \(result.stdout) stderr: \(result.stderr)")
+        #expect(result.stderr.contains("\(testCase.field): "), "\(result.stderr)")
+        #expect(
+            listener.connections == 0, "the listener received: \(String(decoding: listener.received, as: UTF8.self))")
+        #expect(SentinelSecrets.leaks(in: String(decoding: listener.received, as: UTF8.self)).isEmpty)
+    }
+
     @Test("a provider that waits for a fact is checked too: the seed flow's Vertex provider with a foreign endpoint")
     func factWaitingProviderIsChecked() throws {
         let fixtures = try Fixtures()

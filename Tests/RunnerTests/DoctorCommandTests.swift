@@ -154,8 +154,8 @@ struct DoctorCommandTests {
     @Test("a key from ~/.netrc is named by the file and its machine entry")
     func netrcKeySource() throws {
         let fixtures = try Fixtures()
-        let netrc = try fixtures.write(
-            "netrc", "machine 127.0.0.1\n  login user\n  password sentinelWandbApiKey7f3a9c1e8d42b6\n")
+        let key = SentinelSecrets.environment["WANDB_API_KEY"] ?? ""
+        let netrc = try fixtures.write("netrc", "machine 127.0.0.1\n  login user\n  password \(key)\n")
         let result = try Self.doctor(
             scenario: Self.scenario(), environment: ["GOOGLE_OAUTH_ACCESS_TOKEN": "t", "NETRC": netrc])
         let queue = Self.provider("queue", in: result)

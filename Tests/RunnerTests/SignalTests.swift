@@ -11,8 +11,10 @@ import Testing
 /// child is left running.
 @Suite("Signals")
 struct SignalTests {
-    /// Moments (seconds after the start) and signals, spread over the watch: before the first answer,
-    /// between stages, while a poll is out.
+    /// Moments (seconds after the watch's `started` line) and signals, spread over the watch: before
+    /// the first answer, between stages, while a poll is out. Counted from `started`, not from the
+    /// process's start: a signal before the program has set up its handlers ends it as any program
+    /// (killed by the signal), and on a loaded machine that start alone can take longer than 50 ms.
     static let moments: [(Double, Int32)] = [
         (0.05, SIGINT), (0.4, SIGTERM), (1.3, SIGINT), (2.9, SIGTERM), (4.4, SIGINT),
     ]
@@ -21,6 +23,7 @@ struct SignalTests {
     func watchAtVariedMoments() throws {
         for (delay, signal) in Self.moments {
             let process = try LaunchWatchProcess(["demo", "--scenario", "success", "--json", "--speed", "2"])
+            #expect(process.waitForLine { EventLine($0)?.type == "started" }, "at \(delay) s: the watch started")
             usleep(useconds_t(delay * 1_000_000))
             process.send(signal: signal)
             let result = process.finish()

@@ -17,6 +17,10 @@ struct SweepSession {
         let watcher = SweepWatcher(
             targets: targets, clock: ContinuousClock(), startedAt: startedAt, environment: environment)
         let pipeline = targets[0].pipeline
+        // Signals are caught before the first line is written (as in `WatchSession`).
+        let interruption = SignalInterruption()
+        let sweep = Task { await watcher.run() }
+        interruption.install { sweep.cancel() }
         if json {
             write(
                 [
@@ -29,9 +33,6 @@ struct SweepSession {
         } else {
             stdout.line("Watching \(targets.count) launches of \"\(pipeline.name)\"")
         }
-        let interruption = SignalInterruption()
-        let sweep = Task { await watcher.run() }
-        interruption.install { sweep.cancel() }
         let width = min(32, targets.map(\.name.count).max() ?? 8)
         for await item in watcher.events {
             if json {

@@ -9,9 +9,10 @@ enum WandbDiagnosis {
     static func client(baseURL: String?, timeout: String?, environment: [String: String]) -> (
         WandbAPIClient?, CredentialReport
     ) {
-        let text = baseURL ?? environment["WANDB_BASE_URL"] ?? "https://api.wandb.ai"
-        let host = URL(string: text)?.host ?? text
-        let source = WandbAPIClient.keySource(host: host, environment: environment)
+        // Where the key comes from, found as the client finds it (WANDB_API_KEY, netrc host:port, bare
+        // host, default entry), for the server the client will talk to (settings base_url included).
+        let server = URL(string: WandbCredentials.baseURLText(configured: baseURL, environment: environment))
+        let source = server.flatMap { WandbCredentials.apiKey(for: $0, environment: environment)?.source }
         do {
             let limit = try DurationText.configured(timeout, field: "timeout", default: .seconds(10))
             let client = try WandbAPIClient(baseURL: baseURL, environment: environment, timeout: limit)
