@@ -68,7 +68,7 @@ struct EmulateCommandTests {
         let output = Pipe()
         describe.standardOutput = output
         describe.standardError = FileHandle.nullDevice
-        try describe.run()
+        try ProcessStart.serialized { try describe.run() }
         let data = output.fileHandleForReading.readDataToEndOfFile()
         describe.waitUntilExit()
         #expect(describe.terminationStatus == 0)

@@ -88,7 +88,7 @@ struct WandbCredentialsTests {
             ]
             process.standardOutput = FileHandle.nullDevice
             process.standardError = FileHandle.nullDevice
-            try process.run()
+            try ProcessStart.serialized { try process.run() }
             while process.isRunning { try await Task.sleep(for: .milliseconds(50)) }
             #expect(process.terminationStatus == 0)
             let provider = try Self.make(environment: ["HOME": home.path, "WANDB_CONFIG_DIR": configDirectory.path])
