@@ -128,6 +128,31 @@ struct VertexRESTBatchTests {
         }
     }
 
+    @Test("a Vertex that refuses pageSize=1000 (400 naming page_size): asked again with gcloud's 100, for good")
+    func pageSizeRefused() async throws {
+        let refusal = JSONValue.object([
+            (
+                "error",
+                .object([
+                    ("code", .number(400)), ("status", .string("INVALID_ARGUMENT")),
+                    ("message", .string("Invalid page_size: 1000; it must be at most 100.")),
+                ])
+            )
+        ])
+        let fault = F.fault("vertex.list", [("count", .number(1)), ("status", .number(400)), ("body", refusal)])
+        try await EmulatorHarness.with(scenarioJSON: Self.scenario(2, faults: [fault])) { harness in
+            await harness.state.advance(by: 3)
+            let providers = try Self.providers(harness, 2)
+            let answers = await Self.poll(providers, BatchMemory())
+            #expect(try answers.map { try $0.get().observations.first?.detail?.message } == [nil, "trial 1 diverged"])
+            #expect(try answers.allSatisfy { try $0.get().notices.isEmpty }, "not refused as a batch too large")
+            _ = await Self.poll(providers, BatchMemory())
+            let lists = await harness.state.requestLog().filter { $0.route == "vertex.list" }
+            #expect(lists.map(\.status) == [400, 200, 200])
+            #expect(lists.compactMap { $0.query["pageSize"] } == ["1000", "100", "100"])
+        }
+    }
+
     @Test(
         "a 400, 413 or 414 for a long filter halves the batch and retries in the same tick", arguments: [400, 413, 414])
     func halvesOnRefusal(_ status: Int) async throws {

@@ -113,6 +113,22 @@ struct WandbServerVariantTests {
         }
     }
 
+    @Test("a batch every request of which is refused with 400 costs one request per halving, not one per item")
+    func persistentRefusalIsNotHalvedToSingles() async throws {
+        let fault = #"{"route": "wandb.graphql", "status": 400}"#
+        try await EmulatorHarness.with(scenarioJSON: Self.scenario(10, faults: fault)) { emulator in
+            await emulator.state.advance(by: 2)
+            let providers = try (0..<10).map { try B.launch("item-\($0)", emulator) }
+            var answers: [Result<PollResult, ProviderError>] = []
+            let sent = await Self.requests(emulator) {
+                answers = await WandbLaunchProvider.poll(batch: providers, memory: BatchMemory(), B.context)
+            }
+            // 10, 5, 2, 1 aliases: each first half failed as the whole did, so the rest were not sent.
+            #expect(sent.filter { $0 == "RunQueueItemBatch" }.count == 4)
+            #expect(answers.allSatisfy { if case .failure(let error) = $0 { error.code == "http_400" } else { false } })
+        }
+    }
+
     @Test("W&B's Retry-After is read as seconds or as an HTTP date")
     func retryAfterDate() async throws {
         let formatter = DateFormatter()

@@ -68,6 +68,8 @@ public struct VertexRESTProvider: Provider {
         let announcedCredentials = Mutex(false)
         /// The server refused `create_time` in a filter: leave it out from now on.
         let createTimeRefused = Mutex(false)
+        /// The page size `customJobs.list` is asked for: `pageSize` until a server refuses it.
+        let pageSize = Mutex(VertexRESTProvider.pageSize)
     }
 
     public init(configuration: Configuration, context: ProviderContext) throws {
@@ -165,8 +167,12 @@ public struct VertexRESTProvider: Provider {
     }
 
     /// The largest page `customJobs.list` is asked for. The reference gives no maximum; a server
-    /// that allows fewer sends fewer and a `nextPageToken` (AIP-158), which is followed.
+    /// that allows fewer sends fewer and a `nextPageToken` (AIP-158, which asks servers to coerce a
+    /// larger size rather than refuse it), which is followed.
     static let pageSize = 1000
+    /// The page size gcloud asks for (`pageSize=100`, seen on the wire): what a server that refuses
+    /// `pageSize` itself (400 naming it) is asked for from then on.
+    static let fallbackPageSize = 100
 
     /// Every job `filter` selects and `keep` keeps, across pages (at most 20), and the number of
     /// requests that took.
@@ -175,10 +181,21 @@ public struct VertexRESTProvider: Provider {
     ) async throws(ProviderError) -> (jobs: [VertexCustomJob], requests: Int) {
         var jobs: [VertexCustomJob] = []
         var pageToken: String?
-        for page in 1...20 {
-            var query = [("filter", filter), ("pageSize", String(Self.pageSize))]
+        var page = 0
+        while page < 20 {
+            page += 1
+            let size = memory.pageSize.withLock { $0 }
+            var query = [("filter", filter), ("pageSize", String(size))]
             if let pageToken { query.append(("pageToken", pageToken)) }
-            let json = try await client.get(try url("/v1/\(collection)", query: query))
+            let json: JSONValue
+            do {
+                json = try await client.get(try url("/v1/\(collection)", query: query))
+            } catch  where size > Self.fallbackPageSize && Self.refusesField(error, ["page_size", "pageSize"]) {
+                // Only an optimisation: the size gcloud uses, for good, and this page again.
+                memory.pageSize.withLock { $0 = Self.fallbackPageSize }
+                page -= 1
+                continue
+            }
             // An array or a string has no "customJobs" either: it must not read as "no jobs yet".
             guard case .object = json else { throw malformed("the job list") }
             if case .array(let items)? = json["customJobs"] {
@@ -193,7 +210,7 @@ public struct VertexRESTProvider: Provider {
             guard case .string(let next)? = json["nextPageToken"], !next.isEmpty else { return (jobs, page) }
             pageToken = next
         }
-        return (jobs, 20)
+        return (jobs, page)
     }
 
     private func url(_ path: String, query: [(String, String)] = []) throws(ProviderError) -> URL {

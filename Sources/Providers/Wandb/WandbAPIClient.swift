@@ -72,6 +72,10 @@ public struct WandbAPIClient: Sendable {
 
     /// One document for `chunk`; when the server refuses it as too large (`isTooLarge`), each half
     /// again, down to single fields — how many aliases one W&B request may carry is not documented.
+    ///
+    /// When the first half fails the same way as the whole, halving does not help (a proxy that
+    /// refuses every request, a server's other 400): the second half fails with it unsent, so a
+    /// refusal costs at most one request per halving (9 for 200 aliases), not one per alias.
     private func query(chunk: [AliasedField], operation: String) async -> [Result<JSONValue, ProviderError>] {
         do {
             let values = try await queryAliases(chunk, operation: operation)
@@ -79,8 +83,13 @@ public struct WandbAPIClient: Sendable {
         } catch {
             guard chunk.count > 1, Self.isTooLarge(error) else { return chunk.map { _ in .failure(error) } }
             let half = chunk.count / 2
-            return await query(chunk: Array(chunk[..<half]), operation: operation)
-                + query(chunk: Array(chunk[half...]), operation: operation)
+            let first = await query(chunk: Array(chunk[..<half]), operation: operation)
+            let unchanged = first.allSatisfy {
+                guard case .failure(let again) = $0 else { return false }
+                return again.code == error.code && again.message == error.message
+            }
+            if unchanged { return first + chunk[half...].map { _ in .failure(error) } }
+            return await first + query(chunk: Array(chunk[half...]), operation: operation)
         }
     }
 
