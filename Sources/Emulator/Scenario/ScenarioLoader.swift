@@ -159,6 +159,20 @@ extension Scenario {
         }
         timeline = steps.enumerated().sorted { ($0.element.at, $0.offset) < ($1.element.at, $1.offset) }.map(\.element)
 
+        if let rawAgent = raw.agent {
+            let states = (rawAgent.states ?? []).enumerated().compactMap { index, change -> (Double, String)? in
+                duration(change.after, "agent.states[\(index)].after").map { ($0, change.state) }
+            }
+            agent = Agent(
+                claim: duration(rawAgent.claim, "agent.claim") ?? 0, run: duration(rawAgent.run, "agent.run"),
+                submit: duration(rawAgent.submit, "agent.submit"), states: states.map { (after: $0.0, state: $0.1) },
+                end: rawAgent.end.map { end in
+                    Agent.End(
+                        after: duration(end.after, "agent.end.after") ?? 0, state: end.state, code: end.code,
+                        message: end.message)
+                })
+        }
+
         var rules: [FaultRule] = []
         for (index, fault) in (raw.faults ?? []).enumerated() {
             let path = "faults[\(index)]"
@@ -225,12 +239,31 @@ private struct RawScenario: Decodable {
     var timeline: [RawStep]?
     var faults: [RawFault]?
     var clockSkew: String?
+    var agent: RawAgent?
 
     enum CodingKeys: String, CodingKey {
         case schema = "$schema"
         case name, description, timeScale, project, projectNumber, region, logs, auth, wandb, timeline, faults,
-            clockSkew
+            clockSkew, agent
     }
+}
+
+private struct RawAgent: Decodable {
+    struct Change: Decodable {
+        var after: String
+        var state: String
+    }
+    struct End: Decodable {
+        var after: String
+        var state: String
+        var code: Int?
+        var message: String?
+    }
+    var claim: String?
+    var run: String?
+    var submit: String?
+    var states: [Change]?
+    var end: End?
 }
 
 private struct RawLogs: Decodable {
