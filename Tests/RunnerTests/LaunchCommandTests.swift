@@ -154,6 +154,43 @@ struct LaunchCommandTests {
         #expect(missing.stderr.contains("give the launch command after --"))
     }
 
+    @Test(
+        "Examples/python/launch_and_watch.py: launch_add, then launchwatch run --json as a subprocess, event by event")
+    func pythonExample() throws {
+        guard let python = Self.python else { return }
+        let binary = try #require(LaunchWatchProcess.binary, "the launchwatch binary is built")
+        let fixtures = try Fixtures()
+        let (emulator, base) = try LaunchWatchProcess.emulate(["--scenario", "agent-vertex-fails"])
+        defer {
+            emulator.send(signal: SIGTERM)
+            _ = emulator.finish()
+        }
+        let script = Fixtures.repository.appendingPathComponent("Examples/python/launch_and_watch.py").path
+        let url = base.absoluteString
+        let result = try LaunchWatchProcess(
+            [
+                script, "--entity", "my-team", "--project", "proj", "--queue", "vertex-gpu", "--docker-image",
+                "busybox:latest", "--launchwatch", binary.path, "--", "--var", "project=launchwatch-demo", "--var",
+                "wandbBaseURL=\(url)", "--var", "vertexEndpoint=\(url)", "--var", "loggingEndpoint=\(url)",
+            ],
+            environment: Self.environment(base: base, home: fixtures.path("home")), executable: python
+        ).finish(timeout: 90)
+        #expect(result.status == 1, "launchwatch's exit status: the job failed; stderr: \(result.stderr)")
+        let lines = result.lines
+        #expect(
+            lines.first?.firstMatch(of: /^queued busybox-[0-9a-f]{6} as item \S+ in vertex-gpu$/) != nil, "\(lines)")
+        for stage in [
+            "Queued (seen by queue)", "Picked up by the launch agent (seen by queue)", "Submitted to Vertex AI",
+        ] {
+            #expect(lines.contains { $0.hasPrefix(stage) }, "\(stage): \(result.stdout)")
+        }
+        #expect(lines.contains { $0.hasPrefix("run_id = ") })
+        #expect(
+            lines.last?.firstMatch(of: /^launch failure after [0-9.]+s: Unable to pull the image busybox:latest/)
+                != nil,
+            "\(result.stdout)")
+    }
+
     @Test("the bundled by-name pipeline is Examples/pipelines/wandb-launch-by-name.json")
     func bundledPipelineMatchesExample() throws {
         let example = try String(
