@@ -105,6 +105,45 @@ struct LaunchCommandTests {
         #expect(Set(jobs).count == 2 && !jobs.contains(""), "each followed its own Vertex job: \(jobs)")
     }
 
+    @Test("on a W&B server that knows only the queue-item fields the official client reads, the name chain still works")
+    func strictServerNameChain() throws {
+        guard let python = Self.python else { return }
+        let fixtures = try Fixtures()
+        // agent-vertex-fails on a strict server (no runSpec on queue items), whose agent also starts
+        // the run named after the launch before it submits the job.
+        let bundled = try String(
+            contentsOf: Fixtures.repository.appendingPathComponent("Examples/scenarios/agent-vertex-fails.json"),
+            encoding: .utf8)
+        let strict =
+            bundled
+            .replacingOccurrences(
+                of: #""queues": ["vertex-gpu"]}"#, with: #""queues": ["vertex-gpu"], "strictQueueItems": true}"#
+            )
+            .replacingOccurrences(of: #""claim": "2s","#, with: #""claim": "2s", "run": "3s","#)
+        #expect(strict.contains("strictQueueItems") && strict.contains(#""run": "3s""#))
+        let scenario = try fixtures.write("strict.json", strict)
+        let (emulator, base) = try LaunchWatchProcess.emulate(["--scenario", scenario])
+        defer {
+            emulator.send(signal: SIGTERM)
+            _ = emulator.finish()
+        }
+        let result = try LaunchWatchProcess.run(
+            ["launch"] + Self.arguments(base: base) + [
+                "--var", "finishOn=succeeded", "--", python, "-m", "wandb", "launch", "--docker-image",
+                "busybox:latest", "--queue", "vertex-gpu", "--entity", "my-team", "--project", "proj",
+            ],
+            environment: Self.environment(base: base, home: fixtures.path("home")))
+        #expect(result.status == 1, "stderr: \(result.stderr)")
+        let events = try #require(result.events)
+        let pickedUp = try #require(events.first { $0.type == "stage" && $0.string("stage") == "picked_up" })
+        #expect(pickedUp.string("source") == "queue" && pickedUp.bool("inferred") == false)
+        #expect(
+            events.contains { $0.type == "fact" && $0.string("name") == "run_id" && $0.string("source") == "queue" })
+        #expect(events.contains { $0.type == "notice" && ($0.string("message") ?? "").contains("launch specs") })
+        let finished = try #require(events.last)
+        #expect(finished.string("outcome") == "failure")
+    }
+
     @Test("a launch command that fails (an unknown queue) ends the watch; launch exits with its code and message")
     func failingCommandExitsWithItsCode() throws {
         guard let python = Self.python else { return }

@@ -31,7 +31,7 @@ extension BundledPipeline {
   ],
   "providers": [
     {"id": "queue", "type": "wandb-launch",
-     "config": {"entity": "${var.entity}", "queue": "${var.queue}", "name": "${var.name}", "baseURL": "${var.wandbBaseURL}"},
+     "config": {"entity": "${var.entity}", "queue": "${var.queue}", "name": "${var.name}", "runProject": "${var.wandbProject}", "baseURL": "${var.wandbBaseURL}"},
      "schedule": {"every": "1s", "backoff": {"max": "30s"}}},
     {"id": "vertex", "type": "vertex-rest",
      "config": {"project": "${var.project}", "region": "${var.region}", "endpoint": "${var.vertexEndpoint}",
