@@ -175,18 +175,32 @@ struct LaunchCommandTests {
             fixtures.replayPipeline(recording: "success.ndjson").replacingOccurrences(
                 of: #""version": 1,"#, with: #""version": 1, "variables": {"name": {"description": "the launch"}},"#))
         try fixtures.write(recording: "success.ndjson", Fixtures.successRecording)
-        let failing = try LaunchWatchProcess.run([
-            "launch", "--pipeline", pipeline, "--var", "name=my-run", "--",
-            "sh", "-c", "echo \"started $LAUNCHWATCH_LAUNCH_NAME\"; echo 'quota exceeded for gpus' >&2; exit 3",
-        ])
+        let state = ["XDG_STATE_HOME": fixtures.path("state")]
+        let failing = try LaunchWatchProcess.run(
+            [
+                "launch", "--pipeline", pipeline, "--var", "name=my-run", "--",
+                "sh", "-c", "echo \"started $LAUNCHWATCH_LAUNCH_NAME\"; echo 'quota exceeded for gpus' >&2; exit 3",
+            ], environment: state)
         #expect(failing.status == 3, "stderr: \(failing.stderr)")
         #expect(failing.stdout.contains("started my-run"), "the command's output is shown: \(failing.stdout)")
         #expect(failing.stderr.contains("launch: the command exited with code 3"))
         #expect(failing.stderr.contains("  | quota exceeded for gpus"))
 
-        let succeeding = try LaunchWatchProcess.run(["launch", "--pipeline", pipeline, "--", "true"])
+        let succeeding = try LaunchWatchProcess.run(
+            ["launch", "--pipeline", pipeline, "--", "true"], environment: state)
         #expect(succeeding.status == 0, "the watch's own outcome; stderr: \(succeeding.stderr)")
         #expect(succeeding.stdout.firstMatch(of: /launch launch-[a-z0-9]{6}: true/) != nil, "\(succeeding.stdout)")
+
+        // Only the launch whose command succeeded is in the history, under its name.
+        let history = try JSONParser.parse(
+            try LaunchWatchProcess.run(["history", "--json"], environment: state).stdout)
+        guard case .array(let launches)? = history["launches"], case .string(let name)? = launches.first?["name"]
+        else {
+            Issue.record("history --json lists the launch with its name")
+            return
+        }
+        #expect(launches.count == 1)
+        #expect(name.hasPrefix("launch-"))
 
         let missing = try LaunchWatchProcess.run(["launch", "--pipeline", pipeline])
         #expect(missing.status == 64)

@@ -160,17 +160,20 @@ extension Scenario {
         timeline = steps.enumerated().sorted { ($0.element.at, $0.offset) < ($1.element.at, $1.offset) }.map(\.element)
 
         if let rawAgent = raw.agent {
+            // In the file's order, so that problems are reported as a reader meets them.
+            let claim = duration(rawAgent.claim, "agent.claim") ?? 0
+            let run = duration(rawAgent.run, "agent.run")
+            let submit = duration(rawAgent.submit, "agent.submit")
             let states = (rawAgent.states ?? []).enumerated().compactMap { index, change -> (Double, String)? in
                 duration(change.after, "agent.states[\(index)].after").map { ($0, change.state) }
             }
+            let end = rawAgent.end.map { end in
+                Agent.End(
+                    after: duration(end.after, "agent.end.after") ?? 0, state: end.state, code: end.code,
+                    message: end.message)
+            }
             agent = Agent(
-                claim: duration(rawAgent.claim, "agent.claim") ?? 0, run: duration(rawAgent.run, "agent.run"),
-                submit: duration(rawAgent.submit, "agent.submit"), states: states.map { (after: $0.0, state: $0.1) },
-                end: rawAgent.end.map { end in
-                    Agent.End(
-                        after: duration(end.after, "agent.end.after") ?? 0, state: end.state, code: end.code,
-                        message: end.message)
-                })
+                claim: claim, run: run, submit: submit, states: states.map { (after: $0.0, state: $0.1) }, end: end)
         }
 
         var rules: [FaultRule] = []
