@@ -23,7 +23,7 @@ struct LaunchWatchCommand: AsyncParsableCommand {
         version: "0.1.0",
         subcommands: [
             RunCommand.self, ValidateCommand.self, ProvidersCommand.self, SchemaCommand.self, EmulateCommand.self,
-            DemoCommand.self, BenchCommand.self, DoctorCommand.self,
+            DemoCommand.self, BenchCommand.self, DoctorCommand.self, LaunchCommand.self, HistoryCommand.self,
         ]
     )
 }

@@ -51,6 +51,8 @@ struct RunCommand: AsyncParsableCommand {
             valueName: "file"))
     var targets: String?
 
+    @OptionGroup var history: HistoryOptions
+
     @Flag(
         help: """
             Write each HTTP request and answer and each gcloud call to standard error, with secrets \
@@ -108,7 +110,10 @@ struct RunCommand: AsyncParsableCommand {
 
         let session = WatchSession(
             pipeline: loaded.pipeline, environment: environment, startedAt: startedAt, json: json, record: record,
-            redactor: redactor)
+            redactor: redactor,
+            history: LaunchHistory.located(environment: environment, disabled: history.disabled).map {
+                HistoryContext(store: $0, queue: given["queue"], name: given["name"])
+            })
         let (result, signal) = try await session.run()
         let code = ExitStatus.code(for: result, signal: signal)
         if code != 0 { throw ExitCode(code) }

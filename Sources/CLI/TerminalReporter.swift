@@ -14,6 +14,11 @@ import Synchronization
 /// one line per stage with when it was reached, which provider told us and how long after the
 /// backend's own timestamp, then provider warnings. Plain (a pipe or a file): one timestamped line
 /// per event. Both end with a summary.
+///
+/// With `estimates` (from the launch history: at least 5 past launches of this pipeline and queue),
+/// each stage not yet reached shows how long it usually takes, "usually within 8s (p90 of 23)", and
+/// is marked overdue once the watch has run past that p90. The plain view prints the estimates once,
+/// after its `started` line, and marks a stage reached later than its p90.
 final class TerminalReporter: Reporter, Sendable {
     private struct State {
         var reached: [String: StageReached] = [:]
@@ -33,9 +38,14 @@ final class TerminalReporter: Reporter, Sendable {
     private let live: Bool
     private let style: TerminalStyle
     private let redactor: SecretRedactor
+    private let estimates: [String: StageEstimate]
     private let state = Mutex(State())
 
-    init(pipeline: Pipeline, output: Output, startedAt: Date, live: Bool, colour: Bool, redactor: SecretRedactor) {
+    init(
+        pipeline: Pipeline, output: Output, startedAt: Date, live: Bool, colour: Bool, redactor: SecretRedactor,
+        estimates: [String: StageEstimate] = [:]
+    ) {
+        self.estimates = estimates
         self.pipeline = pipeline
         self.output = output
         self.startedAt = startedAt
@@ -74,6 +84,10 @@ final class TerminalReporter: Reporter, Sendable {
         } else {
             let providers = pipeline.providers.map(\.id).joined(separator: ", ")
             plain(startedAt, "started", "\(pipeline.name) (providers: \(providers))")
+            for stage in pipeline.stages {
+                guard let estimate = estimates[stage.id] else { continue }
+                plain(startedAt, "expected", "\(stage.title)  \(estimate.hint)")
+            }
         }
     }
 
@@ -96,7 +110,9 @@ final class TerminalReporter: Reporter, Sendable {
         }
         switch event {
         case .stage(let reached):
-            plain(reached.at, reached.inferred ? "inferred" : "reached", "\(reached.stage.title)  [\(how(reached))]")
+            plain(
+                reached.at, reached.inferred ? "inferred" : "reached",
+                "\(reached.stage.title)  [\(how(reached))]\(lateness(reached))")
         case .provider(let change):
             plain(
                 change.at, change.health == .degraded ? "degraded" : "recovered",
@@ -161,6 +177,14 @@ final class TerminalReporter: Reporter, Sendable {
         return parts.joined(separator: ", ")
     }
 
+    /// " (later than usual: p90 8s)" for a stage reached after its estimate's p90; else empty.
+    private func lateness(_ reached: StageReached) -> String {
+        guard let estimate = estimates[reached.stage.id], !reached.inferred,
+            reached.at.timeIntervalSince(startedAt) > estimate.limit
+        else { return "" }
+        return " (later than usual: p90 \(StageEstimate.short(estimate.p90)))"
+    }
+
     private func describe(_ detail: FailureDetail) -> String {
         var text = clean(detail.message)
         var origin: [String] = []
@@ -183,7 +207,8 @@ final class TerminalReporter: Reporter, Sendable {
             guard let entry = reached[stage.id] else { return "  ·  \(stage.title)" }
             let mark = entry.inferred ? "~" : (stage.outcome == .failure ? "✗" : "✓")
             let offset = "+" + Self.format(seconds: entry.at.timeIntervalSince(startedAt))
-            return "  \(mark)  \(title)  \(offset.padding(toLength: 8, withPad: " ", startingAt: 0))[\(how(entry))]"
+            return
+                "  \(mark)  \(title)  \(offset.padding(toLength: 8, withPad: " ", startingAt: 0))[\(how(entry))]\(lateness(entry))"
         }
     }
 
@@ -204,7 +229,13 @@ final class TerminalReporter: Reporter, Sendable {
             for stage in pipeline.stages {
                 let title = stage.title.padding(toLength: width, withPad: " ", startingAt: 0)
                 guard let entry = state.reached[stage.id] else {
-                    lines.append("  \(style.dim("·"))  \(style.dim(title))")
+                    var line = "  \(style.dim("·"))  \(style.dim(title))"
+                    if let estimate = estimates[stage.id] {
+                        let overdue = !(final || state.finished) && now.timeIntervalSince(startedAt) > estimate.limit
+                        line +=
+                            overdue ? "  " + style.yellow("overdue: \(estimate.hint)") : "  " + style.dim(estimate.hint)
+                    }
+                    lines.append(line)
                     continue
                 }
                 let mark: String

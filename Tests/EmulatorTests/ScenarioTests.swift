@@ -119,6 +119,18 @@ struct ScenarioTests {
             [#"faults[0].stauts: is not a known key; did you mean "status"?"#]
         ),
         (#"{"timeline": []}"#, ["name: is required but missing"]),
+        (
+            #"{"name": "x", "agent": {"claim": "soon", "states": [{"after": "1x", "state": "JOB_STATE_RUNNING"}], "end": {"after": "later", "state": "JOB_STATE_FAILED"}}}"#,
+            [
+                #"agent.claim: "soon" is not a duration such as "4s", "1m30s" or "250ms""#,
+                #"agent.states[0].after: "1x" is not a duration such as "4s", "1m30s" or "250ms""#,
+                #"agent.end.after: "later" is not a duration such as "4s", "1m30s" or "250ms""#,
+            ]
+        ),
+        (
+            #"{"name": "x", "agent": {"clam": "2s"}}"#,
+            [#"agent.clam: is not a known key; did you mean "claim"?"#]
+        ),
     ]
 
     @Test("an invalid scenario is rejected with every problem and its JSON path", arguments: invalid)

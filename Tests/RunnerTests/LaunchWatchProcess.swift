@@ -55,6 +55,11 @@ final class LaunchWatchProcess: @unchecked Sendable {
         process.arguments = arguments
         var base = ProcessInfo.processInfo.environment
         base["NO_COLOR"] = nil
+        base["LAUNCHWATCH_NO_HISTORY"] = nil
+        // Never the real ~/.local/state: each run records its launch in a fresh folder of its own,
+        // unless the test gives one (to look at the history across runs).
+        base["XDG_STATE_HOME"] =
+            FileManager.default.temporaryDirectory.appendingPathComponent("launchwatch-state-\(UUID().uuidString)").path
         for (name, value) in environment { base[name] = value }
         // Every run carries sentinel secrets: a placeholder credential a test gives ("k", "t") is
         // replaced by one, and the rest are there for the taking. `finish` checks that none of them

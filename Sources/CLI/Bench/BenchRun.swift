@@ -120,7 +120,10 @@ struct BenchRunner: Sendable {
             environment.merge(gcloudEnvironment, uniquingKeysWith: { $1 })
             environment["CLOUDSDK_API_ENDPOINT_OVERRIDES_AIPLATFORM"] = base + "/"
         }
-        var arguments = ["run", pipelineFile.path, "--json", "--deadline", "\(Int(deadline.rounded(.up)))s"]
+        // Benchmark launches are not the user's: they stay out of the launch history.
+        var arguments = [
+            "run", pipelineFile.path, "--json", "--no-history", "--deadline", "\(Int(deadline.rounded(.up)))s",
+        ]
         for (name, value) in variables.sorted(by: { $0.key < $1.key }) { arguments += ["--var", "\(name)=\(value)"] }
         let child = MeasuredChild(executable: executable, arguments: arguments, environment: environment)
         let result = try await child.run()

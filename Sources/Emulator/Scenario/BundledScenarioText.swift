@@ -22,6 +22,24 @@ enum BundledScenarioText {
   ]
 }
 """##,
+        "agent-vertex-fails": ##"""
+{
+  "name": "agent-vertex-fails",
+  "description": "A launch agent that takes real pushes (wandb launch --queue vertex-gpu, launch_add): each pushed item is claimed 2 s later with a new run id, a Vertex AI job named after the launch spec's name and labelled with the run id is submitted at 4 s and fails at 7 s before training starts (its image cannot be pulled). Nothing of one launch is shared with another: run ids and job ids are new for each push. Queues: vertex-gpu in my-team.",
+  "timeScale": 1,
+  "project": "launchwatch-demo",
+  "projectNumber": "123456789012",
+  "region": "us-central1",
+  "wandb": {"entity": "my-team", "queues": ["vertex-gpu"]},
+  "timeline": [],
+  "agent": {
+    "claim": "2s",
+    "submit": "4s",
+    "states": [{"after": "5s", "state": "JOB_STATE_PENDING"}],
+    "end": {"after": "7s", "state": "JOB_STATE_FAILED", "code": 3, "message": "Unable to pull the image busybox:latest for workerpool0: permission denied on us-docker.pkg.dev. Grant the Vertex AI service agent roles/artifactregistry.reader."}
+  }
+}
+"""##,
         "runtime-crash-logs-only": ##"""
 {
   "name": "runtime-crash-logs-only",

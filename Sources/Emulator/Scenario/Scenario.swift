@@ -34,6 +34,8 @@ public struct Scenario: Sendable {
     public var vertex: Vertex = Vertex()
     public var timeline: [Step]
     public var faults: [FaultRule]
+    /// What the launch agent does with each pushed item (`agent`); nil: pushed items stay PENDING.
+    public var agent: Agent? = nil
 
     /// How the emulated Google and W&B endpoints check credentials.
     public struct Auth: Sendable {

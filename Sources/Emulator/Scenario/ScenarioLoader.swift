@@ -185,6 +185,23 @@ extension Scenario {
         }
         timeline = steps.enumerated().sorted { ($0.element.at, $0.offset) < ($1.element.at, $1.offset) }.map(\.element)
 
+        if let rawAgent = raw.agent {
+            // In the file's order, so that problems are reported as a reader meets them.
+            let claim = duration(rawAgent.claim, "agent.claim") ?? 0
+            let run = duration(rawAgent.run, "agent.run")
+            let submit = duration(rawAgent.submit, "agent.submit")
+            let states = (rawAgent.states ?? []).enumerated().compactMap { index, change -> (Double, String)? in
+                duration(change.after, "agent.states[\(index)].after").map { ($0, change.state) }
+            }
+            let end = rawAgent.end.map { end in
+                Agent.End(
+                    after: duration(end.after, "agent.end.after") ?? 0, state: end.state, code: end.code,
+                    message: end.message)
+            }
+            agent = Agent(
+                claim: claim, run: run, submit: submit, states: states.map { (after: $0.0, state: $0.1) }, end: end)
+        }
+
         var rules: [FaultRule] = []
         for (index, fault) in (raw.faults ?? []).enumerated() {
             let path = "faults[\(index)]"
@@ -256,12 +273,31 @@ private struct RawScenario: Decodable {
     var timeline: [RawStep]?
     var faults: [RawFault]?
     var clockSkew: String?
+    var agent: RawAgent?
 
     enum CodingKeys: String, CodingKey {
         case schema = "$schema"
         case name, description, timeScale, project, projectNumber, region, logs, auth, wandb, vertex, timeline,
-            faults, clockSkew
+            faults, clockSkew, agent
     }
+}
+
+private struct RawAgent: Decodable {
+    struct Change: Decodable {
+        var after: String
+        var state: String
+    }
+    struct End: Decodable {
+        var after: String
+        var state: String
+        var code: Int?
+        var message: String?
+    }
+    var claim: String?
+    var run: String?
+    var submit: String?
+    var states: [Change]?
+    var end: End?
 }
 
 private struct RawLogs: Decodable {

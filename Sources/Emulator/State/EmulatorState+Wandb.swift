@@ -148,7 +148,29 @@ extension EmulatorState {
     /// Writes back what mutations changed in `world` (the queue items).
     func store(_ world: WandbWorld) {
         guard world.itemsChanged else { return }
+        if let agent = scenario.agent {
+            for item in world.items where item.runSpec != nil && queueItems[item.id] == nil {
+                scheduleAgent(agent, for: item)
+            }
+        }
         queueItems = Dictionary(world.items.map { ($0.id, $0) }, uniquingKeysWith: { _, last in last })
         queueItemOrder = world.items.map(\.id)
+    }
+}
+
+extension EmulatorState {
+    /// Schedules what the scenario's agent does with a freshly pushed item: its run id is 8 random
+    /// lowercase letters and digits (as W&B's), its job id 19 random digits (as Vertex AI's).
+    func scheduleAgent(_ agent: Scenario.Agent, for item: QueueItem) {
+        var generator = SystemRandomNumberGenerator()
+        let letters = Array("abcdefghijklmnopqrstuvwxyz0123456789")
+        let runID = String((0..<8).map { _ in letters[Int(generator.next(upperBound: UInt(letters.count)))] })
+        let jobID =
+            String(Int.random(in: 1...9, using: &generator))
+            + String((0..<18).map { _ in Character(String(Int.random(in: 0...9, using: &generator))) })
+        let steps = agent.steps(for: item, at: now, runID: runID, jobID: jobID)
+        agentSteps = (agentSteps + steps).enumerated().sorted {
+            ($0.element.at, $0.offset) < ($1.element.at, $1.offset)
+        }.map(\.element)
     }
 }

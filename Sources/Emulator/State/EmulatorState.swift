@@ -13,6 +13,8 @@ public actor EmulatorState {
     /// Scenario seconds added by `/_emulator/advance`.
     private var offset: Double = 0
     private var nextStep = 0
+    /// Steps the scenario's `agent` scheduled for pushed items, in time order.
+    var agentSteps: [Scenario.Step] = []
 
     var jobs: [String: VertexJob] = [:]
     var jobOrder: [String] = []
@@ -59,6 +61,7 @@ public actor EmulatorState {
         started = .now
         offset = 0
         nextStep = 0
+        agentSteps = []
         jobs = [:]
         jobOrder = []
         queueItems = [:]
@@ -88,6 +91,10 @@ public actor EmulatorState {
         while nextStep < scenario.timeline.count, scenario.timeline[nextStep].at <= time {
             apply(scenario.timeline[nextStep])
             nextStep += 1
+        }
+        while let step = agentSteps.first, step.at <= time {
+            agentSteps.removeFirst()
+            apply(step)
         }
         return time
     }

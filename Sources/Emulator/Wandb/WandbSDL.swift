@@ -321,6 +321,9 @@ enum WandbSDL {
           access: String
           # wandb/apis/public/jobs.py GetRunQueueMetadata
           prioritizationMode: String
+          # wandb/sdk/launch/api.py ProjectRunQueues (the legacy push, after pushToRunQueueByName
+          # found no queue; the client only compares it with the entity's name, so null is served)
+          createdBy: String
         \(itemByID)
           # wandb/apis/public/jobs.py RunQueue._get_items (GetRunQueueItems, first: 100) and
           # QueuedRun._get_run_queue_item_legacy (no arguments)

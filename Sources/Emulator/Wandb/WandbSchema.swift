@@ -307,6 +307,7 @@ struct WandbSchema: GraphQLResolver {
         case "name": return .leaf(.string(key.name))
         case "access": return .leaf(.string("PROJECT"))
         case "prioritizationMode": return .leaf(.string("DISABLED"))
+        case "createdBy": return .leaf(.null)
         case "runQueueItem":
             let id = field.string("id") ?? ""
             let item = world.items.first { $0.id == id && world.queue(of: $0) == key }

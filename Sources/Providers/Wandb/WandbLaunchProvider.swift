@@ -9,6 +9,12 @@ import Synchronization
 /// The item is named by `item` (the id `launch_add` returns) or, for a launch made with the
 /// `wandb launch --queue` CLI, which prints no id, by `name` (the launch spec's name): the item with
 /// that name created after the watch started (less 15 minutes); several are an ambiguity to report.
+/// Finding it by name reads the items' launch specs (`runSpec`), which the official client never
+/// reads; on a server that refuses them, and with `runProject` given, the item is found the way the
+/// official client's fields allow: the run whose display name is the name (`runs(filters:
+/// {"displayName": …})`, as the client's `Runs` asks), then the queue item whose `associatedRunId` is
+/// that run's id (the client's listing of the first 100 items). That finds it only once the agent has
+/// claimed it and the run exists, so `queued` is then inferred.
 ///
 /// Each poll asks only what the official client's `GetRunQueueItem` asks (`id state
 /// associatedRunId`), so any server the official client works with answers it. The agent's failure
@@ -30,6 +36,9 @@ public struct WandbLaunchProvider: Provider {
         public var queueProject: String?
         public var item: String?
         public var name: String?
+        /// The W&B project of the launch's runs: with `name`, the item is found through its run on a
+        /// server that serves no launch specs.
+        public var runProject: String?
         public var baseURL: String?
         public var timeout: String?
     }
@@ -42,6 +51,10 @@ public struct WandbLaunchProvider: Provider {
         ConfigurationField("queueProject", .string, default: "model-registry", "the queue's project"),
         ConfigurationField("item", .string, "the run-queue item id (launch_add returns it); or give name"),
         ConfigurationField("name", .string, "the launch spec's name, to find the item when its id is unknown"),
+        ConfigurationField(
+            "runProject", .string,
+            "with name: the runs' W&B project, to find the item through the run of that display name when "
+                + "the server serves no launch specs"),
         ConfigurationField("baseURL", .string, default: "$WANDB_BASE_URL or https://api.wandb.ai", "the W&B API"),
         ConfigurationField("timeout", .duration, default: "10s", "the longest a request may take"),
     ]
@@ -140,6 +153,8 @@ public struct WandbLaunchProvider: Provider {
         /// The agent's failure message, once read for a FAILED item.
         var failure: FailureDetail?
         var failureRead = false
+        /// The server refused the launch specs: the item is looked for through its run.
+        var specsRefused = false
 
         /// Whether a poll that saw `state` should also ask for the extras.
         func wantsExtras(for state: String) -> Bool {
@@ -171,7 +186,23 @@ public struct WandbLaunchProvider: Provider {
         if let id = itemID.withLock({ $0 }) {
             return try await pollItem(id)
         }
-        let candidates = try await itemsNamed(configuration.name ?? "")
+        if memory.value.specsRefused {
+            return try await pollThroughRun(configuration.name ?? "")
+        }
+        let candidates: [JSONValue]
+        switch await findItems(named: configuration.name ?? "") {
+        case .success(let found):
+            candidates = found
+        case .failure(let error):
+            guard error.code == "unsupported", configuration.runProject != nil else { throw error }
+            memory.withLock { $0.specsRefused = true }
+            var result = try await pollThroughRun(configuration.name ?? "")
+            result.notices.insert(
+                "this W&B server does not serve the queue items' launch specs, so the item named "
+                    + "\"\(configuration.name ?? "")\" is found through the run of that display name and its "
+                    + "associatedRunId, once the agent has claimed it", at: 0)
+            return result
+        }
         switch candidates.count {
         case 0:
             return PollResult()
@@ -295,6 +326,61 @@ public struct WandbLaunchProvider: Provider {
         var code: String?
         if case .string(let stage)? = item["error"]?["stage"] { code = stage }
         return FailureDetail(code: code, message: message)
+    }
+
+    /// `itemsNamed` as a result, so that a refusal can be told apart without a `catch` clause.
+    private func findItems(named name: String) async -> Result<[JSONValue], ProviderError> {
+        do {
+            return .success(try await itemsNamed(name))
+        } catch {
+            return .failure(error)
+        }
+    }
+
+    /// The runs the official client's `Runs` query finds by display name (run ids only).
+    static let runsByNameQuery = """
+        query RunsByDisplayName($project: String!, $entity: String!, $filters: JSONString) {
+          project(name: $project, entityName: $entity) {
+            runs(filters: $filters, first: 10, order: "-created_at") {
+              edges { node { name } }
+            }
+          }
+        }
+        """
+
+    /// The item found through the run whose display name is `name`: that run's id is the
+    /// `associatedRunId` of exactly one item in the queue's listing (`id state associatedRunId`, the
+    /// fields the official client reads). Nothing until the run exists and the item is claimed.
+    private func pollThroughRun(_ name: String) async throws(ProviderError) -> PollResult {
+        let filters = JSONValue.object([("displayName", .string(name))]).jsonText
+        let data = try await client.query(
+            Self.runsByNameQuery,
+            variables: [
+                ("project", .string(configuration.runProject ?? "")), ("entity", .string(configuration.entity)),
+                ("filters", .string(filters)),
+            ])
+        guard case .array(let edges)? = data["project"]?["runs"]?["edges"] else { return PollResult() }
+        let runIDs = edges.compactMap { edge -> String? in
+            if case .string(let id)? = edge["node"]?["name"] { return id }
+            return nil
+        }
+        guard runIDs.count == 1, let runID = runIDs.first else {
+            if runIDs.count > 1 {
+                return PollResult(notices: [
+                    "\(runIDs.count) runs are named \"\(name)\", so no queue item is followed: "
+                        + "\(runIDs.prefix(5).joined(separator: ", ")); give item (the id launch_add returns) instead"
+                ])
+            }
+            return PollResult()
+        }
+        let listing = try await client.query(Self.listingQuery, variables: queueVariables)
+        guard case .array(let items)? = listing["project"]?["runQueue"]?["runQueueItems"]?["edges"] else {
+            return PollResult()
+        }
+        guard let item = items.lazy.compactMap({ $0["node"] }).first(where: { $0["associatedRunId"] == .string(runID) })
+        else { return PollResult() }
+        if case .string(let id)? = item["id"] { itemID.withLock { $0 = id } }
+        return PollResult(try observation(item).map { [$0] } ?? [])
     }
 
     /// The queue's items whose launch spec is named `name`, created since the look-back.

@@ -1,0 +1,208 @@
+import ArgumentParser
+import Foundation
+import LaunchWatchBuiltinProviders
+import LaunchWatchCore
+import Synchronization
+
+/// `launchwatch launch [--pipeline FILE] -- COMMAND [ARGS...]`: runs the user's launch command and
+/// watches that launch, from the moment the command starts.
+///
+/// The launch is followed by its name (see `LaunchName`), so nothing the command prints needs to be
+/// read: the name is fixed before the command starts, given to the pipeline as `--var name=…` and
+/// to the command as `LAUNCHWATCH_LAUNCH_NAME`. The default pipeline is the seed flow followed by
+/// name (`Examples/pipelines/wandb-launch-by-name.json`).
+///
+/// The command's output is passed on as it comes: its standard output to standard output (to
+/// standard error with `--json`, which keeps standard output NDJSON), its standard error to standard
+/// error. The watch is shown as plain lines, never redrawn in place, so that nothing the command
+/// prints is overwritten. When the command exits non-zero the watch stops, the end of the command's
+/// standard error is shown again, and `launch` exits with the command's code (nothing was launched,
+/// so nothing is recorded in the history). Otherwise `launch` exits when both the watch and the
+/// command have ended, with the watch's code.
+struct LaunchCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "launch",
+        abstract: "Run a launch command and watch that launch.",
+        discussion: """
+            Example: launchwatch launch -- wandb launch --docker-image IMAGE --queue Q --entity E --project P
+            The launch's name is the command's own --name; for `wandb launch` without one, a unique \
+            name (the image or job name and a random suffix) is added as --name; otherwise --var name, \
+            or a generated one. The pipeline gets it as --var name, the command as \
+            LAUNCHWATCH_LAUNCH_NAME (give it to launch_add(name=...)). For `wandb launch`, its \
+            --entity, --queue and --project become --var entity, queue and wandbProject unless given.
+            Exit codes: the command's own when it fails; else those of `run`.
+            """
+    )
+
+    @Option(
+        help: ArgumentHelp(
+            "The pipeline file (JSON); by default the bundled W&B Launch -> Vertex AI pipeline, followed by name.",
+            valueName: "file"))
+    var pipeline: String?
+
+    @OptionGroup var variables: VariableOptions
+
+    @Flag(help: "Write NDJSON events to standard output (the command's output goes to standard error).")
+    var json = false
+
+    @Option(help: ArgumentHelp("End the watch after this long (overrides finish.deadline).", valueName: "duration"))
+    var deadline: String?
+
+    @OptionGroup var history: HistoryOptions
+
+    @OptionGroup var allowedHosts: AllowHostOptions
+
+    @Argument(parsing: .postTerminator, help: ArgumentHelp("The launch command, after --.", valueName: "command"))
+    var command: [String] = []
+
+    func validate() throws {
+        if command.isEmpty {
+            throw ValidationError(
+                "give the launch command after --, such as: launchwatch launch -- wandb launch --docker-image IMAGE "
+                    + "--queue QUEUE --entity ENTITY --project PROJECT")
+        }
+        if let deadline {
+            guard let duration = DurationText.parse(deadline), duration > .zero else {
+                throw ValidationError(
+                    "--deadline \(deadline): not a positive duration; write a number and a unit, such as 20m or 90s")
+            }
+        }
+    }
+
+    func run() async throws {
+        let environment = allowedHosts.applied(to: ProcessInfo.processInfo.environment)
+        let redactor = SecretRedactor(environment: environment)
+        let stdout = Output.standardOutput(redactor)
+        let stderr = Output.standardError(redactor)
+        let startedAt = Date()
+        let given = try variables.parsed()
+        let launch = LaunchName(command: command, variables: given)
+        let file = pipeline ?? "the bundled pipeline (W&B Launch -> Vertex AI, by name)"
+        let pipelineVariables = given.merging(launch.variables) { $1 }.merging(["name": launch.name]) { $1 }
+        let loaded = try load(
+            variables: pipelineVariables, readFromCommand: Set(launch.variables.keys), file: file,
+            environment: environment, startedAt: startedAt, stderr: stderr)
+
+        var childEnvironment = environment
+        childEnvironment["LAUNCHWATCH_LAUNCH_NAME"] = launch.name
+        let child = LaunchedCommand(command: launch.command, environment: childEnvironment)
+        let info = json ? stderr : stdout
+        info.line("launch \(launch.name): \(launch.command.joined(separator: " "))")
+        let failed = CommandFailure()
+        let session = WatchSession(
+            pipeline: loaded.pipeline, environment: environment, startedAt: startedAt, json: json, record: nil,
+            redactor: redactor,
+            history: LaunchHistory.located(environment: environment, disabled: history.disabled).map {
+                HistoryContext(
+                    store: $0, queue: pipelineVariables["queue"], name: launch.name, skip: { failed.status != nil })
+            },
+            allowsLiveView: false)
+        do {
+            try child.start(output: json ? stderr : stdout, errors: stderr)
+        } catch {
+            stderr.line("Error: cannot start \(command[0]): \(error.localizedDescription)")
+            throw ExitCode(127)
+        }
+        let (watchCode, commandStatus) = try await withThrowingTaskGroup(of: Ended.self) { group in
+            group.addTask { .command(await child.wait()) }
+            group.addTask {
+                let (result, signal) = try await session.run()
+                return .watch(ExitStatus.code(for: result, signal: signal))
+            }
+            var watchCode = ExitStatus.interrupted
+            var commandStatus: Int32 = 0
+            while let ended = try await group.next() {
+                switch ended {
+                case .watch(let code):
+                    watchCode = code
+                case .command(let status):
+                    commandStatus = status
+                    if status != 0 {
+                        // Nothing was launched (or the launch cannot be trusted): stop watching.
+                        failed.set(status)
+                        group.cancelAll()
+                    }
+                }
+            }
+            return (watchCode, commandStatus)
+        }
+        if commandStatus != 0 {
+            var lines = [
+                "", "launch: the command exited with code \(commandStatus): \(launch.command.joined(separator: " "))",
+            ]
+            let tail = child.tail
+            if !tail.isEmpty {
+                lines.append("the end of its standard error:")
+                lines += tail.map { "  | " + $0 }
+            }
+            stderr.line(lines.joined(separator: "\n"))
+            throw ExitCode(commandStatus)
+        }
+        if watchCode != 0 { throw ExitCode(watchCode) }
+    }
+
+    /// Loads the pipeline with the launch's variables. A variable read from the command that the
+    /// pipeline does not declare is left out (a user's own pipeline may not need the queue); a
+    /// pipeline that does not declare `name` cannot follow the launch.
+    private func load(
+        variables: [String: String], readFromCommand: Set<String>, file: String, environment: [String: String],
+        startedAt: Date, stderr: Output
+    ) throws -> PipelineLoader.Loaded {
+        let loader = PipelineLoader(registry: LaunchWatchCLI.registry)
+        var variables = variables
+        var options = PipelineLoader.Options(
+            variables: variables, environment: environment, startedAt: startedAt, requireValues: true,
+            deadline: deadline.flatMap(DurationText.parse))
+        func attempt() throws -> PipelineLoader.Loaded {
+            do {
+                if let pipeline {
+                    return try loader.load(contentsOf: URL(fileURLWithPath: pipeline), options: options)
+                }
+                return try loader.load(
+                    Data(BundledPipeline.byName.utf8), baseDirectory: URL(fileURLWithPath: "/"), options: options)
+            } catch {
+                report(error, file: file, to: stderr)
+                throw ExitCode(ExitStatus.invalidPipeline)
+            }
+        }
+        var loaded = try attempt()
+        let dropped = Set(loaded.undeclaredVariables).intersection(readFromCommand)
+        if !dropped.isEmpty {
+            for name in dropped { variables[name] = nil }
+            options.variables = variables
+            loaded = try attempt()
+        }
+        if !loaded.pipeline.variables.contains(where: { $0.name == "name" }) {
+            stderr.line(
+                "Error: \(file) declares no variable \"name\": launch follows a launch by its name "
+                    + "(${var.name}); declare it, or use `launchwatch run` with the item id")
+            throw ExitCode(ExitStatus.usage)
+        }
+        if let message = loaded.undeclaredVariableMessage() {
+            stderr.line("Error: \(message)")
+            throw ExitCode(ExitStatus.usage)
+        }
+        for warning in loaded.warnings {
+            stderr.line("\(file): warning: \(warning)")
+        }
+        let issues = loaded.pipeline.checkProviders(environment: environment, startedAt: startedAt)
+        if !issues.isEmpty {
+            report(PipelineError(issues: issues), file: file, to: stderr)
+            throw ExitCode(ExitStatus.invalidPipeline)
+        }
+        return loaded
+    }
+}
+
+/// What ended first: the command (its exit status) or the watch (its exit code).
+private enum Ended: Sendable {
+    case command(Int32)
+    case watch(Int32)
+}
+
+/// The failed command's exit status, set once, read when the watch ends.
+final class CommandFailure: Sendable {
+    private let value = Mutex<Int32?>(nil)
+    var status: Int32? { value.withLock { $0 } }
+    func set(_ status: Int32) { value.withLock { $0 = status } }
+}
