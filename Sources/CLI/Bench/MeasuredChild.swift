@@ -45,9 +45,9 @@ struct MeasuredChild: Sendable {
         // Close-on-exec, and made under one lock with the spawn: a child started at the same time by
         // another run must not inherit this one's pipes, or this reader would see the end of output
         // only when that child ends.
-        ProcessStart.acquire()
+        ProcessStart.lock.lock()
         var locked = true
-        defer { if locked { ProcessStart.release() } }
+        defer { if locked { ProcessStart.lock.unlock() } }
         guard pipe(&outPipe) == 0, pipe(&errPipe) == 0 else { throw SpawnError(description: "pipe() failed") }
         for fd in outPipe + errPipe { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
         var actions = posix_spawn_file_actions_t()
@@ -67,7 +67,7 @@ struct MeasuredChild: Sendable {
         let spawned = posix_spawn(&pid, executable, &actions, nil, argv, envp)
         close(outPipe[1])
         close(errPipe[1])
-        ProcessStart.release()
+        ProcessStart.lock.unlock()
         locked = false
         guard spawned == 0 else {
             close(outPipe[0])

@@ -22,27 +22,21 @@ public final class ProviderMemory<Value: Sendable>: Sendable {
     public var value: Value { mutex.withLock { $0 } }
 }
 
-/// One gate for starting child processes in this process. Foundation's `Process.run()` on Linux has
-/// crashed (a bad pointer in its memcpy) when two threads started processes at the same moment, so
-/// every place that starts one — gcloud for vertex-gcloud, the `command` kind's programs (through
-/// swift-subprocess), the benchmark's watches, the tests' runs of the binary — holds this gate while
-/// it does. Starting takes a millisecond; the gate is not held while the process runs.
-///
-/// A semaphore rather than a lock: swift-subprocess reports that a program started on another
-/// thread than the one that asked, so `release()` may come from another thread than `acquire()`.
+/// One lock for starting child processes with Foundation's `Process` in this process. Foundation's
+/// `Process.run()` on Linux has crashed (a bad pointer in its memcpy) when two threads started
+/// processes at the same moment, so every place that starts one with it — gcloud for vertex-gcloud,
+/// the gcloud token fallback, the benchmark's watches, the tests' runs of the binary and of the
+/// official clients — holds this lock while it does. Starting takes a millisecond; the lock is not
+/// held while the process runs, nor across an `await` (a lock held across one can starve the
+/// cooperative pool). The `command` kind starts its programs through swift-subprocess, which does
+/// not go through Foundation's `Process`.
 public enum ProcessStart {
-    private static let gate = DispatchSemaphore(value: 1)
+    public static let lock = NSLock()
 
-    /// Runs `start` (a `Process.run()` or a `posix_spawn`) holding the gate.
+    /// Runs `start` (a `Process.run()` or a `posix_spawn`) under the lock.
     public static func serialized<T>(_ start: () throws -> T) rethrows -> T {
-        gate.wait()
-        defer { gate.signal() }
+        lock.lock()
+        defer { lock.unlock() }
         return try start()
     }
-
-    /// Takes the gate for a start that ends elsewhere; pair with exactly one `release()`.
-    public static func acquire() { gate.wait() }
-
-    /// Gives the gate back after `acquire()`.
-    public static func release() { gate.signal() }
 }

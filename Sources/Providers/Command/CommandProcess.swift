@@ -96,19 +96,6 @@ struct CommandProcess: Sendable {
         let limitsSilence = limitsSilence
         let maximumLineLength = maximumLineLength
         let result: ExecutionResult<String?, SequenceOutput, SequenceOutput>
-        // Programs start one at a time in this process (see `ProcessStart`): the gate is taken here
-        // and given back once the program runs (the body's first step) or the start failed.
-        let starting = ProviderMemory(true)
-        let started: @Sendable () -> Void = {
-            let held = starting.withLock { held -> Bool in
-                let was = held
-                held = false
-                return was
-            }
-            if held { ProcessStart.release() }
-        }
-        ProcessStart.acquire()
-        defer { started() }
         do {
             result = try await withTaskCancellationHandler {
                 try await Subprocess.run(
@@ -116,7 +103,6 @@ struct CommandProcess: Sendable {
                     workingDirectory: FilePath(workingDirectory.path), platformOptions: options, input: .none,
                     output: .sequence, error: .sequence
                 ) { execution in
-                    started()
                     let pid = execution.processIdentifier.value
                     group.started(pid)
                     onStart(pid)
