@@ -251,7 +251,7 @@ struct LaunchCommandTests {
             encoding: .utf8)
         let source = try String(
             contentsOf: Fixtures.repository.appendingPathComponent(
-                "Sources/Runner/Launch/BundledPipeline+ByName.swift"), encoding: .utf8)
+                "Sources/CLI/Launch/BundledPipeline+ByName.swift"), encoding: .utf8)
         #expect(source.contains(example.trimmingCharacters(in: .newlines)))
     }
 }
