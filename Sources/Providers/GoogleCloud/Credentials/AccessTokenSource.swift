@@ -100,7 +100,7 @@ public actor AccessTokenSource {
 
     /// Throws when a Google credential must not be sent to `url` (see `GoogleCredentialDestinations`).
     public func check(destination url: URL) throws(ProviderError) {
-        if let why = destinations.refusal(url.absoluteString, environment: environment) {
+        if let why = destinations.sendRefusal(url, environment: environment) {
             throw ProviderError(code: "credentials_refused", message: why)
         }
     }
@@ -110,7 +110,8 @@ public actor AccessTokenSource {
         guard let url = URL(string: text), let scheme = url.scheme, ["http", "https"].contains(scheme),
             url.host != nil
         else { throw AccessTokenError("\(what) \"\(text)\" is not an http(s) URL") }
-        if let why = destinations.refusal(text, environment: environment) {
+        // The parsed URL is judged, not the text: it is what the request goes to.
+        if let why = destinations.sendRefusal(url, environment: environment) {
             throw AccessTokenError("\(what): \(why)")
         }
         return url
