@@ -53,3 +53,56 @@ struct AccessTokenDestinationTests {
         #expect(throws: ProviderError.self) { try VertexGcloudProvider(configuration: configuration, context: context) }
     }
 }
+
+/// FoundationNetworking follows a redirect to any host, copying `Authorization` (and, for 307 and
+/// 308, the body). The transport follows none: the second listener must receive nothing.
+@Suite("redirects are not followed")
+struct RedirectTests {
+    static func redirecting(_ status: Int, to target: ConnectionRecorder) throws -> ConnectionRecorder {
+        try ConnectionRecorder(
+            answer: "HTTP/1.1 \(status) Moved\r\nLocation: http://localhost:\(target.port)/collect\r\n"
+                + "Content-Length: 0\r\nConnection: close\r\n\r\n")
+    }
+
+    @Test(
+        "a 302 or 307 answer is reported as a redirect naming the host, and the target gets nothing",
+        arguments: [302, 307])
+    func transportDoesNotFollow(_ status: Int) async throws {
+        let target = try ConnectionRecorder()
+        defer { target.close() }
+        let first = try Self.redirecting(status, to: target)
+        defer { first.close() }
+        var request = URLRequest(url: try #require(URL(string: "http://127.0.0.1:\(first.port)/token")))
+        request.httpMethod = "POST"
+        request.setValue(
+            "Bearer \(SentinelSecrets.environment.values.first ?? "t")", forHTTPHeaderField: "Authorization")
+        request.httpBody = Data("refresh_token=r".utf8)
+        let transport = HTTPTransport(timeout: .seconds(3))
+        let error = await #expect(throws: HTTPTransportError.self) {
+            _ = try await transport.send(request, timeout: .seconds(3))
+        }
+        #expect(error == .redirected(status: status, host: "localhost"))
+        #expect(first.connections == 1)
+        #expect(target.connections == 0, "\(String(decoding: target.received, as: UTF8.self))")
+    }
+
+    @Test("a token endpoint that redirects gets no refresh token through: the error names the host")
+    func tokenRequestDoesNotFollow() async throws {
+        let target = try ConnectionRecorder()
+        defer { target.close() }
+        let first = try Self.redirecting(307, to: target)
+        defer { first.close() }
+        try await TemporaryFolder.with { folder in
+            let file = try folder.write(
+                "adc.json",
+                #"{"type": "authorized_user", "client_id": "c", "client_secret": "s", "refresh_token": "r"}"#)
+            let source = AccessTokenSource(
+                credentials: GoogleCredentials(tokenEndpoint: "http://127.0.0.1:\(first.port)/token"),
+                environment: ["GOOGLE_APPLICATION_CREDENTIALS": file.path], baseDirectory: folder.url,
+                transport: HTTPTransport(timeout: .seconds(3)))
+            let error = await #expect(throws: ProviderError.self) { _ = try await source.token() }
+            #expect(error?.message.contains("a redirect to localhost") == true, "\(String(describing: error))")
+        }
+        #expect(target.connections == 0)
+    }
+}
