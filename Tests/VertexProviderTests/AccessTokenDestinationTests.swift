@@ -106,3 +106,69 @@ struct RedirectTests {
         #expect(target.connections == 0)
     }
 }
+
+/// The `gcloud auth print-access-token` fallback, with a stand-in gcloud that never answers: it gets
+/// the token timeout, is killed when given up on, and is told never to prompt.
+@Suite("the gcloud fallback is bounded")
+struct GcloudFallbackBoundsTests {
+    static func hangingGcloud(_ folder: TemporaryFolder) throws -> [String: String] {
+        let script = try folder.write(
+            "bin/gcloud",
+            "#!/bin/sh\necho \"$CLOUDSDK_CORE_DISABLE_PROMPTS\" > \(folder.url.path)/prompts\n"
+                + "echo $$ > \(folder.url.path)/pid\nexec /bin/sleep 60\n")
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: script.path)
+        return ["PATH": script.deletingLastPathComponent().path, "HOME": folder.url.path, "NO_GCE_CHECK": "true"]
+    }
+
+    /// Waits (up to 10 s, polling) until `condition` holds.
+    static func eventually(_ condition: () -> Bool) async -> Bool {
+        for _ in 0..<200 {
+            if condition() { return true }
+            try? await Task.sleep(for: .milliseconds(50))
+        }
+        return condition()
+    }
+
+    static func pid(_ folder: TemporaryFolder) -> pid_t? {
+        (try? String(contentsOf: folder.url.appendingPathComponent("pid"), encoding: .utf8))
+            .flatMap { pid_t($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
+    }
+
+    static func alive(_ pid: pid_t) -> Bool {
+        // A killed child may linger as a zombie until reaped; /proc says which.
+        guard kill(pid, 0) == 0 else { return false }
+        let status = (try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8)) ?? ""
+        return !status.contains("State:\tZ")
+    }
+
+    @Test("a gcloud that never answers times out, is killed, and was told not to prompt")
+    func timesOutAndIsKilled() async throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        let source = AccessTokenSource(
+            credentials: nil, environment: try Self.hangingGcloud(folder), baseDirectory: folder.url,
+            transport: HTTPTransport(timeout: .seconds(1)))
+        let error = await #expect(throws: ProviderError.self) { _ = try await source.token() }
+        #expect(error?.message.contains("gave no token within 1s") == true, "\(String(describing: error))")
+        let pid = try #require(Self.pid(folder))
+        #expect(await Self.eventually { !Self.alive(pid) }, "gcloud (pid \(pid)) still runs")
+        let prompts = try String(contentsOf: folder.url.appendingPathComponent("prompts"), encoding: .utf8)
+        #expect(prompts.trimmingCharacters(in: .whitespacesAndNewlines) == "1")
+    }
+
+    @Test("cancelling the watch kills gcloud")
+    func cancelledIsKilled() async throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        let source = AccessTokenSource(
+            credentials: nil, environment: try Self.hangingGcloud(folder), baseDirectory: folder.url,
+            transport: HTTPTransport(timeout: .seconds(10)))
+        let task = Task { try await source.token() }
+        #expect(await Self.eventually { Self.pid(folder) != nil })
+        task.cancel()
+        let result = await task.result
+        #expect(throws: ProviderError.self) { try result.get() }
+        let pid = try #require(Self.pid(folder))
+        #expect(await Self.eventually { !Self.alive(pid) }, "gcloud (pid \(pid)) still runs")
+    }
+}
