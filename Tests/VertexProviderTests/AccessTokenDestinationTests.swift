@@ -172,3 +172,29 @@ struct GcloudFallbackBoundsTests {
         #expect(await Self.eventually { !Self.alive(pid) }, "gcloud (pid \(pid)) still runs")
     }
 }
+
+/// A relative `GOOGLE_APPLICATION_CREDENTIALS` names a file relative to the working directory, as
+/// google-auth opens it, both where the token source reads it and where the destination rule does.
+@Suite("GOOGLE_APPLICATION_CREDENTIALS relative to the working directory")
+struct RelativeCredentialsPathTests {
+    @Test("a relative path is not looked up in the pipeline's folder")
+    func relativeToWorkingDirectory() async throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        let file = try folder.write(
+            "adc.json", #"{"type": "authorized_user", "client_id": "c", "client_secret": "s", "refresh_token": "r"}"#)
+        // From any working directory: enough `..` reach the root, then the absolute path follows.
+        let fromWorkingDirectory = String(repeating: "../", count: 64) + file.path.dropFirst()
+        let credentials = GoogleCredentials(tokenEndpoint: "http://127.0.0.1:9/token")
+        for (path, found) in [(fromWorkingDirectory, true), ("adc.json", false)] {
+            let environment = ["GOOGLE_APPLICATION_CREDENTIALS": path, "HOME": folder.url.path, "NO_GCE_CHECK": "true"]
+            let source = AccessTokenSource(
+                credentials: credentials, environment: environment, baseDirectory: folder.url,
+                transport: HTTPTransport(timeout: .seconds(2)))
+            let error = await #expect(throws: ProviderError.self) { _ = try await source.token() }
+            #expect(error?.message.contains("(authorized user)") == found, "\(path): \(String(describing: error))")
+            let files = GoogleCredentialDestinations.userCredentialFiles(environment).map(\.standardizedFileURL.path)
+            #expect(files.contains(file.standardizedFileURL.path) == found, "\(path): \(files)")
+        }
+    }
+}

@@ -161,7 +161,11 @@ public actor AccessTokenSource {
             return (.fixed(token), "GOOGLE_OAUTH_ACCESS_TOKEN")
         }
         if let path = environment["GOOGLE_APPLICATION_CREDENTIALS"], !path.isEmpty {
-            return try credentialFileSource(resolve(path), origin: "GOOGLE_APPLICATION_CREDENTIALS (\(path))")
+            // A path the environment gives is the user's, relative to where they run the command
+            // (as google-auth opens it), not to the pipeline's folder; `GoogleCredentialDestinations`
+            // reads the same file.
+            return try credentialFileSource(
+                URL(fileURLWithPath: path), origin: "GOOGLE_APPLICATION_CREDENTIALS (\(path))")
         }
         if let adc = Self.applicationDefaultFile(environment), FileManager.default.fileExists(atPath: adc.path) {
             return try credentialFileSource(adc, origin: "gcloud application-default credentials (\(adc.path))")
