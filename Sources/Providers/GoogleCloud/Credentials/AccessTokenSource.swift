@@ -306,7 +306,9 @@ private final class GcloudTokenRun: @unchecked Sendable {
         } catch {
             return .failure(AccessTokenError("gcloud could not be started"))
         }
-        let data = output.fileHandleForReading.readDataToEndOfFile()
+        // `readToEnd` throws where `readDataToEndOfFile` would crash (an interrupted read): a failed
+        // read is a failed token, not a crashed watch.
+        let data = (try? output.fileHandleForReading.readToEnd()) ?? Data()
         process.waitUntilExit()
         let token = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
         guard process.terminationStatus == 0, !token.isEmpty else {
