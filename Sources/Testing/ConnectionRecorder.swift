@@ -22,7 +22,14 @@ public final class ConnectionRecorder: Sendable {
     private let socket: Int32
     private let state = Mutex<(connections: Int, received: Data)>((0, Data()))
 
-    public init() throws {
+    /// What the listener writes back once a request's head has arrived (then it closes the
+    /// connection); `nil` to never answer.
+    private let answer: Data?
+
+    /// A listener; with `answer` (a whole HTTP response), one that answers every request with it —
+    /// a server that redirects, for a test that the redirect is not followed.
+    public init(answer: String? = nil) throws {
+        self.answer = answer.map { Data($0.utf8) }
         #if canImport(Glibc)
             let fd = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         #else
@@ -75,7 +82,14 @@ public final class ConnectionRecorder: Sendable {
             while true {
                 let count = read(connection, &buffer, buffer.count)
                 guard count > 0 else { break }
-                state.withLock { $0.received.append(contentsOf: buffer[0..<count]) }
+                let head = state.withLock {
+                    $0.received.append(contentsOf: buffer[0..<count])
+                    return $0.received.range(of: Data("\r\n\r\n".utf8)) != nil
+                }
+                if head, let answer {
+                    _ = answer.withUnsafeBytes { write(connection, $0.baseAddress, answer.count) }
+                    break
+                }
             }
             _ = Self.closeSocket(connection)
         }

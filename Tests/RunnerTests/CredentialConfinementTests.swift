@@ -131,6 +131,71 @@ struct CredentialConfinementTests {
         #expect(SentinelSecrets.leaks(in: String(decoding: listener.received, as: UTF8.self)).isEmpty)
     }
 
+    @Test(
+        "a reference or an escaped $${ in the path does not skip the check: validate, run and doctor refuse it",
+        arguments: cases)
+    func templatedPathIsJudged(_ testCase: Case) throws {
+        let listener = try ConnectionRecorder()
+        defer { listener.close() }
+        let fixtures = try Fixtures()
+        // `$${x}` becomes a literal `${x}` at run time: before, any text holding `${` was not judged.
+        let file = try fixtures.write(
+            "p.json", Self.pipeline(testCase.provider, scheme: "http", host: "0.0.0.0:\(listener.port)/$${x}"))
+        let environment = try Self.environment(testCase, fixtures)
+        for command in ["validate", "run", "doctor"] {
+            let result = try LaunchWatchProcess.run([command, file], environment: environment)
+            #expect(result.status == 65, "\(command) stdout: \(result.stdout) stderr: \(result.stderr)")
+            #expect(result.stderr.contains("\(testCase.field): "), "\(command): \(result.stderr)")
+        }
+        #expect(
+            listener.connections == 0, "the listener received: \(String(decoding: listener.received, as: UTF8.self))")
+    }
+
+    @Test("a fact in the path of any confined field does not skip the check", arguments: cases)
+    func factInPathIsJudged(_ testCase: Case) throws {
+        let fixtures = try Fixtures()
+        let entry = testCase.provider.replacingOccurrences(of: "SCHEME", with: "https").replacingOccurrences(
+            of: "HOST", with: "collector.invalid/${fact.run_id}")
+        let file = try fixtures.write(
+            "p.json",
+            """
+            {"name": "shared", "stages": [{"id": "failed", "title": "Failed", "outcome": "failure"}],
+             "providers": [
+               {"id": "queue", "type": "wandb-launch", "config": {"entity": "e", "queue": "q", "item": "i"}},
+               {"id": "p", \(entry), "map": {"X": "failed"}}
+             ]}
+            """)
+        let result = try LaunchWatchProcess.run(
+            ["validate", file], environment: try Self.environment(testCase, fixtures))
+        #expect(result.status == 65, "stdout: \(result.stdout) stderr: \(result.stderr)")
+        let field = testCase.field.replacingOccurrences(of: "providers[0]", with: "providers[1]")
+        #expect(result.stderr.contains("\(field): "), "\(result.stderr)")
+        #expect(result.stderr.contains("collector.invalid"))
+    }
+
+    @Test(
+        "vertex-gcloud's endpoint overrides are judged with a fact or an escaped $${ in the path",
+        arguments: ["https://collector.invalid/${fact.run_id}/", "https://collector.invalid/$${x}/"])
+    func gcloudTemplatedOverride(_ value: String) throws {
+        let fixtures = try Fixtures()
+        let file = try fixtures.write(
+            "g.json",
+            """
+            {"name": "shared", "stages": [{"id": "failed", "title": "Failed", "outcome": "failure"}],
+             "providers": [
+               {"id": "queue", "type": "wandb-launch", "config": {"entity": "e", "queue": "q", "item": "i"}},
+               {"id": "g", "type": "vertex-gcloud", "config": {"project": "p", "region": "us-central1",
+                 "match": {"jobId": "1"}, "env": {"CLOUDSDK_API_ENDPOINT_OVERRIDES_AIPLATFORM": "\(value)"}},
+                "map": {"JOB_STATE_FAILED": "failed"}}
+             ]}
+            """)
+        let result = try LaunchWatchProcess.run(["validate", file], environment: ["WANDB_API_KEY": "k"])
+        #expect(result.status == 65, "stdout: \(result.stdout) stderr: \(result.stderr)")
+        #expect(
+            result.stderr.contains("providers[1].config.env.CLOUDSDK_API_ENDPOINT_OVERRIDES_AIPLATFORM: "),
+            "\(result.stderr)")
+    }
+
     @Test("a provider that waits for a fact is checked too: the seed flow's Vertex provider with a foreign endpoint")
     func factWaitingProviderIsChecked() throws {
         let fixtures = try Fixtures()

@@ -75,19 +75,55 @@ public struct CredentialDestinationRule: Sendable, Hashable {
 
     /// Why `destination` (a URL, or a bare `host:port` for a metadata server) must not receive the
     /// credential, with how to allow it; `nil` when it may. `environment` gives the hosts allowed
-    /// for the run. A value that still holds an `${env.NAME}` or `${var.NAME}` (validate without a
-    /// value) is not judged; one whose host holds `${fact.NAME}` is refused.
+    /// for the run.
+    ///
+    /// The host is judged whenever the authority (between `://` and the path) holds no `${`: a
+    /// reference in the path or query (`https://h/${fact.run}`, an escaped `$${x}`) does not change
+    /// where the text goes. An authority holding an `${env.NAME}` or `${var.NAME}` reference is not
+    /// judged: that happens only when validating without values (with values required the loader
+    /// has filled those in), and the provider judges the filled-in text when it is made. Any other
+    /// `${` in the authority — a fact, something a server answered, or an escaped `$${` — is refused.
     public func refusal(_ destination: String, environment: [String: String]) -> String? {
-        if destination.contains("${") {
-            let authority = destination.components(separatedBy: "://").last?.split(separator: "/").first ?? ""
-            if authority.contains("${fact.") {
-                return
-                    "\(credential) would go to a host taken from a fact (\(authority)), that is from a server's answer; "
-                    + "name the host itself"
-            }
-            return nil
+        let authority = Self.authority(of: destination)
+        if authority.contains("${") {
+            if Self.holdsOnlyValueReferences(authority) { return nil }
+            return
+                "\(credential) would go to a host taken from a fact or a template (\(authority)), not one the "
+                + "pipeline names; name the host itself"
         }
-        guard let (scheme, host) = Self.host(of: destination) else { return nil }
+        // References outside the authority are replaced, so that the rest still parses as a URL.
+        let judged = Self.replacingReferences(in: destination)
+        guard let (scheme, host) = Self.host(of: judged) else {
+            // An http(s) URL whose host cannot be read cannot be judged: refused, not waved through.
+            let lowered = destination.lowercased()
+            guard lowered.hasPrefix("http://") || lowered.hasPrefix("https://") else { return nil }
+            return "\(credential) would go to \(authority), which is not a host that can be checked; name a host"
+        }
+        return refusal(scheme: scheme, host: host, environment: environment)
+    }
+
+    /// Why a request about to be sent to `url` must not carry the credential; `nil` when it may.
+    /// Unlike `refusal(_:environment:)` this fails closed: a URL whose host or path still holds a
+    /// `${` reference (percent-encoded or not), that is not http(s), or that has no host is refused,
+    /// since nothing can be left for later. The query is not looked at: it is data, not a place.
+    public func sendRefusal(_ url: URL?, environment: [String: String]) -> String? {
+        guard let url else { return "\(credential) would go to a URL that does not parse; nothing was sent" }
+        let text = url.absoluteString
+        // Where the request goes: the query is data (a filter may hold any text), not a place.
+        var place = URLComponents(url: url, resolvingAgainstBaseURL: true)
+        place?.query = nil
+        place?.fragment = nil
+        let judged = place?.string ?? text
+        if judged.contains("${") || judged.removingPercentEncoding?.contains("${") == true {
+            return "\(credential) would go to \(judged), which still holds a ${...} reference; nothing was sent"
+        }
+        guard let scheme = url.scheme?.lowercased(), ["http", "https"].contains(scheme), let host = url.host,
+            !host.isEmpty
+        else { return "\(credential) would go to \(judged), which names no http(s) host; nothing was sent" }
+        return refusal(scheme: scheme, host: host, environment: environment)
+    }
+
+    private func refusal(scheme: String, host: String, environment: [String: String]) -> String? {
         if Self.isLoopback(host) { return nil }
         if plainHTTPHosts.contains(where: { Self.host(host, matches: $0) }) { return nil }
         let allowed = Self.allowedHosts(environment)
@@ -104,6 +140,42 @@ public struct CredentialDestinationRule: Sendable, Hashable {
             "\(credential) would go to \(host), which is not where they belong (\(trustedSummary)); "
             + "if you trust that host, allow it with "
             + Self.howToAllow(host)
+    }
+
+    /// The authority of `text` (`user@host:port`): after `scheme://` if any, up to the first `/`,
+    /// `?` or `#`.
+    static func authority(of text: String) -> String {
+        var rest = Substring(text)
+        if let range = text.range(of: "://") { rest = text[range.upperBound...] }
+        return String(rest.prefix { $0 != "/" && $0 != "?" && $0 != "#" })
+    }
+
+    /// Every `${` in `authority` opens an unescaped `${env.NAME}` or `${var.NAME}` reference.
+    static func holdsOnlyValueReferences(_ authority: String) -> Bool {
+        var rest = Substring(authority)
+        while let open = rest.range(of: "${") {
+            if open.lowerBound > rest.startIndex, rest[rest.index(before: open.lowerBound)] == "$" { return false }
+            let after = rest[open.upperBound...]
+            guard after.hasPrefix("env.") || after.hasPrefix("var.") else { return false }
+            guard let close = after.firstIndex(of: "}") else { return false }
+            rest = after[after.index(after: close)...]
+        }
+        return true
+    }
+
+    /// `text` with every `${...}` (and its escaping `$`) replaced by `x`.
+    static func replacingReferences(in text: String) -> String {
+        var result = ""
+        var rest = Substring(text)
+        while let open = rest.range(of: "${") {
+            var head = rest[..<open.lowerBound]
+            if head.hasSuffix("$") { head = head.dropLast() }
+            result += head + "x"
+            let after = rest[open.upperBound...]
+            guard let close = after.firstIndex(of: "}") else { return result }
+            rest = after[after.index(after: close)...]
+        }
+        return result + rest
     }
 
     /// `--allow-host HOST (or LAUNCHWATCH_ALLOW_HOSTS=HOST)`.

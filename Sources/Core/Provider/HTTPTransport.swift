@@ -111,6 +111,10 @@ public enum HTTPTransportError: Error, Sendable, Equatable {
     case tooLarge(bytes: Int, maximum: Int)
     /// The host was not reached or the connection broke: a short description.
     case network(String)
+    /// The server answered with a redirect (`status`, 3xx) to `host` (`nil` when it named none).
+    /// Redirects are never followed: the request's credentials would go along to a host nobody
+    /// checked, and a 307 or 308 would carry its body (a refresh token, a signed assertion) too.
+    case redirected(status: Int, host: String?)
 
     /// The provider error for a request to `service` ("Vertex AI") that took longer than `timeout`.
     public func providerError(service: String, timeout: Duration) -> ProviderError {
@@ -126,6 +130,8 @@ public enum HTTPTransportError: Error, Sendable, Equatable {
                     + "\(maximum / 1_048_576) MB); the rest was not read")
         case .network(let reason):
             ProviderError(code: "network", message: "\(service) could not be reached: \(reason)")
+        case .redirected:
+            ProviderError(code: "redirected", message: "\(service) \(summary)")
         }
     }
 
@@ -136,6 +142,9 @@ public enum HTTPTransportError: Error, Sendable, Equatable {
         case .cancelled: "cancelled"
         case .tooLarge(let bytes, _): "refused after \(bytes) bytes (too large)"
         case .network(let reason): reason
+        case .redirected(let status, let host):
+            "answered \(status), a redirect to \(host ?? "no host"), which is not followed (credentials go only to "
+                + "the host named)"
         }
     }
 
@@ -173,6 +182,8 @@ private final class Transfers: NSObject, URLSessionDataDelegate, @unchecked Send
         var finish: Finish?
         /// When an abandoned transfer that is still sending is stopped.
         var giveUpBy: ContinuousClock.Instant
+        /// Where the server redirected to (not followed).
+        var redirectedTo: String?
     }
 
     private let lock = NSLock()
@@ -221,6 +232,21 @@ private final class Transfers: NSObject, URLSessionDataDelegate, @unchecked Send
         completionHandler(.allow)
     }
 
+    /// A redirect is never followed: FoundationNetworking would copy the `Authorization` header to
+    /// any `Location` (and, for 307 and 308, the body). The 3xx becomes the answer, reported as
+    /// `HTTPTransportError.redirected`.
+    func urlSession(
+        _ session: URLSession, task: URLSessionTask, willPerformHTTPRedirection response: HTTPURLResponse,
+        newRequest request: URLRequest, completionHandler: @escaping (URLRequest?) -> Void
+    ) {
+        let host = request.url?.host ?? "no host"
+        lock.withLock {
+            transfers[task.taskIdentifier]?.redirectedTo = host
+            transfers[task.taskIdentifier]?.response = response
+        }
+        completionHandler(nil)
+    }
+
     func urlSession(_ session: URLSession, dataTask: URLSessionDataTask, didReceive data: Data) {
         let id = dataTask.taskIdentifier
         lock.lock()
@@ -252,6 +278,11 @@ private final class Transfers: NSObject, URLSessionDataDelegate, @unchecked Send
         }
         var headers: [String: String] = [:]
         for (name, value) in response.allHeaderFields { headers["\(name)".lowercased()] = "\(value)" }
+        if (300..<400).contains(response.statusCode) || transfer?.redirectedTo != nil {
+            let host = transfer?.redirectedTo ?? headers["location"].flatMap { URL(string: $0)?.host }
+            finish(id, .failure(.redirected(status: response.statusCode, host: host)))
+            return
+        }
         finish(
             id,
             .success(

@@ -153,6 +153,12 @@ public struct RegisteredProvider: Sendable {
     public func make(configuration: JSONValue, at path: JSONPath, context: ProviderContext) throws(JSONValueDecoder
         .Failures) -> any Provider
     {
+        // Checked again on every configuration a provider is made from, the one with facts filled
+        // in included: a fact or a `$${` escape may have turned into text the check before the
+        // run could not see, and only this check stands between it and the user's credentials.
+        if let refused = checkCredentials?(configuration, path, context), !refused.isEmpty {
+            throw JSONValueDecoder.Failures(failures: refused.map { .init(path: $0.path, message: $0.message) })
+        }
         guard let provider = try decodeAndMake(configuration, path, context) else {
             throw JSONValueDecoder.Failures(failures: [.init(path: path, message: "could not be created")])
         }

@@ -18,6 +18,12 @@ extension CloudRunExecutionProvider: DiagnosableProvider {
             let check = DiagnosisCheck("configuration", outcome: .failed, message: error.message)
             return ProviderDiagnosis(checks: [check])
         }
+        // Where the credentials would go is checked before any token is fetched (doctor's caller
+        // checks the pipeline too; an embedding program may not).
+        if let refused = credentialRefusals(configuration, context: context.providerContext).first {
+            let check = DiagnosisCheck("credentials", outcome: .failed, message: refused.description)
+            return ProviderDiagnosis(checks: [check])
+        }
         // The credentials are reported even when a name is missing: they do not depend on it.
         let transport = HTTPTransport(timeout: timeout)
         let tokens = AccessTokenSource(

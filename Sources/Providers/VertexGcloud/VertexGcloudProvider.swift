@@ -104,6 +104,12 @@ public struct VertexGcloudProvider: Provider {
         let timeout = try DurationText.configured(configuration.timeout, field: "timeout", default: .seconds(30))
         searchEvery = try DurationText.configured(
             configuration.searchEvery, field: "searchEvery", default: .seconds(15), allowZero: true)
+        // gcloud is the one that sends the credentials, so no request of ours can be checked: the
+        // `env` it is given is checked here, on the configuration the provider is made from (facts
+        // filled in), whatever checked the pipeline before.
+        if let refused = Self.credentialRefusals(configuration, context: context).first {
+            throw refused.providerError
+        }
         var environment = context.environment
         for (name, value) in configuration.env ?? [:] {
             guard !name.isEmpty, !name.contains("=") else {

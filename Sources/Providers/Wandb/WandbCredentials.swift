@@ -53,7 +53,7 @@ public struct WandbCredentials: Sendable {
             let prefix = source == "WANDB_API_KEY" ? "WANDB_API_KEY invalid" : "\(source) invalid"
             throw ProviderError(code: "credentials", message: "\(prefix): \(problem)")
         }
-        if let why = rule(environment: environment, key: key).refusal(url.absoluteString, environment: environment) {
+        if let why = rule(environment: environment, key: key).sendRefusal(url, environment: environment) {
             throw ProviderError(code: "credentials_refused", message: why)
         }
         DebugLog.write("credentials") { "W&B key from \(source), for \(url.absoluteString)" }

@@ -37,7 +37,7 @@ extension AccessTokenSource {
         let host = metadataPingHost
         let base = host.hasPrefix("http") ? host : "http://\(host)"
         guard let url = URL(string: base + "/"),
-            destinations.refusal(url.absoluteString, environment: environment) == nil
+            destinations.sendRefusal(url, environment: environment) == nil
         else { return false }
         let seconds = environment["GCE_METADATA_TIMEOUT"].flatMap(Int.init).map { max(1, $0) } ?? 3
         let tries = environment["GCE_METADATA_DETECT_RETRIES"].flatMap(Int.init).map { max(1, $0) } ?? 3

@@ -100,7 +100,7 @@ public actor AccessTokenSource {
 
     /// Throws when a Google credential must not be sent to `url` (see `GoogleCredentialDestinations`).
     public func check(destination url: URL) throws(ProviderError) {
-        if let why = destinations.refusal(url.absoluteString, environment: environment) {
+        if let why = destinations.sendRefusal(url, environment: environment) {
             throw ProviderError(code: "credentials_refused", message: why)
         }
     }
@@ -110,7 +110,8 @@ public actor AccessTokenSource {
         guard let url = URL(string: text), let scheme = url.scheme, ["http", "https"].contains(scheme),
             url.host != nil
         else { throw AccessTokenError("\(what) \"\(text)\" is not an http(s) URL") }
-        if let why = destinations.refusal(text, environment: environment) {
+        // The parsed URL is judged, not the text: it is what the request goes to.
+        if let why = destinations.sendRefusal(url, environment: environment) {
             throw AccessTokenError("\(what): \(why)")
         }
         return url
@@ -160,7 +161,11 @@ public actor AccessTokenSource {
             return (.fixed(token), "GOOGLE_OAUTH_ACCESS_TOKEN")
         }
         if let path = environment["GOOGLE_APPLICATION_CREDENTIALS"], !path.isEmpty {
-            return try credentialFileSource(resolve(path), origin: "GOOGLE_APPLICATION_CREDENTIALS (\(path))")
+            // A path the environment gives is the user's, relative to where they run the command
+            // (as google-auth opens it), not to the pipeline's folder; `GoogleCredentialDestinations`
+            // reads the same file.
+            return try credentialFileSource(
+                URL(fileURLWithPath: path), origin: "GOOGLE_APPLICATION_CREDENTIALS (\(path))")
         }
         if let adc = Self.applicationDefaultFile(environment), FileManager.default.fileExists(atPath: adc.path) {
             return try credentialFileSource(adc, origin: "gcloud application-default credentials (\(adc.path))")
@@ -223,44 +228,36 @@ public actor AccessTokenSource {
             return try await oauthTokenResponse(
                 request, what: "the metadata server", timeout: min(tokenTimeout, .seconds(5)))
         case .gcloud(let path):
-            return try await Self.gcloudToken(path: path, environment: environment)
+            return try await Self.gcloudToken(path: path, environment: environment, timeout: tokenTimeout)
         }
     }
 
     /// `gcloud auth print-access-token`, run on a thread of its own: waiting for gcloud (a second or
     /// more) must not block a thread of the cooperative pool, which the watch and its other
-    /// providers share.
-    private static func gcloudToken(path: String, environment: [String: String]) async throws(AccessTokenError) -> (
-        token: String, expiresAt: Date?
-    ) {
-        let result: Result<String, AccessTokenError> = await withCheckedContinuation { continuation in
-            Thread { continuation.resume(returning: runGcloud(path: path, environment: environment)) }.start()
+    /// providers share. It gets the token timeout like any token request; gcloud is killed when the
+    /// timeout passes or the watch is cancelled, and it never prompts (`CLOUDSDK_CORE_DISABLE_PROMPTS`).
+    private static func gcloudToken(path: String, environment: [String: String], timeout: Duration)
+        async throws(AccessTokenError) -> (token: String, expiresAt: Date?)
+    {
+        var environment = environment
+        // A prompt would wait for an answer that never comes.
+        environment["CLOUDSDK_CORE_DISABLE_PROMPTS"] = "1"
+        let run = GcloudTokenRun(path: path, environment: environment)
+        let result: Result<String, AccessTokenError> = await withTaskCancellationHandler {
+            await withCheckedContinuation { continuation in
+                run.install(continuation)
+                Thread { run.resume(with: run.run()) }.start()
+                Task {
+                    try? await Task.sleep(for: timeout)
+                    run.stop(
+                        because: AccessTokenError(
+                            "`gcloud auth print-access-token` gave no token within \(DurationText.format(timeout))"))
+                }
+            }
+        } onCancel: {
+            run.stop(because: AccessTokenError("`gcloud auth print-access-token` was cancelled"))
         }
         return (try result.get(), Date().addingTimeInterval(55 * 60))
-    }
-
-    private static func runGcloud(path: String, environment: [String: String]) -> Result<String, AccessTokenError> {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: path)
-        process.arguments = ["auth", "print-access-token"]
-        process.environment = environment
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
-        process.standardInput = FileHandle.nullDevice
-        do {
-            try process.run()
-        } catch {
-            return .failure(AccessTokenError("gcloud could not be started"))
-        }
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        let token = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-        guard process.terminationStatus == 0, !token.isEmpty else {
-            return .failure(
-                AccessTokenError("`gcloud auth print-access-token` failed (exit \(process.terminationStatus))"))
-        }
-        return .success(token)
     }
 
     static func findExecutable(_ name: String, path: String?) -> String? {
@@ -272,5 +269,87 @@ public actor AccessTokenSource {
     /// Records the quota project a credential file names, unless `GOOGLE_CLOUD_QUOTA_PROJECT` does.
     func noteQuotaProject(_ project: String?) {
         if let project, !project.isEmpty, quotaProject == nil { quotaProject = project }
+    }
+}
+
+/// One run of `gcloud auth print-access-token`: its answer, its timeout and a cancellation,
+/// delivered once; the process is killed when it is given up on.
+private final class GcloudTokenRun: @unchecked Sendable {
+    typealias Outcome = Result<String, AccessTokenError>
+    private let lock = NSLock()
+    private let process = Process()
+    private var continuation: CheckedContinuation<Outcome, Never>?
+    private var early: Outcome?
+    private var done = false
+    private var started = false
+
+    init(path: String, environment: [String: String]) {
+        process.executableURL = URL(fileURLWithPath: path)
+        process.arguments = ["auth", "print-access-token"]
+        process.environment = environment
+        process.standardError = FileHandle.nullDevice
+        process.standardInput = FileHandle.nullDevice
+    }
+
+    /// Runs gcloud to the end (on the calling thread) and reads its answer.
+    func run() -> Outcome {
+        let output = Pipe()
+        process.standardOutput = output
+        do {
+            // Not started once given up on; started under the lock `stop` takes, so that it kills
+            // a process that is running.
+            try lock.withLock {
+                guard !done else { throw AccessTokenError("given up on") }
+                try ProcessStart.serialized { try process.run() }
+                started = true
+            }
+        } catch {
+            return .failure(AccessTokenError("gcloud could not be started"))
+        }
+        // `readToEnd` throws where `readDataToEndOfFile` would crash (an interrupted read): a failed
+        // read is a failed token, not a crashed watch.
+        let data = (try? output.fileHandleForReading.readToEnd()) ?? Data()
+        process.waitUntilExit()
+        let token = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        guard process.terminationStatus == 0, !token.isEmpty else {
+            return .failure(
+                AccessTokenError("`gcloud auth print-access-token` failed (exit \(process.terminationStatus))"))
+        }
+        return .success(token)
+    }
+
+    func install(_ continuation: CheckedContinuation<Outcome, Never>) {
+        lock.lock()
+        if let early {
+            lock.unlock()
+            continuation.resume(returning: early)
+            return
+        }
+        self.continuation = continuation
+        lock.unlock()
+    }
+
+    /// Gives up with `error`, killing gcloud if it runs.
+    func stop(because error: AccessTokenError) {
+        let running = lock.withLock { !done && started && process.isRunning }
+        if running { kill(process.processIdentifier, SIGKILL) }
+        resume(with: .failure(error))
+    }
+
+    func resume(with outcome: Outcome) {
+        lock.lock()
+        guard !done else {
+            lock.unlock()
+            return
+        }
+        done = true
+        guard let continuation else {
+            early = outcome
+            lock.unlock()
+            return
+        }
+        self.continuation = nil
+        lock.unlock()
+        continuation.resume(returning: outcome)
     }
 }

@@ -61,7 +61,8 @@ public enum GoogleCredentialDestinations {
     }
 
     /// The credential files that are the user's own: `GOOGLE_APPLICATION_CREDENTIALS` and gcloud's
-    /// application-default credentials file.
+    /// application-default credentials file. A relative `GOOGLE_APPLICATION_CREDENTIALS` is relative
+    /// to the working directory, as for `AccessTokenSource` and google-auth.
     static func userCredentialFiles(_ environment: [String: String]) -> [URL] {
         var files: [URL] = []
         if let path = environment["GOOGLE_APPLICATION_CREDENTIALS"], !path.isEmpty {

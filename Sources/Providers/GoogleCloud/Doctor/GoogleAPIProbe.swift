@@ -36,6 +36,14 @@ public struct GoogleAPIProbe: Sendable {
     public func check(
         _ name: String, target: String, request base: URLRequest, notFound: String? = nil
     ) async -> Result {
+        // Where the token would go is checked before one is fetched, as every request that carries
+        // a credential is.
+        do {
+            try await tokens.check(destination: base.url ?? URL(fileURLWithPath: "/"))
+        } catch {
+            return Result(
+                check: DiagnosisCheck(name, target: target, outcome: .failed, message: error.message), json: nil)
+        }
         let token: String
         do {
             token = try await tokens.token()
