@@ -16,20 +16,21 @@ extension VertexGcloudProvider: CredentialConfined {
     // `gcloud` is not listed: it is not a URL (the schema would give it a URL's pattern); the summary
     // and the field's own description say that it needs the allowance.
     public static let credentialDestinationFields = ["env"]
-    public static let credentialDestinationSummary =
-        GoogleCredentialDestinations.summary
-        + " In env, CLOUDSDK_API_ENDPOINT_OVERRIDES_* and CLOUDSDK_AUTH_TOKEN_HOST are held to the same rule, and "
-        + "variables that set a proxy or change TLS verification are refused. A gcloud other than the gcloud on "
-        + "PATH, and env variables other than "
-        + harmlessVariables.sorted().joined(separator: ", ")
-        + ", run only when the run allows the pipeline's programs with \(CommandAllowance.howToAllow)."
+    public static let credentialDestinationSummary: String = {
+        let harmless = harmlessVariables.sorted().joined(separator: ", ")
+        let programs: String =
+            "A gcloud other than the gcloud on PATH, and env variables other than " + harmless
+            + ", run only when the run allows the pipeline's programs with " + CommandAllowance.howToAllow + "."
+        return GoogleCredentialDestinations.summary
+            + " In env, CLOUDSDK_API_ENDPOINT_OVERRIDES_* and CLOUDSDK_AUTH_TOKEN_HOST are held to the same rule, "
+            + "and variables that set a proxy or change TLS verification are refused. " + programs
+    }()
 
     /// Variables a pipeline may always set for gcloud: they choose the project and region gcloud
     /// works in and quieten it, and neither run code nor change which credentials gcloud uses.
     static let harmlessVariables: Set<String> = [
         "CLOUDSDK_CORE_PROJECT", "CLOUDSDK_COMPUTE_REGION", "CLOUDSDK_AI_REGION", "CLOUDSDK_CORE_DISABLE_PROMPTS",
         "CLOUDSDK_COMPONENT_MANAGER_DISABLE_UPDATE_CHECK", "CLOUDSDK_CORE_DISABLE_USAGE_REPORTING",
-        "CLOUDSDK_CORE_VERBOSITY",
     ]
 
     /// Variables that would let whoever wrote the pipeline read gcloud's traffic.
@@ -69,14 +70,17 @@ extension VertexGcloudProvider: CredentialConfined {
                 refusals.append(
                     CredentialRefusal(
                         field: field,
-                        message:
-                            "a pipeline may set for gcloud only "
-                            + harmlessVariables.sorted().joined(separator: ", ")
-                            + " and endpoint overrides: \(name) could make gcloud run other code or use other "
-                            + "credentials; set it in your own environment, or, if you trust this pipeline's "
-                            + "programs, allow them with \(CommandAllowance.howToAllow)"))
+                        message: Self.programVariableRefusal(name)))
             }
         }
         return refusals
+    }
+
+    /// Why `name` in `env` needs the run to allow the pipeline's programs.
+    static func programVariableRefusal(_ name: String) -> String {
+        let harmless = harmlessVariables.sorted().joined(separator: ", ")
+        return "a pipeline may set for gcloud only " + harmless + " and endpoint overrides: " + name
+            + " could make gcloud run other code or use other credentials; set it in your own environment, or, "
+            + "if you trust this pipeline's programs, allow them with " + CommandAllowance.howToAllow
     }
 }
