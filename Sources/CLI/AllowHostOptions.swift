@@ -14,6 +14,14 @@ struct AllowHostOptions: ParsableArguments {
             valueName: "host"))
     var hosts: [String] = []
 
+    @Flag(
+        name: .customLong("allow-commands"),
+        help: ArgumentHelp(
+            "Lets the pipeline's programs run (command providers' run, a gcloud other than the one on PATH): "
+                + "they run with your environment and credentials, so allow them only for pipelines you trust. "
+                + "Also LAUNCHWATCH_ALLOW_COMMANDS=1."))
+    var commands = false
+
     func validate() throws {
         for host in hosts {
             let name = host.hasPrefix("*.") ? String(host.dropFirst(2)) : host
@@ -26,10 +34,12 @@ struct AllowHostOptions: ParsableArguments {
         }
     }
 
-    /// `environment` with the hosts added to `LAUNCHWATCH_ALLOW_HOSTS`.
+    /// `environment` with the hosts added to `LAUNCHWATCH_ALLOW_HOSTS`, and
+    /// `LAUNCHWATCH_ALLOW_COMMANDS=1` with `--allow-commands`.
     func applied(to environment: [String: String]) -> [String: String] {
-        guard !hosts.isEmpty else { return environment }
         var environment = environment
+        if commands { environment[CommandAllowance.variable] = "1" }
+        guard !hosts.isEmpty else { return environment }
         let variable = CredentialDestinationRule.allowHostsVariable
         let existing = environment[variable].map { [$0] } ?? []
         environment[variable] = (existing + hosts).joined(separator: ",")

@@ -246,26 +246,34 @@ struct CommandProviderTests {
     func pollTimeoutKillsTheGroup() async throws {
         let folder = try ScriptFolder()
         defer { folder.remove() }
+        // The pid files are written first and renamed into place whole, so that the test can wait for
+        // them (the program is ready) before it waits for the timeout.
         try folder.script(
             "hang.sh",
             #"""
             sleep 300 &
-            echo $! > child.pid
-            echo $$ > leader.pid
+            echo $! > child.tmp && mv child.tmp child.pid
+            echo $$ > leader.tmp && mv leader.tmp leader.pid
             echo '{"status": "RUNNING"}'
             sleep 300
             """#)
-        let provider = try folder.provider(#"{"run": ["./hang.sh"], "timeout": "500ms"}"#)
+        // 2s: time enough for the script to start and write its pid files on a loaded 2-core machine.
+        let provider = try folder.provider(#"{"run": ["./hang.sh"], "timeout": "2s"}"#)
         let started = ContinuousClock.now
-        let error = try #require(await Self.pollError(provider))
+        let poll = Task { await Self.pollError(provider) }
+        var pids: [pid_t] = []
+        for _ in 0..<1000 where pids.count < 2 {
+            pids = [folder.read("child.pid"), folder.read("leader.pid")].compactMap {
+                $0.flatMap { pid_t($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
+            }
+            if pids.count < 2 { try await Task.sleep(for: .milliseconds(10)) }
+        }
+        #expect(pids.count == 2, "the script started its child")
+        let error = try #require(await poll.value)
         // Far below the script's own 300 s: it was stopped, not waited for (loose, for a loaded machine).
         #expect(ContinuousClock.now - started < .seconds(60))
         #expect(error.code == "timeout")
-        #expect(error.message == "cmd: hang.sh did not finish within 500ms; it was killed with its process group")
-        let pids = [folder.read("child.pid"), folder.read("leader.pid")].compactMap {
-            $0.flatMap { pid_t($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
-        }
-        #expect(pids.count == 2)
+        #expect(error.message == "cmd: hang.sh did not finish within 2s; it was killed with its process group")
         #expect(await allGone(pids))
     }
 
@@ -284,6 +292,97 @@ struct CommandProviderTests {
         poll.cancel()
         await #expect(throws: CancellationError.self) { try await poll.value }
         #expect(await allGone([try #require(child)]))
+    }
+
+    // MARK: - Bounded memory
+
+    @Test("poll: a program that prints without end is killed past 1,000 lines, with an error naming the limit")
+    func pollOutputIsBounded() async throws {
+        let folder = try ScriptFolder()
+        defer { folder.remove() }
+        try folder.script("flood.sh", #"while :; do echo '{"status": "RUNNING"}'; done"#)
+        let provider = try folder.provider(#"{"run": ["./flood.sh"], "timeout": "50s"}"#)
+        let error = try #require(await Self.pollError(provider))
+        #expect(error.code == "command_output")
+        #expect(
+            error.message
+                == "cmd: flood.sh printed more than 1000 lines in one run, the limit; it was killed with its process "
+                + "group (a poll prints the current status in a line or a few)")
+    }
+
+    @Test("poll: so is one that prints more than 4 MiB in fewer lines")
+    func pollOutputBytesAreBounded() async throws {
+        let folder = try ScriptFolder()
+        defer { folder.remove() }
+        // 100 lines of 64 KiB each: 6.4 MiB.
+        try folder.script(
+            "wide.sh",
+            #"""
+            pad=$(head -c 65536 /dev/zero | tr '\0' 'x')
+            i=0
+            while [ $i -lt 100 ]; do echo "{\"status\": \"RUNNING\", \"subject\": \"$pad\"}"; i=$((i+1)); done
+            """#)
+        let provider = try folder.provider(#"{"run": ["./wide.sh"], "timeout": "50s"}"#)
+        let error = try #require(await Self.pollError(provider))
+        #expect(error.code == "command_output")
+        #expect(error.message.contains("printed more than 4 MiB in one run, the limit"), "\(error.message)")
+    }
+
+    @Test("a stderr line longer than any line buffer does not fail the run: the last line is still reported")
+    func longStderrLine() async throws {
+        let folder = try ScriptFolder()
+        defer { folder.remove() }
+        try folder.script(
+            "noisy.sh",
+            #"""
+            head -c 300000 /dev/zero | tr '\0' 'x' >&2
+            echo >&2
+            echo "ERROR: quota exceeded" >&2
+            exit 3
+            """#)
+        let provider = try folder.provider(#"{"run": ["./noisy.sh"]}"#)
+        let error = try #require(await Self.pollError(provider))
+        #expect(error.code == "command_failed")
+        #expect(error.message == "cmd: noisy.sh exited with status 3: ERROR: quota exceeded")
+
+        // A last line longer than what is kept is shown cut, marked with "…".
+        try folder.script("long.sh", "head -c 300000 /dev/zero | tr '\\0' 'y' >&2\nexit 4")
+        let long = try folder.provider(#"{"run": ["./long.sh"]}"#)
+        let cut = try #require(await Self.pollError(long))
+        #expect(cut.code == "command_failed")
+        #expect(cut.message.hasPrefix("cmd: long.sh exited with status 4: …yyyy"), "\(cut.message.prefix(80))")
+    }
+
+    @Test("stream: at most 1,000 lines are kept between polls; the oldest are dropped and the drop reported")
+    func streamBufferIsBounded() async throws {
+        let folder = try ScriptFolder()
+        defer { folder.remove() }
+        try folder.script(
+            "burst.sh",
+            #"""
+            read -r _ < go
+            i=1
+            while [ $i -le 1500 ]; do echo "{\"status\": \"S$i\"}"; i=$((i+1)); done
+            """#)
+        mkfifo(folder.url.appendingPathComponent("go").path, 0o600)
+        let provider = try folder.provider(#"{"run": ["./burst.sh"], "mode": "stream", "timeout": "1m"}"#)
+        let stream = try #require(provider.stream)
+        // The first poll starts the program, which prints once let go; its lines pile up until it ends.
+        #expect(try await provider.poll(Self.context(0)).observations.isEmpty)
+        let fifo = try #require(FileHandle(forWritingAtPath: folder.url.appendingPathComponent("go").path))
+        try fifo.write(contentsOf: Data("go\n".utf8))
+        try fifo.close()
+        while stream.isRunning { await stream.activity() }
+        let error = try #require(await Self.pollError(provider, Self.context(0.5)))
+        #expect(error.code == "command_output")
+        #expect(
+            error.message
+                == "cmd: burst.sh printed 500 lines more than the 1000 kept between two polls; the oldest were "
+                + "dropped (print less often, or collect more often with a shorter every)")
+        let kept = try await provider.poll(Self.context(0.5)).observations.map(\.status)
+        #expect(kept.count == 1000)
+        #expect(kept.first == "S501")
+        #expect(kept.last == "S1500")
     }
 
     // MARK: - Stream mode
@@ -375,6 +474,7 @@ struct CommandProviderTests {
     func streamSilenceTimesOut() async throws {
         let folder = try ScriptFolder()
         defer { folder.remove() }
+        // The child's pid is written before the line, so a line seen means the pid is there.
         try folder.script(
             "stream.sh",
             #"""
@@ -383,21 +483,42 @@ struct CommandProviderTests {
             echo '{"status": "RUNNING"}'
             exec sleep 300
             """#)
-        let provider = try folder.provider(#"{"run": ["./stream.sh"], "mode": "stream", "timeout": "500ms"}"#)
-        let stream = try #require(provider.stream)
+        // 2s: time enough for the script to start and print on a loaded 2-core machine.
+        var provider: CommandProvider? = try folder.provider(
+            #"{"run": ["./stream.sh"], "mode": "stream", "timeout": "2s"}"#)
+        var stream: CommandStream? = try #require(provider?.stream)
         var error: ProviderError?
         while error == nil {
             do {
-                _ = try await provider.poll(Self.context())
-                await stream.activity()
+                _ = try await provider?.poll(Self.context(0))
+                await stream?.activity()
             } catch let failure as ProviderError {
                 error = failure
             }
         }
         #expect(error?.code == "timeout")
-        #expect(error?.message.contains("stream.sh printed no line for 500ms") == true)
+        #expect(error?.message.contains("stream.sh printed no line for 2s") == true)
+        let first = (folder.read("children.pid") ?? "").split(separator: "\n").compactMap { pid_t($0) }
+        #expect(first.count == 1)
+        #expect(await allGone(first))
+        #expect(stream?.isRunning == false)
+
+        // The run printed a line, so the restart waits the shortest backoff (1s) from the poll that
+        // sees it ended: not yet at 0.5s, due at 2s.
+        _ = try await provider?.poll(Self.context(0.5))
+        #expect(stream?.isRunning == false)
+        var seen: [String] = []
+        while seen.isEmpty {
+            let result = try #require(try await provider?.poll(Self.context(2)))
+            seen = result.observations.map(\.status)
+            if seen.isEmpty { await stream?.activity() }
+        }
+        #expect(seen == ["RUNNING"])
         let children = (folder.read("children.pid") ?? "").split(separator: "\n").compactMap { pid_t($0) }
-        #expect(children.count == 1)
+        #expect(children.count == 2, "a second run started")
+        // Releasing the provider ends the second run with its group.
+        stream = nil
+        provider = nil
         #expect(await allGone(children))
     }
 

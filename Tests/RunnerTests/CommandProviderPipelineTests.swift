@@ -49,7 +49,8 @@ struct CommandProviderPipelineTests {
         // "t" is replaced by the sentinel access token: the script sends it, and it must never be printed.
         let result = try LaunchWatchProcess.run(
             [
-                "run", Self.pipeline, "--json", "--deadline", "180s", "--var", "python=\(python)", "--var",
+                "run", Self.pipeline, "--json", "--allow-commands", "--deadline", "180s", "--var", "python=\(python)",
+                "--var",
                 "project=launchwatch-demo", "--var", "runId=\(runId)", "--var", "endpoint=\(base.absoluteString)",
             ], environment: ["GOOGLE_OAUTH_ACCESS_TOKEN": "t"])
         #expect(result.status == status, "stdout: \(result.stdout)\nstderr: \(result.stderr)")

@@ -276,7 +276,7 @@ struct DoctorOtherKindsTests {
                           "match": {"displayNamePrefix": "train-"}}}]}
             """)
         let result = try LaunchWatchProcess.run(
-            ["doctor", pipeline, "--json"], environment: ["HOME": fixtures.directory.path])
+            ["doctor", pipeline, "--json", "--allow-commands"], environment: ["HOME": fixtures.directory.path])
         #expect(result.status == 0, "stdout: \(result.stdout) stderr: \(result.stderr)")
         let vertex = result.events?.first { $0.string("provider") == "vertex" }
         let source = DoctorCommandTests.text(vertex?.value["credentials"]?["source"])

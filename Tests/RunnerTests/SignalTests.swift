@@ -83,6 +83,7 @@ struct SignalTests {
         let pipeline = Fixtures.repository.appendingPathComponent("Examples/pipelines/vertex-gcloud.json").path
         let process = try LaunchWatchProcess([
             "run", pipeline, "--json", "--var", "project=p", "--var", "runId=r", "--var", "gcloud=\(gcloud.path)",
+            "--allow-commands",
         ])
         // Wait until the watch runs gcloud (and its sleep).
         #expect(process.waitForLine { EventLine($0)?.type == "started" })

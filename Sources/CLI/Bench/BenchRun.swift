@@ -119,6 +119,8 @@ struct BenchRunner: Sendable {
         if pipeline == .seedCadence {
             environment.merge(gcloudEnvironment, uniquingKeysWith: { $1 })
             environment["CLOUDSDK_API_ENDPOINT_OVERRIDES_AIPLATFORM"] = base + "/"
+            // The bench's own pipeline, and the gcloud its user named with --gcloud: theirs to run.
+            environment[CommandAllowance.variable] = "1"
         }
         // Benchmark launches are not the user's: they stay out of the launch history.
         var arguments = [

@@ -51,6 +51,20 @@ struct CommandProcess: Sendable {
         case unreadable(String)
         /// The waiting task was cancelled; the program was killed.
         case cancelled
+        /// The program printed more than `outputLimit` allows in one run and was killed; the text
+        /// names the limit.
+        case tooMuchOutput(String)
+    }
+
+    /// The most one run may print on stdout (`poll` mode, where a run's lines are kept until it
+    /// ends): past either limit the program is killed and the run is an error naming the limit.
+    struct OutputLimit: Sendable, Equatable {
+        var lines: Int
+        var bytes: Int
+
+        /// A poll prints the current status in a line or a few: 1,000 lines or 4 MiB is a program
+        /// gone wrong (or printing a history), not one to keep in memory.
+        static let poll = OutputLimit(lines: 1000, bytes: 4 << 20)
     }
 
     var argv: [String]
@@ -60,6 +74,13 @@ struct CommandProcess: Sendable {
     var limitsSilence = false
     /// The longest stdout line read; a longer one is an error rather than unbounded memory.
     var maximumLineLength = 1 << 20
+    /// The limit on a whole run's stdout; `nil` in `stream` mode, whose lines are handed on as they
+    /// come (and whose buffer between polls is bounded by `StreamBuffer`).
+    var outputLimit: OutputLimit?
+    /// How much of the end of stderr is kept: only its last line is used (in the error of a
+    /// non-zero exit), so stderr is read as bytes, never as lines, and no stderr line however long
+    /// fails the run or grows memory.
+    static let keptErrorBytes = 4096
 
     /// Runs the program to its end, handing each stdout line to `onLine` in order.
     ///
@@ -95,6 +116,8 @@ struct CommandProcess: Sendable {
         let timeout = timeout
         let limitsSilence = limitsSilence
         let maximumLineLength = maximumLineLength
+        let outputLimit = outputLimit
+        let overflowed = ProviderMemory<String?>(nil)
         let result: ExecutionResult<String?, SequenceOutput, SequenceOutput>
         do {
             result = try await withTaskCancellationHandler {
@@ -112,19 +135,35 @@ struct CommandProcess: Sendable {
                         tasks.addTask {
                             let lines = execution.standardOutput.strings(
                                 bufferingPolicy: .maxLineLength(maximumLineLength))
+                            var count = 0
+                            var bytes = 0
                             for try await line in lines {
                                 lastLine.withLock { $0 = clock.now }
+                                count += 1
+                                bytes += line.utf8.count + 1
+                                if let outputLimit, count > outputLimit.lines || bytes > outputLimit.bytes {
+                                    let limit =
+                                        count > outputLimit.lines
+                                        ? "\(outputLimit.lines) lines" : "\(outputLimit.bytes / (1 << 20)) MiB"
+                                    overflowed.withLock { $0 = limit }
+                                    group.killAll()
+                                    throw Failure.tooMuchOutput(limit)
+                                }
                                 onLine(line)
                             }
                             return .stdout
                         }
                         tasks.addTask {
-                            var last: String?
-                            for try await line in execution.standardError.strings()
-                            where !line.trimmingCharacters(in: .whitespaces).isEmpty {
-                                last = line
+                            var tail: [UInt8] = []
+                            var cut = false
+                            for try await chunk in execution.standardError {
+                                chunk.withUnsafeBytes { tail.append(contentsOf: $0) }
+                                if tail.count > 2 * Self.keptErrorBytes {
+                                    tail.removeFirst(tail.count - Self.keptErrorBytes)
+                                    cut = true
+                                }
                             }
-                            return .stderr(last)
+                            return .stderr(Self.lastLine(of: tail, cut: cut))
                         }
                         tasks.addTask {
                             let started = clock.now
@@ -157,6 +196,9 @@ struct CommandProcess: Sendable {
         } catch _ where timedOut.value {
             group.killAll()
             throw .timedOut
+        } catch _ where overflowed.value != nil {
+            group.killAll()
+            throw .tooMuchOutput(overflowed.value ?? "")
         } catch let error as SubprocessError {
             group.killAll()
             if Task.isCancelled { throw .cancelled }
@@ -183,6 +225,18 @@ struct CommandProcess: Sendable {
         case .signaled(let signal):
             return Outcome(status: signal, signalled: true, lastErrorLine: result.closureResult)
         }
+    }
+
+    /// The last non-empty line of stderr's last bytes (`cut`: the bytes before them were dropped, so
+    /// a line that starts at the first byte kept is marked as cut with "…").
+    static func lastLine(of tail: [UInt8], cut: Bool) -> String? {
+        let text = String(decoding: tail, as: UTF8.self)
+        let lines = text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline)
+        guard
+            let index = lines.lastIndex(where: { !$0.trimmingCharacters(in: .whitespaces).isEmpty })
+        else { return nil }
+        let line = String(lines[index])
+        return cut && index == lines.startIndex ? "…" + line : line
     }
 
     private enum Reader: Sendable {

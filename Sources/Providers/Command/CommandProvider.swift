@@ -121,7 +121,7 @@ public struct CommandProvider: Provider {
         environment["LAUNCHWATCH_PROVIDER_ID"] = context.id
         process = CommandProcess(
             argv: configuration.run, environment: environment, workingDirectory: context.baseDirectory,
-            timeout: timeout, limitsSilence: mode == .stream)
+            timeout: timeout, limitsSilence: mode == .stream, outputLimit: mode == .poll ? .poll : nil)
         output = CommandOutput(
             id: context.id, program: program, mode: mode, timeout: timeout,
             allowedFacts: Set(configuration.publishes ?? []), redactor: SecretRedactor(environment: environment))
@@ -220,7 +220,20 @@ struct CommandOutput: Sendable {
                 ProviderError(code: "command_output", message: "\(id): cannot read \(programName)'s output: \(reason)"))
         case .cancelled:
             return ProviderError(code: "cancelled", message: "\(id): the command was cancelled")
+        case .tooMuchOutput(let limit):
+            return ProviderError(
+                code: "command_output",
+                message: "\(id): \(programName) printed more than \(limit) in one run, the limit; it was killed with "
+                    + "its process group (a poll prints the current status in a line or a few)")
         }
+    }
+
+    /// The error for a stream whose oldest lines were dropped, `kept` being the buffer's size.
+    func overflowError(dropped: Int, kept: Int) -> ProviderError {
+        ProviderError(
+            code: "command_output",
+            message: "\(id): \(programName) printed \(dropped) lines more than the \(kept) kept between two polls; "
+                + "the oldest were dropped (print less often, or collect more often with a shorter every)")
     }
 
     /// The error for a non-zero exit (or a signal), with the last stderr line.

@@ -6,7 +6,10 @@ import Synchronization
 /// killed (its whole process group) when the provider instance is released — at the end of the watch,
 /// or when the facts its configuration uses change and a new instance takes over.
 ///
-/// The program's lines are kept until the next poll collects them. The reading runs in a task of its
+/// The program's lines are kept until the next poll collects them, at most
+/// `StreamBuffer.maximumItems`: past that the oldest are dropped (a stream repeats the current
+/// status, so the newest lines are the ones that matter) and the next poll reports how many, as an
+/// error naming the limit. The reading runs in a task of its
 /// own, started by `poll` (not by an initialiser): it must outlive one poll, and its owner cancels it
 /// and kills the group in `deinit`, since a provider has no other end of life.
 final class CommandStream: Sendable {
@@ -20,7 +23,7 @@ final class CommandStream: Sendable {
     /// since the last poll: the observations up to the first error, or that error.
     func poll(_ provider: CommandOutput, process: CommandProcess, now: Date) throws -> PollResult {
         buffer.startIfDue(provider, process: process, now: now)
-        return try buffer.collect()
+        return try buffer.collect(provider)
     }
 
     /// Returns once the program has printed a line or ended since the last call (for tests: they
@@ -28,6 +31,9 @@ final class CommandStream: Sendable {
     func activity() async {
         await buffer.activity()
     }
+
+    /// Whether a run of the program is going on (for tests).
+    var isRunning: Bool { buffer.isRunning }
 }
 
 /// The state a stream's reading task and its polls share.
@@ -49,12 +55,19 @@ final class StreamBuffer: Sendable {
         var fruitlessRuns = 0
         var runPrintedLine = false
         var lineNumber = 0
+        /// Items dropped since the last poll, the buffer being full.
+        var dropped = 0
         var stopped = false
         var changed = false
         var waiters: [CheckedContinuation<Void, Never>] = []
     }
 
     private let state = Mutex(State())
+
+    /// The most lines (observations and errors) kept between two polls: a poll every 30s of a
+    /// stream that prints every second holds 30; 1,000 is a program printing far faster than it is
+    /// read, whose oldest lines are not worth unbounded memory.
+    static let maximumItems = 1000
 
     /// The delay before the next start after `fruitlessRuns` runs in a row that printed no valid line.
     static func backoff(afterFruitlessRuns runs: Int) -> Duration {
@@ -96,9 +109,15 @@ final class StreamBuffer: Sendable {
         if stopped { task.cancel() }
     }
 
-    /// Observations up to the first error; or that error, when it comes first.
-    func collect() throws(ProviderError) -> PollResult {
+    /// Observations up to the first error; or that error, when it comes first; or, when lines were
+    /// dropped since the last poll (the buffer was full), the error saying so.
+    func collect(_ provider: CommandOutput) throws(ProviderError) -> PollResult {
         let taken = state.withLock { state -> Result<[Item], ProviderError> in
+            if state.dropped > 0 {
+                let dropped = state.dropped
+                state.dropped = 0
+                return .failure(provider.overflowError(dropped: dropped, kept: Self.maximumItems))
+            }
             if case .error(let error) = state.items.first {
                 state.items.removeFirst()
                 return .failure(error)
@@ -161,6 +180,10 @@ final class StreamBuffer: Sendable {
 
     private func append(_ item: Item, printedLine: Bool) {
         let waiters = state.withLock { state in
+            if state.items.count >= Self.maximumItems {
+                state.items.removeFirst()
+                state.dropped += 1
+            }
             state.items.append(item)
             if printedLine { state.runPrintedLine = true }
             return takeWaiters(&state)
@@ -175,6 +198,8 @@ final class StreamBuffer: Sendable {
         if !waiters.isEmpty { state.changed = false }
         return waiters
     }
+
+    var isRunning: Bool { state.withLock { $0.running } }
 
     func activity() async {
         await withCheckedContinuation { continuation in

@@ -38,6 +38,8 @@ public struct VertexGcloudProvider: Provider {
         public var match: VertexJobMatch
         /// The gcloud executable: a path (relative to the pipeline's folder) or a name looked up on
         /// `PATH`; default `gcloud` on the `PATH`.
+        /// Any other than the default runs only when the run allows the pipeline's programs
+        /// (`CommandAllowance`), as it gets the user's credentials.
         public var gcloud: String?
         /// Environment variables added for gcloud, such as `CLOUDSDK_API_ENDPOINT_OVERRIDES_AIPLATFORM`.
         public var env: [String: String]?
@@ -59,7 +61,8 @@ public struct VertexGcloudProvider: Provider {
             "labels, displayName, displayNamePrefix, createdAfter (default 15 min before the start), jobId"),
         ConfigurationField(
             "gcloud", .string, default: "gcloud",
-            "the gcloud executable: a path (relative to the pipeline's folder) or a name looked up on PATH"),
+            "the gcloud executable: a path (relative to the pipeline's folder) or a name looked up on PATH; anything "
+                + "but the default gcloud on PATH is the pipeline's own program and runs only with --allow-commands"),
         ConfigurationField(
             "env", .stringMap,
             "environment variables added for gcloud, such as CLOUDSDK_API_ENDPOINT_OVERRIDES_AIPLATFORM"),
