@@ -156,7 +156,12 @@ public struct RegisteredProvider: Sendable {
         // Checked again on every configuration a provider is made from, the one with facts filled
         // in included: a fact or a `$${` escape may have turned into text the check before the
         // run could not see, and only this check stands between it and the user's credentials.
-        if let refused = checkCredentials?(configuration, path, context), !refused.isEmpty {
+        // Only where credentials go: whether the pipeline's programs may run was decided for the whole
+        // pipeline before any provider was made (`CommandAllowance`, the CLI's `--allow-commands`), and
+        // a program embedding launchwatch composes its own pipelines.
+        var destinations = context
+        destinations.environment[CommandAllowance.variable] = "1"
+        if let refused = checkCredentials?(configuration, path, destinations), !refused.isEmpty {
             throw JSONValueDecoder.Failures(failures: refused.map { .init(path: $0.path, message: $0.message) })
         }
         guard let provider = try decodeAndMake(configuration, path, context) else {

@@ -110,7 +110,10 @@ public struct VertexGcloudProvider: Provider {
         // gcloud is the one that sends the credentials, so no request of ours can be checked: the
         // `env` it is given is checked here, on the configuration the provider is made from (facts
         // filled in), whatever checked the pipeline before.
-        if let refused = Self.credentialRefusals(configuration, context: context).first {
+        // (Whether its programs may run was decided for the whole pipeline before: `CommandAllowance`.)
+        var destinations = context
+        destinations.environment[CommandAllowance.variable] = "1"
+        if let refused = Self.credentialRefusals(configuration, context: destinations).first {
             throw refused.providerError
         }
         var environment = context.environment
