@@ -306,9 +306,7 @@ private final class GcloudTokenRun: @unchecked Sendable {
         } catch {
             return .failure(AccessTokenError("gcloud could not be started"))
         }
-        // `readToEnd` throws where `readDataToEndOfFile` would crash (an interrupted read): a failed
-        // read is a failed token, not a crashed watch.
-        let data = (try? output.fileHandleForReading.readToEnd()) ?? Data()
+        let data = Self.readAll(output.fileHandleForReading.fileDescriptor)
         process.waitUntilExit()
         let token = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
         guard process.terminationStatus == 0, !token.isEmpty else {
@@ -316,6 +314,24 @@ private final class GcloudTokenRun: @unchecked Sendable {
                 AccessTokenError("`gcloud auth print-access-token` failed (exit \(process.terminationStatus))"))
         }
         return .success(token)
+    }
+
+    /// Everything `descriptor` gives until end of file. A read interrupted by a signal (the test
+    /// process and the watch start and reap children) is tried again: `readDataToEndOfFile` would
+    /// crash on it, and `readToEnd` would end early with part of the token.
+    private static func readAll(_ descriptor: Int32) -> Data {
+        var data = Data()
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        while true {
+            let count = read(descriptor, &buffer, buffer.count)
+            if count > 0 {
+                data.append(contentsOf: buffer[0..<count])
+            } else if count < 0, errno == EINTR {
+                continue
+            } else {
+                return data
+            }
+        }
     }
 
     func install(_ continuation: CheckedContinuation<Outcome, Never>) {
