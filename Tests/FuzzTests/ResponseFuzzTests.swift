@@ -33,12 +33,15 @@ struct ResponseFuzzTests {
         (ProcessInfo.processInfo.environment["LAUNCHWATCH_FUZZ_CASES"].flatMap(Int.init) ?? 20_000) / 4
     }
 
-    /// Parses each mutation of `seed` and, when it is JSON, hands it to `read`.
-    func fuzz(_ seed: String, salt: UInt64, _ read: (JSONValue) -> Void) -> (parsed: Int, rejected: Int) {
+    /// Parses each mutation of `seed` and, when it is JSON, hands it to `read`. It yields every 100
+    /// cases: a long loop that never does would hold one of the (on CI, two) threads every other test
+    /// shares, and tests that wait for a server or a timeout would wait for this one.
+    func fuzz(_ seed: String, salt: UInt64, _ read: (JSONValue) -> Void) async -> (parsed: Int, rejected: Int) {
         var mutator = Mutator(seed: 0xF022 ^ salt)
         var parsed = 0
         var rejected = 0
-        for _ in 0..<Self.cases {
+        for index in 0..<Self.cases {
+            if index % 100 == 99 { await Task.yield() }
             let input = mutator.mutate(Array(seed.utf8))
             guard let json = try? JSONParser.parse(Data(input)) else {
                 rejected += 1
@@ -51,8 +54,8 @@ struct ResponseFuzzTests {
     }
 
     @Test("Vertex AI jobs: read or rejected, and a job that reads keeps its state")
-    func vertexJobs() {
-        let result = fuzz(Self.vertexJob, salt: 1) { json in
+    func vertexJobs() async {
+        let result = await fuzz(Self.vertexJob, salt: 1) { json in
             if let job = VertexCustomJob(json: json) {
                 #expect(!job.state.isEmpty)
                 _ = job.observation
@@ -62,8 +65,8 @@ struct ResponseFuzzTests {
     }
 
     @Test("Cloud Logging entries: read or skipped")
-    func logEntries() {
-        let result = fuzz(Self.logEntry, salt: 2) { json in
+    func logEntries() async {
+        let result = await fuzz(Self.logEntry, salt: 2) { json in
             if let observation = CloudLoggingProvider.observation(json, timestamp: "2026-11-30T10:00:31Z") {
                 #expect(observation.detail?.message.isEmpty == false)
             }
@@ -72,8 +75,8 @@ struct ResponseFuzzTests {
     }
 
     @Test("Cloud Run executions: read or rejected")
-    func executions() {
-        let result = fuzz(Self.execution, salt: 3) { json in
+    func executions() async {
+        let result = await fuzz(Self.execution, salt: 3) { json in
             _ = try? CloudRunExecutionProvider.observation(json)
         }
         #expect(result.parsed > 0 && result.rejected > 0)

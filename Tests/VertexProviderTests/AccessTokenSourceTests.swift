@@ -95,12 +95,14 @@ struct AccessTokenSourceTests {
                 tokenRoutes: ["token.oauth"])
         case .metadataHostVariable:
             return Setup(
-                environment: ["GCE_METADATA_HOST": "127.0.0.1:\(port)"], credentials: nil,
+                environment: ["GCE_METADATA_HOST": "127.0.0.1:\(port)", "GCE_METADATA_TIMEOUT": "30"], credentials: nil,
                 notice: "credentials: metadata server 127.0.0.1:\(port)",
                 tokenRoutes: ["metadata.ping", "token.metadata"])
         case .metadataHostConfig:
             return Setup(
-                environment: [:], credentials: .object([("metadataHost", .string("127.0.0.1:\(port)"))]),
+                // A ping that a loaded test machine answers late is not tried again (google-auth's 3 s).
+                environment: ["GCE_METADATA_TIMEOUT": "30"],
+                credentials: .object([("metadataHost", .string("127.0.0.1:\(port)"))]),
                 notice: "credentials: metadata server 127.0.0.1:\(port)",
                 tokenRoutes: ["metadata.ping", "token.metadata"])
         }

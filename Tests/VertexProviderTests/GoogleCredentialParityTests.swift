@@ -222,7 +222,8 @@ struct GoogleCredentialParityTests {
         try await EmulatorHarness.with(scenarioJSON: scenario) { harness in
             try await TemporaryFolder.with { folder in
                 let host = "127.0.0.1:\(harness.baseURL.port ?? 0)"
-                let base = ["HOME": folder.url.path, "PATH": folder.url.path]
+                // A ping that a loaded test machine answers late is not tried again (google-auth's 3 s).
+                let base = ["HOME": folder.url.path, "PATH": folder.url.path, "GCE_METADATA_TIMEOUT": "30"]
                 // GCE_METADATA_ROOT, the older name, is honoured like GCE_METADATA_HOST.
                 let answered = AccessTokenSource(
                     credentials: nil, environment: base.merging(["GCE_METADATA_ROOT": host]) { $1 },
