@@ -15,25 +15,16 @@ extension CloudLoggingProvider: DiagnosableProvider {
     static let documentedReadsPerMinute = 60
 
     public static func diagnose(_ configuration: Configuration, context: DiagnosisContext) async -> ProviderDiagnosis {
-        let timeout: Duration
-        do {
-            timeout = try DurationText.configured(configuration.timeout, field: "timeout", default: .seconds(10))
-        } catch {
-            let check = DiagnosisCheck("configuration", outcome: .failed, message: error.message)
-            return ProviderDiagnosis(checks: [check])
+        let transport: HTTPTransport
+        let tokens: AccessTokenSource
+        let credentials: CredentialReport
+        switch await GoogleDiagnosisStart.begin(
+            timeout: configuration.timeout, credentials: configuration.credentials,
+            refusals: credentialRefusals(configuration, context: context.providerContext), context: context)
+        {
+        case .finished(let diagnosis): return diagnosis
+        case .ready(let ready, let source, let report): (transport, tokens, credentials) = (ready, source, report)
         }
-        // Where the credentials would go is checked before any token is fetched (doctor's caller
-        // checks the pipeline too; an embedding program may not).
-        if let refused = credentialRefusals(configuration, context: context.providerContext).first {
-            let check = DiagnosisCheck("credentials", outcome: .failed, message: refused.description)
-            return ProviderDiagnosis(checks: [check])
-        }
-        // The credentials are reported even when a name is missing: they do not depend on it.
-        let transport = HTTPTransport(timeout: timeout)
-        let tokens = AccessTokenSource(
-            credentials: configuration.credentials, environment: context.environment,
-            baseDirectory: context.baseDirectory, transport: transport)
-        let credentials = await tokens.diagnose()
         var names: [String] = []
         if let project = configuration.project { names.append("projects/\(project)") }
         names += configuration.resourceNames ?? []
@@ -80,7 +71,8 @@ extension CloudLoggingProvider: DiagnosableProvider {
             request.httpMethod = "POST"
             request.setValue("application/json", forHTTPHeaderField: "Content-Type")
             request.httpBody = Data(JSONValue.object(body).jsonText.utf8)
-            let probe = GoogleAPIProbe(service: "Cloud Logging", tokens: tokens, transport: transport, timeout: timeout)
+            let probe = GoogleAPIProbe(
+                service: "Cloud Logging", tokens: tokens, transport: transport, timeout: transport.timeout)
             check = await probe.check(
                 "entries.list", target: target, request: request,
                 notFound: configuration.project.map { "project \"\($0)\"" }

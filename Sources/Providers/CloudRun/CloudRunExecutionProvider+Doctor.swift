@@ -11,25 +11,16 @@ import LaunchWatchGoogleCloud
 /// looked for: it exists only once the agent runs.
 extension CloudRunExecutionProvider: DiagnosableProvider {
     public static func diagnose(_ configuration: Configuration, context: DiagnosisContext) async -> ProviderDiagnosis {
-        let timeout: Duration
-        do {
-            timeout = try DurationText.configured(configuration.timeout, field: "timeout", default: .seconds(10))
-        } catch {
-            let check = DiagnosisCheck("configuration", outcome: .failed, message: error.message)
-            return ProviderDiagnosis(checks: [check])
+        let transport: HTTPTransport
+        let tokens: AccessTokenSource
+        let credentials: CredentialReport
+        switch await GoogleDiagnosisStart.begin(
+            timeout: configuration.timeout, credentials: configuration.credentials,
+            refusals: credentialRefusals(configuration, context: context.providerContext), context: context)
+        {
+        case .finished(let diagnosis): return diagnosis
+        case .ready(let ready, let source, let report): (transport, tokens, credentials) = (ready, source, report)
         }
-        // Where the credentials would go is checked before any token is fetched (doctor's caller
-        // checks the pipeline too; an embedding program may not).
-        if let refused = credentialRefusals(configuration, context: context.providerContext).first {
-            let check = DiagnosisCheck("credentials", outcome: .failed, message: refused.description)
-            return ProviderDiagnosis(checks: [check])
-        }
-        // The credentials are reported even when a name is missing: they do not depend on it.
-        let transport = HTTPTransport(timeout: timeout)
-        let tokens = AccessTokenSource(
-            credentials: configuration.credentials, environment: context.environment,
-            baseDirectory: context.baseDirectory, transport: transport)
-        let credentials = await tokens.diagnose()
         let unknown = context.unknownReferences(inAll: [
             configuration.project, configuration.region, configuration.job, configuration.endpoint ?? "",
         ])
@@ -60,7 +51,8 @@ extension CloudRunExecutionProvider: DiagnosableProvider {
         let name = "projects/\(configuration.project)/locations/\(configuration.region)/jobs/\(configuration.job)"
         var check: DiagnosisCheck
         if let url = URL(string: endpoint + "/v2/" + name) {
-            let probe = GoogleAPIProbe(service: "Cloud Run", tokens: tokens, transport: transport, timeout: timeout)
+            let probe = GoogleAPIProbe(
+                service: "Cloud Run", tokens: tokens, transport: transport, timeout: transport.timeout)
             check = await probe.check(
                 "jobs.get", target: name, request: URLRequest(url: url),
                 notFound: "job \"\(configuration.job)\" (or region \"\(configuration.region)\")"

@@ -16,25 +16,16 @@ extension VertexRESTProvider: DiagnosableProvider {
     static let documentedRequestsPerMinute = 600
 
     public static func diagnose(_ configuration: Configuration, context: DiagnosisContext) async -> ProviderDiagnosis {
-        let timeout: Duration
-        do {
-            timeout = try DurationText.configured(configuration.timeout, field: "timeout", default: .seconds(10))
-        } catch {
-            let check = DiagnosisCheck("configuration", outcome: .failed, message: error.message)
-            return ProviderDiagnosis(checks: [check])
+        let transport: HTTPTransport
+        let tokens: AccessTokenSource
+        let credentials: CredentialReport
+        switch await GoogleDiagnosisStart.begin(
+            timeout: configuration.timeout, credentials: configuration.credentials,
+            refusals: credentialRefusals(configuration, context: context.providerContext), context: context)
+        {
+        case .finished(let diagnosis): return diagnosis
+        case .ready(let ready, let source, let report): (transport, tokens, credentials) = (ready, source, report)
         }
-        // Where the credentials would go is checked before any token is fetched (doctor's caller
-        // checks the pipeline too; an embedding program may not).
-        if let refused = credentialRefusals(configuration, context: context.providerContext).first {
-            let check = DiagnosisCheck("credentials", outcome: .failed, message: refused.description)
-            return ProviderDiagnosis(checks: [check])
-        }
-        // The credentials are reported even when a name is missing: they do not depend on it.
-        let transport = HTTPTransport(timeout: timeout)
-        let tokens = AccessTokenSource(
-            credentials: configuration.credentials, environment: context.environment,
-            baseDirectory: context.baseDirectory, transport: transport)
-        let credentials = await tokens.diagnose()
         let missing = [
             ("project", configuration.project), ("region", configuration.region),
             ("endpoint", configuration.endpoint ?? ""),
@@ -88,7 +79,8 @@ extension VertexRESTProvider: DiagnosableProvider {
             + ["pageSize=1"]).joined(separator: "&")
         var check: DiagnosisCheck
         if let url = components?.url {
-            let probe = GoogleAPIProbe(service: "Vertex AI", tokens: tokens, transport: transport, timeout: timeout)
+            let probe = GoogleAPIProbe(
+                service: "Vertex AI", tokens: tokens, transport: transport, timeout: transport.timeout)
             check = await probe.check(
                 "customJobs.list", target: parent, request: URLRequest(url: url),
                 notFound: "project \"\(project)\" or region \"\(region)\""
