@@ -157,6 +157,8 @@ let package = Package(
             dependencies: [
                 "LaunchWatchEmulator", "LaunchWatchCore", "LaunchWatchTesting",
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
+                // Handler tests of the emulator's router and middleware, in-process (no socket).
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
             path: "Tests/EmulatorTests",
             // The real clients' scripts, run from their source location (see ConformanceSupport).

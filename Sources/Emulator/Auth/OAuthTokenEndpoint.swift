@@ -32,10 +32,19 @@ enum OAuthTokenEndpoint {
         "content-type": "application/json; charset=utf-8",
     ]
 
+    /// OAuth 2.0's error body (RFC 6749 §5.2): `{"error": "invalid_grant", "error_description": "..."}`.
+    struct ErrorBody: Codable, Sendable, Equatable {
+        var error: String
+        var errorDescription: String
+
+        enum CodingKeys: String, CodingKey {
+            case error
+            case errorDescription = "error_description"
+        }
+    }
+
     static func error(_ code: String, _ description: String, status: Int = 400) -> EmulatorResponse {
-        .json(
-            .object([("error", .string(code)), ("error_description", .string(description))]), status: status,
-            headers: headers)
+        .json(ErrorBody(error: code, errorDescription: description), status: status, headers: headers)
     }
 
     @Sendable static func respond(_ request: EmulatorRequest, _ state: EmulatorState) async -> EmulatorResponse {
@@ -65,14 +74,10 @@ enum OAuthTokenEndpoint {
             return error("unsupported_grant_type", "Invalid grant_type: \(other)")
         }
         let (token, expiresIn) = await state.read { $0.issueToken() }
-        var members: [(key: String, value: JSONValue)] = [
-            ("access_token", .string(token)), ("expires_in", .number(Double(expiresIn))),
-        ]
-        if form["grant_type"] == "refresh_token" {
-            members.append(("scope", .string(form["scope"] ?? "https://www.googleapis.com/auth/cloud-platform")))
-        }
-        members.append(("token_type", .string("Bearer")))
-        return .json(.object(members), headers: headers)
+        let scope =
+            form["grant_type"] == "refresh_token"
+            ? (form["scope"] ?? "https://www.googleapis.com/auth/cloud-platform") : nil
+        return .json(AccessTokenAnswer(accessToken: token, expiresIn: expiresIn, scope: scope), headers: headers)
     }
 
     /// The form fields (the last value wins); a JSON object body is read as well.
@@ -86,7 +91,7 @@ enum OAuthTokenEndpoint {
             }
             return fields
         }
-        let items = Emulator.queryItems(String(decoding: request.body, as: UTF8.self))
+        let items = EmulatorRequest.queryItems(String(decoding: request.body, as: UTF8.self))
         return Dictionary(items.map { ($0.name, $0.value) }, uniquingKeysWith: { _, last in last })
     }
 
@@ -134,5 +139,31 @@ enum OAuthTokenEndpoint {
             return error("invalid_scope", "Invalid OAuth scope or ID token audience provided.")
         }
         return nil
+    }
+}
+
+/// An OAuth 2.0 access-token answer, as Google's token endpoint and the metadata server write it:
+/// `{"access_token", "expires_in", "token_type": "Bearer"}`, plus `scope` for a refresh and
+/// `issued_token_type` for an STS exchange.
+struct AccessTokenAnswer: Codable, Sendable, Equatable {
+    var accessToken: String
+    var expiresIn: Int
+    var tokenType = "Bearer"
+    var scope: String?
+    var issuedTokenType: String?
+
+    init(accessToken: String, expiresIn: Int, scope: String? = nil, issuedTokenType: String? = nil) {
+        self.accessToken = accessToken
+        self.expiresIn = expiresIn
+        self.scope = scope
+        self.issuedTokenType = issuedTokenType
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case accessToken = "access_token"
+        case expiresIn = "expires_in"
+        case tokenType = "token_type"
+        case scope
+        case issuedTokenType = "issued_token_type"
     }
 }

@@ -26,24 +26,24 @@ extension EmulatorRoutes {
     static var tokens: [EmulatorRoute] {
         [
             EmulatorRoute(
-                name: "token.metadata", method: "GET", pattern: metadataAccounts + "/token", family: .google,
+                name: "token.metadata", method: .get, pattern: metadataAccounts + "/token", family: .google,
                 handler: metadataToken),
             EmulatorRoute(
-                name: "metadata.email", method: "GET", pattern: metadataAccounts + "/email", family: .google,
+                name: "metadata.email", method: .get, pattern: metadataAccounts + "/email", family: .google,
                 handler: metadataEmail),
             EmulatorRoute(
-                name: "metadata.serviceAccount", method: "GET", pattern: metadataAccounts, family: .google,
+                name: "metadata.serviceAccount", method: .get, pattern: metadataAccounts, family: .google,
                 handler: metadataServiceAccount),
             EmulatorRoute(
-                name: "metadata.project", method: "GET", pattern: "/computeMetadata/v1/project/{field}",
+                name: "metadata.project", method: .get, pattern: "/computeMetadata/v1/project/{field}",
                 family: .google, handler: metadataProject),
             EmulatorRoute(
-                name: "token.oauth", method: "POST", pattern: "/token", family: .google,
+                name: "token.oauth", method: .post, pattern: "/token", family: .google,
                 handler: OAuthTokenEndpoint.respond),
             EmulatorRoute(
-                name: "token.oauth", method: "POST", pattern: "/o/oauth2/token", family: .google,
+                name: "token.oauth", method: .post, pattern: "/o/oauth2/token", family: .google,
                 handler: OAuthTokenEndpoint.respond),
-            EmulatorRoute(name: "metadata.ping", method: "GET", pattern: "/", family: .google, handler: metadataPing),
+            EmulatorRoute(name: "metadata.ping", method: .get, pattern: "/", family: .google, handler: metadataPing),
         ] + WorkloadIdentityEndpoints.routes
     }
 
@@ -91,11 +91,7 @@ extension EmulatorRoutes {
     @Sendable static func metadataToken(_ request: EmulatorRequest, _ state: EmulatorState) async -> EmulatorResponse {
         if let refused = await refuse(request, state) { return refused }
         let (token, expiresIn) = await state.read { $0.issueToken() }
-        return .json(
-            .object([
-                ("access_token", .string(token)), ("expires_in", .number(Double(expiresIn))),
-                ("token_type", .string("Bearer")),
-            ]), headers: flavor)
+        return .json(AccessTokenAnswer(accessToken: token, expiresIn: expiresIn), headers: flavor)
     }
 
     @Sendable static func metadataEmail(_ request: EmulatorRequest, _ state: EmulatorState) async -> EmulatorResponse {
@@ -112,10 +108,16 @@ extension EmulatorRoutes {
             return metadataText("aliases\nemail\nidentity\nscopes\ntoken\n")
         }
         return .json(
-            .object([
-                ("aliases", .array([.string("default")])), ("email", .string(email)),
-                ("scopes", .array([.string("https://www.googleapis.com/auth/cloud-platform")])),
-            ]), headers: flavor)
+            MetadataServiceAccount(
+                aliases: ["default"], email: email, scopes: ["https://www.googleapis.com/auth/cloud-platform"]),
+            headers: flavor)
+    }
+
+    /// The metadata server's `service-accounts/ACCOUNT/?recursive=true` answer.
+    struct MetadataServiceAccount: Codable, Sendable, Equatable {
+        var aliases: [String]
+        var email: String
+        var scopes: [String]
     }
 
     @Sendable static func metadataProject(_ request: EmulatorRequest, _ state: EmulatorState) async -> EmulatorResponse

@@ -26,9 +26,9 @@ enum WorkloadIdentityEndpoints {
 
     static var routes: [EmulatorRoute] {
         [
-            EmulatorRoute(name: "token.sts", method: "POST", pattern: "/v1/token", family: .google, handler: exchange),
+            EmulatorRoute(name: "token.sts", method: .post, pattern: "/v1/token", family: .google, handler: exchange),
             EmulatorRoute(
-                name: "iam.generateAccessToken", method: "POST",
+                name: "iam.generateAccessToken", method: .post,
                 pattern: "/v1/projects/{project}/serviceAccounts/{account}:generateAccessToken", family: .google,
                 handler: generateAccessToken),
         ]
@@ -57,11 +57,7 @@ enum WorkloadIdentityEndpoints {
             return OAuthTokenEndpoint.error("invalid_grant", "The given subject token is invalid or has expired.")
         }
         let (token, expiresIn) = await state.read { $0.issueToken() }
-        return .json(
-            .object([
-                ("access_token", .string(token)), ("issued_token_type", .string(accessTokenType)),
-                ("token_type", .string("Bearer")), ("expires_in", .number(Double(expiresIn))),
-            ]))
+        return .json(AccessTokenAnswer(accessToken: token, expiresIn: expiresIn, issuedTokenType: accessTokenType))
     }
 
     @Sendable static func generateAccessToken(_ request: EmulatorRequest, _ state: EmulatorState) async
@@ -94,7 +90,13 @@ enum WorkloadIdentityEndpoints {
         }
         let (token, expiresIn) = await state.read { $0.issueToken() }
         let expiry = Int64(Date().timeIntervalSince1970) + Int64(min(Double(expiresIn), lifetime))
-        return .json(
-            .object([("accessToken", .string(token)), ("expireTime", .string(RFC3339.string(wholeSeconds: expiry)))]))
+        return .json(GeneratedAccessToken(accessToken: token, expireTime: RFC3339.string(wholeSeconds: expiry)))
+    }
+
+    /// IAM Credentials' `GenerateAccessTokenResponse`.
+    struct GeneratedAccessToken: Codable, Sendable, Equatable {
+        var accessToken: String
+        /// Whole seconds, `Z`.
+        var expireTime: String
     }
 }

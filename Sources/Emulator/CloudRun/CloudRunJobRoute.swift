@@ -10,7 +10,7 @@ extension EmulatorRoutes {
     static var cloudRunJob: [EmulatorRoute] {
         [
             EmulatorRoute(
-                name: "cloudrun.job", method: "GET", pattern: "/v2/projects/{project}/locations/{region}/jobs/{job}",
+                name: "cloudrun.job", method: .get, pattern: "/v2/projects/{project}/locations/{region}/jobs/{job}",
                 family: .google, handler: getCloudRunJob)
         ]
     }

@@ -13,7 +13,7 @@ extension EmulatorRoutes {
     static var cloudRun: [EmulatorRoute] {
         [
             EmulatorRoute(
-                name: "cloudrun.execution", method: "GET", pattern: cloudRunExecution, family: .google,
+                name: "cloudrun.execution", method: .get, pattern: cloudRunExecution, family: .google,
                 handler: getExecution)
         ]
     }

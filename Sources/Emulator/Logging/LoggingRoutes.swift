@@ -18,7 +18,7 @@ extension EmulatorRoutes {
     static var logging: [EmulatorRoute] {
         [
             EmulatorRoute(
-                name: "logging.list", method: "POST", pattern: "/v2/entries:list", family: .google, handler: listEntries
+                name: "logging.list", method: .post, pattern: "/v2/entries:list", family: .google, handler: listEntries
             )
         ]
     }

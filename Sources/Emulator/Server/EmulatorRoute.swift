@@ -1,10 +1,14 @@
 import Foundation
+import HTTPTypes
+import Hummingbird
 import LaunchWatchCore
+import NIOCore
 
-/// A request as the emulator's handlers see it.
+/// A request as the emulator's handlers see it: Hummingbird's request with its body collected,
+/// its query read as the Google and W&B front ends read it, and the router's captures.
 struct EmulatorRequest: Sendable {
     var method: String
-    /// The path without the query, percent-decoded per segment.
+    /// The path without the query, as sent.
     var path: String
     /// Query parameters, percent-decoded (`+` as space); the last value wins for repeated names,
     /// all values are in `queryItems`.
@@ -13,8 +17,39 @@ struct EmulatorRequest: Sendable {
     /// Header names lowercased.
     var headers: [String: String]
     var body: Data
-    /// Values captured by the route's pattern (`{id}`).
+    /// Values captured by the route's pattern (`{id}`), percent-decoded.
     var parameters: [String: String] = [:]
+
+    /// The largest body the emulator reads (the providers' own response cap).
+    static let maxBodySize = 16 * 1024 * 1024
+
+    init(
+        method: String, path: String, query: [(name: String, value: String)], headers: [String: String], body: Data,
+        parameters: [String: String] = [:]
+    ) {
+        self.method = method
+        self.path = path
+        self.queryItems = query
+        self.query = Dictionary(query.map { ($0.name, $0.value) }, uniquingKeysWith: { _, last in last })
+        self.headers = headers
+        self.body = body
+        self.parameters = parameters
+    }
+
+    /// Reads `request` (collecting its body) with the captures the router put in `context`.
+    init(_ request: Request, context: some RequestContext) async throws {
+        var request = request
+        let body = try await request.collectBody(upTo: Self.maxBodySize)
+        var headers: [String: String] = [:]
+        for field in request.headers { headers[field.name.canonicalName] = field.value }
+        var parameters: [String: String] = [:]
+        for (name, value) in context.parameters {
+            parameters[String(name)] = String(value).removingPercentEncoding ?? String(value)
+        }
+        self.init(
+            method: request.method.rawValue, path: request.uri.path, query: Self.queryItems(request.uri.query ?? ""),
+            headers: headers, body: Data(buffer: body), parameters: parameters)
+    }
 
     /// The body as JSON, or `nil` when it is not JSON.
     var json: JSONValue? { body.isEmpty ? nil : try? JSONParser.parse(body) }
@@ -24,10 +59,23 @@ struct EmulatorRequest: Sendable {
         guard let value = headers["authorization"], value.lowercased().hasPrefix("bearer ") else { return nil }
         return String(value.dropFirst(7)).trimmingCharacters(in: .whitespaces)
     }
+
+    /// `name=value&...` pairs, percent-decoded with `+` read as a space, as an HTML form encodes
+    /// them (Python's `requests` sends `filter=a+AND+b`). Hummingbird's own `queryParameters` keeps
+    /// `+` and leaves names encoded, so the emulator reads the query itself.
+    static func queryItems(_ query: String) -> [(name: String, value: String)] {
+        query.split(separator: "&").map { pair in
+            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            func decode(_ text: Substring) -> String {
+                String(text).replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? String(text)
+            }
+            return (decode(parts[0]), parts.count > 1 ? decode(parts[1]) : "")
+        }
+    }
 }
 
-/// What a handler answers.
-struct EmulatorResponse: Sendable {
+/// What a handler answers: status, headers and a whole body.
+struct EmulatorResponse: Sendable, ResponseGenerator {
     var status: Int
     var headers: [String: String]
     var body: Data
@@ -38,11 +86,27 @@ struct EmulatorResponse: Sendable {
         self.body = body
     }
 
+    static let jsonContentType = "application/json; charset=UTF-8"
+
     /// A JSON answer.
     static func json(_ value: JSONValue, status: Int = 200, headers: [String: String] = [:]) -> EmulatorResponse {
         var headers = headers
-        headers["content-type"] = "application/json; charset=UTF-8"
+        headers["content-type"] = jsonContentType
         return EmulatorResponse(status: status, headers: headers, body: Data(value.jsonText.utf8))
+    }
+
+    /// A JSON answer from a wire-format type, its keys sorted so that every answer is the same bytes.
+    static func json(_ value: some Encodable, status: Int = 200, headers: [String: String] = [:])
+        -> EmulatorResponse
+    {
+        var headers = headers
+        headers["content-type"] = jsonContentType
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        // Encoding the emulator's own wire types (strings, numbers, arrays) cannot fail; an empty
+        // object is the answer if it ever did.
+        let body = (try? encoder.encode(value)) ?? Data("{}".utf8)
+        return EmulatorResponse(status: status, headers: headers, body: body)
     }
 
     /// A plain-text answer.
@@ -51,14 +115,27 @@ struct EmulatorResponse: Sendable {
     {
         EmulatorResponse(status: status, headers: ["content-type": contentType], body: Data(text.utf8))
     }
+
+    /// The Hummingbird response: these headers and this body, with its length.
+    func response(from request: Request, context: some RequestContext) -> Response {
+        Response(status: .init(code: status), headers: fields, body: ResponseBody(byteBuffer: ByteBuffer(bytes: body)))
+    }
+
+    var fields: HTTPFields {
+        var fields = HTTPFields()
+        for (name, value) in headers {
+            if let fieldName = HTTPField.Name(name) { fields[fieldName] = value }
+        }
+        return fields
+    }
 }
 
-/// One route: a method, a path pattern and a handler. Patterns are literal segments and `{name}`
-/// captures; a capture may end in a literal suffix (`{id}:cancel`), and `{name...}` takes the rest.
+/// One route: its name, method, path pattern (Hummingbird's `RouterPath`: literal segments,
+/// `{name}` captures, and a capture with a literal suffix such as `{id}:cancel`) and handler.
 struct EmulatorRoute: Sendable {
     /// The name the request log and fault rules use: `vertex.list`, `wandb.graphql`...
     var name: String
-    var method: String
+    var method: HTTPRequest.Method
     var pattern: String
     /// The family for default error bodies: `google` or `wandb` or `emulator`.
     var family: Family
@@ -67,107 +144,15 @@ struct EmulatorRoute: Sendable {
     enum Family: Sendable {
         case google
         case wandb
+        /// The control API: never faulted.
         case emulator
     }
 
-    /// The captures if `path` matches.
-    func match(_ path: String) -> [String: String]? {
-        let patternParts = pattern.split(separator: "/", omittingEmptySubsequences: true)
-        let pathParts = path.split(separator: "/", omittingEmptySubsequences: true)
-        var captures: [String: String] = [:]
-        for (index, part) in patternParts.enumerated() {
-            if part.hasPrefix("{"), part.hasSuffix("...}") {
-                captures[String(part.dropFirst().dropLast(4))] = pathParts.dropFirst(index).joined(separator: "/")
-                return captures
-            }
-            guard index < pathParts.count else { return nil }
-            let actual = pathParts[index]
-            if part.hasPrefix("{"), let close = part.firstIndex(of: "}") {
-                let name = String(part[part.index(after: part.startIndex)..<close])
-                let suffix = part[part.index(after: close)...]
-                guard actual.hasSuffix(suffix), actual.count > suffix.count else { return nil }
-                captures[name] = String(actual.dropLast(suffix.count))
-            } else if part != actual {
-                return nil
-            }
-        }
-        return patternParts.count == pathParts.count ? captures : nil
-    }
-}
-
-/// Google's error envelope: `{"error": {"code", "message", "status", "details"}}`.
-enum GoogleError {
-    static let statusNames: [Int: String] = [
-        400: "INVALID_ARGUMENT", 401: "UNAUTHENTICATED", 403: "PERMISSION_DENIED", 404: "NOT_FOUND",
-        409: "ALREADY_EXISTS", 429: "RESOURCE_EXHAUSTED", 499: "CANCELLED", 500: "INTERNAL", 501: "UNIMPLEMENTED",
-        503: "UNAVAILABLE", 504: "DEADLINE_EXCEEDED",
-    ]
-
-    static func response(
-        _ code: Int, _ message: String, status: String? = nil, details: [JSONValue] = [],
-        headers: [String: String] = [:]
-    ) -> EmulatorResponse {
-        var error: [(key: String, value: JSONValue)] = [
-            ("code", .number(Double(code))), ("message", .string(message)),
-            ("status", .string(status ?? statusNames[code] ?? "UNKNOWN")),
-        ]
-        if !details.isEmpty { error.append(("details", .array(details))) }
-        return .json(.object([("error", .object(error))]), status: code, headers: headers)
+    /// What the fault and request-log middleware know of the route a request matched.
+    struct Identity: Sendable {
+        var name: String
+        var family: Family
     }
 
-    /// The default body of an injected fault with `code`.
-    static func fault(_ code: Int) -> JSONValue {
-        let message: String
-        var details: [JSONValue] = []
-        switch code {
-        case 429:
-            message = "Quota exceeded for quota metric 'Read requests' and limit 'Read requests per minute' of service."
-            details = [
-                .object([
-                    ("@type", .string("type.googleapis.com/google.rpc.ErrorInfo")),
-                    ("reason", .string("RATE_LIMIT_EXCEEDED")), ("domain", .string("googleapis.com")),
-                    (
-                        "metadata",
-                        .object([
-                            ("quota_limit", .string("ReadRequestsPerMinutePerProject")),
-                            ("quota_limit_value", .string("60")),
-                        ])
-                    ),
-                ])
-            ]
-        case 503: message = "The service is currently unavailable."
-        case 500: message = "Internal error encountered."
-        case 401:
-            message =
-                "Request had invalid authentication credentials. Expected OAuth 2 access token, login cookie or other valid authentication credential."
-        case 403: message = "The caller does not have permission"
-        default: message = "Injected fault \(code)."
-        }
-        var error: [(key: String, value: JSONValue)] = [
-            ("code", .number(Double(code))), ("message", .string(message)),
-            ("status", .string(statusNames[code] ?? "UNKNOWN")),
-        ]
-        if !details.isEmpty { error.append(("details", .array(details))) }
-        return .object([("error", .object(error))])
-    }
-
-    /// Checks the bearer token of `request`; a 401 or 403 response when it does not pass.
-    static func authorize(_ request: EmulatorRequest, _ state: EmulatorState) async -> EmulatorResponse? {
-        switch await state.check(bearer: request.bearerToken) {
-        case .valid:
-            return nil
-        case .missing:
-            return response(
-                401,
-                "Request is missing required authentication credential. Expected OAuth 2 access token, login cookie or other valid authentication credential.",
-                headers: ["www-authenticate": "Bearer realm=\"https://accounts.google.com/\""])
-        case .invalid, .expired:
-            return response(
-                401,
-                "Request had invalid authentication credentials. Expected OAuth 2 access token, login cookie or other valid authentication credential.",
-                headers: ["www-authenticate": "Bearer realm=\"https://accounts.google.com/\", error=\"invalid_token\""])
-        case .forbidden:
-            return response(403, "The caller does not have permission")
-        }
-    }
+    var identity: Identity { Identity(name: name, family: family) }
 }

@@ -64,13 +64,9 @@ enum PermissionDenial {
             details: [errorInfo(permission, domain: "aiplatform.googleapis.com", resource: resource)])
     }
 
-    static func errorInfo(_ permission: String, domain: String, resource: String?) -> JSONValue {
-        var metadata: [(key: String, value: JSONValue)] = [("permission", .string(permission))]
-        if let resource { metadata.append(("resource", .string(resource))) }
-        return .object([
-            ("@type", .string("type.googleapis.com/google.rpc.ErrorInfo")),
-            ("reason", .string("IAM_PERMISSION_DENIED")), ("domain", .string(domain)),
-            ("metadata", .object(metadata)),
-        ])
+    static func errorInfo(_ permission: String, domain: String, resource: String?) -> ErrorInfo {
+        var metadata = ["permission": permission]
+        if let resource { metadata["resource"] = resource }
+        return ErrorInfo(reason: "IAM_PERMISSION_DENIED", domain: domain, metadata: metadata)
     }
 }

@@ -11,13 +11,13 @@ extension EmulatorRoutes {
 
     static var vertex: [EmulatorRoute] {
         [
-            EmulatorRoute(name: "vertex.list", method: "GET", pattern: customJobs, family: .google, handler: listJobs),
+            EmulatorRoute(name: "vertex.list", method: .get, pattern: customJobs, family: .google, handler: listJobs),
             EmulatorRoute(
-                name: "vertex.get", method: "GET", pattern: customJobs + "/{id}", family: .google, handler: getJob),
+                name: "vertex.get", method: .get, pattern: customJobs + "/{id}", family: .google, handler: getJob),
             EmulatorRoute(
-                name: "vertex.create", method: "POST", pattern: customJobs, family: .google, handler: createJob),
+                name: "vertex.create", method: .post, pattern: customJobs, family: .google, handler: createJob),
             EmulatorRoute(
-                name: "vertex.cancel", method: "POST", pattern: customJobs + "/{id}:cancel", family: .google,
+                name: "vertex.cancel", method: .post, pattern: customJobs + "/{id}:cancel", family: .google,
                 handler: cancelJob),
         ]
     }

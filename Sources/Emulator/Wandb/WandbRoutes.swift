@@ -1,11 +1,31 @@
 import Foundation
 import LaunchWatchCore
 
-/// W&B's error bodies outside GraphQL: `{"error": "..."}` for injected faults and unreadable
-/// requests, and the `RateLimit-*` headers of a 429.
+/// W&B's error body outside GraphQL: `{"error": "..."}`, for injected faults, rate limits and
+/// unreadable requests.
+struct WandbErrorBody: Codable, Sendable, Equatable {
+    var error: String
+}
+
+/// A GraphQL-shaped refusal outside the executor: `{"errors": [{"message", "extensions": {"code"}}]}`,
+/// as W&B's server answers a key without access or without a login.
+struct WandbGraphQLRefusal: Codable, Sendable, Equatable {
+    var errors: [Entry]
+
+    struct Entry: Codable, Sendable, Equatable {
+        var message: String
+        var extensions: Extensions?
+    }
+
+    struct Extensions: Codable, Sendable, Equatable {
+        var code: String
+    }
+}
+
+/// W&B's error answers outside GraphQL, and the `RateLimit-*` headers of a 429.
 enum WandbError {
-    static func fault(_ code: Int) -> JSONValue {
-        .object([("error", .string(code == 429 ? "rate limit exceeded" : "Internal Server Error"))])
+    static func fault(_ code: Int) -> WandbErrorBody {
+        WandbErrorBody(error: code == 429 ? "rate limit exceeded" : "Internal Server Error")
     }
 
     /// The headers of an injected 429: `headers` with W&B's `RateLimit-Limit`, `RateLimit-Remaining`
@@ -27,21 +47,16 @@ enum WandbError {
 
     /// A 403 to a key without access, as W&B's server words it (wandb/wandb#8609).
     static let permissionDenied = EmulatorResponse.json(
-        .object([
-            (
-                "errors",
-                .array([
-                    .object([
-                        ("message", .string("permission denied")),
-                        ("extensions", .object([("code", .string("PERMISSION_ERROR"))])),
-                    ])
-                ])
-            )
-        ]), status: 403)
+        WandbGraphQLRefusal(errors: [.init(message: "permission denied", extensions: .init(code: "PERMISSION_ERROR"))]),
+        status: 403)
+
+    /// A 401 to a wrong or missing key, as api.wandb.ai answers it.
+    static let notLoggedIn = EmulatorResponse.json(
+        WandbGraphQLRefusal(errors: [.init(message: "user is not logged in")]), status: 401)
 
     /// `{"error": message}` with `status`.
     static func response(_ status: Int, _ message: String) -> EmulatorResponse {
-        .json(.object([("error", .string(message))]), status: status)
+        .json(WandbErrorBody(error: message), status: status)
     }
 }
 
@@ -65,7 +80,7 @@ enum WandbError {
 ///   errors are 200.
 extension EmulatorRoutes {
     static var wandb: [EmulatorRoute] {
-        [EmulatorRoute(name: "wandb.graphql", method: "POST", pattern: "/graphql", family: .wandb, handler: graphql)]
+        [EmulatorRoute(name: "wandb.graphql", method: .post, pattern: "/graphql", family: .wandb, handler: graphql)]
     }
 
     @Sendable static func graphql(_ request: EmulatorRequest, _ state: EmulatorState) async -> EmulatorResponse {
@@ -73,8 +88,7 @@ extension EmulatorRoutes {
         guard let key = basicPassword(request.headers["authorization"]), !key.isEmpty,
             keys.isEmpty || keys.contains(key)
         else {
-            return .json(
-                .object([("errors", .array([.object([("message", .string("user is not logged in"))])]))]), status: 401)
+            return WandbError.notLoggedIn
         }
         guard !request.body.isEmpty else { return WandbError.response(400, "EOF") }
         let body: JSONValue
@@ -107,7 +121,7 @@ extension EmulatorRoutes {
         let account = await state.scenario.wandb
         let variant = WandbSDL.Variant(
             strictQueueItems: account.strictQueueItems, withoutRunQueueItemByID: !account.runQueueItemByID)
-        let recordedName = operationName ?? Emulator.graphQLOperation(request.body)
+        let recordedName = operationName ?? RequestLogMiddleware.graphQLOperation(request.body)
         let document: GraphQLDocument
         switch GraphQLRequestReader.read(query, variant: variant) {
         case .document(let read):
