@@ -105,11 +105,12 @@ public struct PollContext: Sendable {
     public var now: Date
     /// When the watch started.
     public var startedAt: Date
-    /// How many polls this provider instance has made before this one.
+    /// How many polls this provider instance has made before this one (in a sweep's batch poll, how many
+    /// polls the batch has made).
     public var attempt: Int
     /// Every fact the watch knows at this poll (not only those the configuration uses), for providers
-    /// that hand them on, as the `command` kind does in `LAUNCHWATCH_FACT_<NAME>`. Empty in a sweep,
-    /// whose targets each know their own facts.
+    /// that hand them on, as the `command` kind does in `LAUNCHWATCH_FACT_<NAME>`: in a sweep, its
+    /// target's facts; empty in a batch poll, whose targets each know their own.
     public var facts: [String: String]
     /// The provider's request budget (`schedule.budget.perMinute`, by default what polling at `every`
     /// spends); `nil` when the caller sets none (a provider then assumes 60). The schedule counts a poll
