@@ -33,9 +33,27 @@ let package = Package(
         .package(url: "https://github.com/GraphQLSwift/GraphQL", from: "4.3.0"),
         // Without its default traits swift-subprocess leaves out its Foundation conveniences, unused here.
         .package(url: "https://github.com/swiftlang/swift-subprocess", from: "1.0.2", traits: []),
+        // HTTP for every provider: one shared client (see `SharedHTTPClient`). Its only trait,
+        // UnstableHTTPAPIsSupport, is off by default and stays off.
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0", traits: []),
+        // NIOCore's ByteBuffer and deadlines, which async-http-client's API speaks.
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.3"),
+        // `--debug` lines go through a `Logger` in the provider context (see `DebugLogHandler`).
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     ],
     targets: [
-        .target(name: "LaunchWatchCore", path: "Sources/Core", swiftSettings: strictSettings),
+        .target(
+            name: "LaunchWatchCore",
+            dependencies: [
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Sources/Core",
+            swiftSettings: strictSettings
+        ),
         .target(
             name: "LaunchWatchReplay",
             dependencies: ["LaunchWatchCore"],
@@ -48,6 +66,7 @@ let package = Package(
                 "LaunchWatchCore",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             path: "Sources/Providers/GoogleCloud",
             swiftSettings: strictSettings
@@ -60,13 +79,15 @@ let package = Package(
         ),
         .target(
             name: "LaunchWatchVertexGcloud",
-            dependencies: ["LaunchWatchCore", "LaunchWatchGoogleCloud"],
+            dependencies: [
+                "LaunchWatchCore", "LaunchWatchGoogleCloud", .product(name: "Logging", package: "swift-log"),
+            ],
             path: "Sources/Providers/VertexGcloud",
             swiftSettings: strictSettings
         ),
         .target(
             name: "LaunchWatchWandb",
-            dependencies: ["LaunchWatchCore"],
+            dependencies: ["LaunchWatchCore", .product(name: "Logging", package: "swift-log")],
             path: "Sources/Providers/Wandb",
             swiftSettings: strictSettings
         ),

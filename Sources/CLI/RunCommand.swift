@@ -77,7 +77,14 @@ struct RunCommand: AsyncParsableCommand {
         let environment = allowedHosts.applied(to: ProcessInfo.processInfo.environment)
         let redactor = SecretRedactor(environment: environment)
         let stderr = Output.standardError(redactor)
-        if debug { DebugLog.setSink { stderr.line("debug: " + $0) } }
+        // --debug: the providers the watch makes take this logger in their context.
+        let logger = debug ? DebugLogHandler.logger { stderr.line($0) } : DebugLogHandler.disabled
+        try await DebugLogHandler.$current.withValue(logger) {
+            try await watch(environment: environment, redactor: redactor, stderr: stderr)
+        }
+    }
+
+    private func watch(environment: [String: String], redactor: SecretRedactor, stderr: Output) async throws {
         let startedAt = Date()
         let given = try variables.parsed()
         let options = PipelineLoader.Options(

@@ -1,15 +1,12 @@
 import Foundation
+import LaunchWatchCore
 import LaunchWatchEmulator
-
-#if canImport(FoundationNetworking)
-    import FoundationNetworking
-#endif
 
 /// Runs an `Emulator` on a random loopback port for the length of a test.
 ///
 /// ```swift
 /// try await EmulatorHarness.with(scenario: scenario) { emulator in
-///     let (data, _) = try await URLSession.shared.data(from: emulator.url("/_emulator/health"))
+///     let (status, _, body) = try await emulator.request("GET", "/_emulator/health")
 /// }
 /// ```
 public struct EmulatorHarness: Sendable {
@@ -57,21 +54,20 @@ public struct EmulatorHarness: Sendable {
         try await with(scenario: try Scenario(json: Data(scenarioJSON.utf8)), body)
     }
 
+    /// What `request` sends with: the process's client, a minute at most, bodies up to 256 MB (a test
+    /// may read an oversize fault whole). A redirect is an error (`HTTPTransportError.redirected`).
+    static let transport = HTTPTransport(timeout: .seconds(60), maximumBytes: 256 * 1_048_576)
+
     /// Sends a request and returns the status, headers (lowercased names) and body.
     public func request(
         _ method: String, _ path: String, query: [(String, String)] = [], headers: [String: String] = [:],
         body: Data? = nil
     ) async throws -> (status: Int, headers: [String: String], body: Data) {
-        var request = URLRequest(url: url(path, query: query))
-        request.httpMethod = method
-        for (name, value) in headers { request.setValue(value, forHTTPHeaderField: name) }
-        request.httpBody = body
-        let (data, response) = try await URLSession.shared.data(for: request)
-        let http = response as? HTTPURLResponse
-        var lowered: [String: String] = [:]
-        for (name, value) in http?.allHeaderFields ?? [:] {
-            lowered["\(name)".lowercased()] = "\(value)"
-        }
-        return (http?.statusCode ?? 0, lowered, data)
+        var request = HTTPTransport.Request(url: url(path, query: query))
+        request.method = method
+        for (name, value) in headers { request.setValue(value, forHeader: name) }
+        request.body = body
+        let answer = try await Self.transport.send(request, timeout: Self.transport.timeout)
+        return (answer.status, answer.headers, answer.body)
     }
 }

@@ -2,10 +2,6 @@ import Foundation
 import LaunchWatchCore
 import Testing
 
-#if canImport(FoundationNetworking)
-    import FoundationNetworking
-#endif
-
 @Suite("Redaction in debug output")
 struct RedactionTests {
     @Test("a URL keeps its host, path and harmless parameters; user info and secret-named parameters are redacted")
@@ -25,11 +21,11 @@ struct RedactionTests {
 
     @Test("credential headers are redacted by name, others shown")
     func headers() {
-        var request = URLRequest(url: URL(fileURLWithPath: "/"))
-        request.setValue("Bearer ya29.tok", forHTTPHeaderField: "Authorization")
-        request.setValue("AIzaSyKEY", forHTTPHeaderField: "X-Goog-Api-Key")
-        request.setValue("application/json", forHTTPHeaderField: "Accept")
-        let shown = Redaction.headers(request)
+        var request = HTTPTransport.Request(url: URL(fileURLWithPath: "/"))
+        request.setValue("Bearer ya29.tok", forHeader: "Authorization")
+        request.setValue("AIzaSyKEY", forHeader: "X-Goog-Api-Key")
+        request.setValue("application/json", forHeader: "Accept")
+        let shown = Redaction.headers(request.headers)
         #expect(!shown.contains("ya29.tok") && !shown.contains("AIzaSyKEY"), "\(shown)")
         #expect(shown.contains("Accept: application/json"))
         #expect(shown.contains("Authorization: \(Redaction.mark)"))

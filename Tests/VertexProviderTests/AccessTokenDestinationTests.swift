@@ -6,10 +6,6 @@ import Testing
 
 @testable import LaunchWatchGoogleCloud
 
-#if canImport(FoundationNetworking)
-    import FoundationNetworking
-#endif
-
 /// The checks made where a credential is sent judge what the request goes to, and fail closed on
 /// text that still holds a `${...}` reference.
 @Suite("Google credential destinations at send time")
@@ -54,8 +50,9 @@ struct AccessTokenDestinationTests {
     }
 }
 
-/// FoundationNetworking follows a redirect to any host, copying `Authorization` (and, for 307 and
-/// 308, the body). The transport follows none: the second listener must receive nothing.
+/// An HTTP client that follows redirects (FoundationNetworking did, to any host) copies
+/// `Authorization` along (and, for 307 and 308, the body). The transport follows none: the second
+/// listener must receive nothing.
 @Suite("redirects are not followed")
 struct RedirectTests {
     static func redirecting(_ status: Int, to target: ConnectionRecorder) throws -> ConnectionRecorder {
@@ -72,11 +69,10 @@ struct RedirectTests {
         defer { target.close() }
         let first = try Self.redirecting(status, to: target)
         defer { first.close() }
-        var request = URLRequest(url: try #require(URL(string: "http://127.0.0.1:\(first.port)/token")))
-        request.httpMethod = "POST"
-        request.setValue(
-            "Bearer \(SentinelSecrets.environment.values.first ?? "t")", forHTTPHeaderField: "Authorization")
-        request.httpBody = Data("refresh_token=r".utf8)
+        var request = HTTPTransport.Request(url: try #require(URL(string: "http://127.0.0.1:\(first.port)/token")))
+        request.method = "POST"
+        request.setValue("Bearer \(SentinelSecrets.environment.values.first ?? "t")", forHeader: "Authorization")
+        request.body = Data("refresh_token=r".utf8)
         let transport = HTTPTransport(timeout: .seconds(3))
         let error = await #expect(throws: HTTPTransportError.self) {
             _ = try await transport.send(request, timeout: .seconds(3))

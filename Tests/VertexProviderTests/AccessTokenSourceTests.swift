@@ -5,10 +5,6 @@ import LaunchWatchTesting
 import LaunchWatchVertexREST
 import Testing
 
-#if canImport(FoundationNetworking)
-    import FoundationNetworking
-#endif
-
 @Suite("Google credentials against the emulator's token endpoints")
 struct AccessTokenSourceTests {
     typealias Fixture = VertexRESTFixture

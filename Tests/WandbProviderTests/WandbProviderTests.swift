@@ -156,7 +156,11 @@ struct WandbProviderTests {
     func graphQLErrors() async throws {
         try await EmulatorHarness.with(scenarioJSON: Self.scenario) { emulator in
             let client = try WandbAPIClient(
-                baseURL: emulator.baseURL.absoluteString, environment: Self.environment, timeout: .seconds(10))
+                baseURL: emulator.baseURL.absoluteString,
+                context: ProviderContext(
+                    id: "w", baseDirectory: FileManager.default.temporaryDirectory, environment: Self.environment,
+                    startedAt: Date()),
+                timeout: .seconds(10))
             let error = try await #require(throws: ProviderError.self) {
                 try await client.query("query { viewer { id }", variables: [])
             }

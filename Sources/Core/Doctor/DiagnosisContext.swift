@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 
 /// What a provider's `diagnose` learns from `launchwatch doctor`: where it runs, and what the
 /// pipeline says about how often it will poll (for quota notes).
@@ -13,20 +14,29 @@ public struct DiagnosisContext: Sendable {
     public var startedAt: Date
     /// The most requests the provider's schedule sends in any minute (its budget, or 60 s / `every`).
     public var requestsPerMinute: Int
+    /// The HTTP client the checks send through (see `ProviderContext.http`).
+    public var http: SharedHTTPClient
+    /// Where debug lines go (see `ProviderContext.logger`).
+    public var logger: Logger
 
     public init(
-        id: String, baseDirectory: URL, environment: [String: String], startedAt: Date, requestsPerMinute: Int
+        id: String, baseDirectory: URL, environment: [String: String], startedAt: Date, requestsPerMinute: Int,
+        http: SharedHTTPClient = .processWide, logger: Logger = DebugLogHandler.current
     ) {
         self.id = id
         self.baseDirectory = baseDirectory
         self.environment = environment
         self.startedAt = startedAt
         self.requestsPerMinute = requestsPerMinute
+        self.http = http
+        self.logger = logger
     }
 
     /// The context a provider's initialiser takes, for building its clients the same way.
     public var providerContext: ProviderContext {
-        ProviderContext(id: id, baseDirectory: baseDirectory, environment: environment, startedAt: startedAt)
+        ProviderContext(
+            id: id, baseDirectory: baseDirectory, environment: environment, startedAt: startedAt, http: http,
+            logger: logger)
     }
 
     /// The references in `text` that have no value before a launch, as written: `${fact.run_id}`,

@@ -1,328 +1,200 @@
-import Foundation
+import AsyncHTTPClient
+import Logging
+import NIOCore
+import NIOHTTP1
 
-#if canImport(FoundationNetworking)
-    import FoundationNetworking
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
 #endif
 
-/// How HTTP providers send a request: over one `URLSession` (so the connection is reused between
-/// polls), reading the answer piece by piece and refusing it as soon as it passes a size cap, and
-/// giving up at a timeout of its own.
+/// How HTTP providers send a request: over the process's shared client (`SharedHTTPClient`, so
+/// connections are reused between polls and providers), collecting the answer up to a size cap, and
+/// giving up at a deadline of its own.
 ///
 /// - The cap: a status answer is a few KB and a page of 100 jobs well under 1 MB, so an answer past
 ///   `maximumBytes` (16 MB) is a runaway. An announced `Content-Length` over the cap is refused
-///   before a byte of the body is read; otherwise the transfer is cancelled the moment the bytes
-///   read pass the cap, so a 100 MB or endless answer costs 16 MB of memory at most.
-/// - The timeout: FoundationNetworking on Linux truncates a request's `timeoutInterval` to whole
-///   seconds (500 ms becomes an immediate timeout), so the timeout is kept here and the session only
-///   gets a whole-second backstop beyond it. A request given up on is answered at once with
-///   `.timedOut`; its transfer ends at the backstop, unawaited: the caller never waits for a
-///   transfer to wind down.
-/// - Debug output: when `DebugLog` is on (`launchwatch run --debug`), each request and answer is
-///   written to it with secrets redacted — see `Redaction`.
-public final class HTTPTransport: Sendable {
-    /// An HTTP answer. Header names are lowercased.
+///   before a byte of the body is read; otherwise the transfer is stopped the moment the bytes read
+///   pass the cap, so a 100 MB or endless answer costs 16 MB of memory at most.
+/// - The deadline: each `send` ends after its `timeout` (sub-second ones included), whether the
+///   answer's head or its body is still to come; the request is cancelled then, and its connection
+///   closed. Cancelling the calling task ends the request at once, as `HTTPTransportError.cancelled`.
+/// - Redirects are not followed: a 3xx is `HTTPTransportError.redirected`, and nothing is sent to
+///   the host it names.
+/// - Proxies: those the environment names (`HTTPProxyEnvironment`), through the shared client.
+/// - Debug output: each request and answer is logged to `logger` (`launchwatch run --debug`) under
+///   the source `http`, with secrets redacted — see `Redaction`.
+///
+/// A credential's destination is checked by the caller before `send` (`CredentialDestinationRule`
+/// `sendRefusal`), so that a refused request never opens a connection.
+public struct HTTPTransport: Sendable {
+    /// A request: method, URL, headers and body.
+    public struct Request: Sendable {
+        /// `GET`, `POST`...
+        public var method: String
+        public var url: URL
+        /// In the order set; names as given.
+        public var headers: [(name: String, value: String)]
+        public var body: Data?
+
+        public init(
+            url: URL, method: String = "GET", headers: [(name: String, value: String)] = [], body: Data? = nil
+        ) {
+            self.url = url
+            self.method = method
+            self.headers = headers
+            self.body = body
+        }
+
+        /// Sets the header `name` to `value`, replacing any of that name (whatever its case).
+        public mutating func setValue(_ value: String, forHeader name: String) {
+            headers.removeAll { $0.name.lowercased() == name.lowercased() }
+            headers.append((name, value))
+        }
+
+        /// The value of the header `name` (whatever its case), if set.
+        public func value(forHeader name: String) -> String? {
+            headers.last { $0.name.lowercased() == name.lowercased() }?.value
+        }
+    }
+
+    /// An HTTP answer. Header names are lowercased; a header sent several times is joined with ", ".
     public struct Answer: Sendable {
         public var status: Int
         public var headers: [String: String]
         public var body: Data
+
+        public init(status: Int, headers: [String: String], body: Data) {
+            self.status = status
+            self.headers = headers
+            self.body = body
+        }
     }
 
     /// The largest answer read.
     public static let defaultMaximumBytes = 16 * 1_048_576
 
     public let maximumBytes: Int
-    /// The longest a request may take: what `init` was given.
+    /// The longest a request may take: what `init` was given (each `send` names its own).
     public let timeout: Duration
-    private let session: URLSession
-    private let transfers: Transfers
+    /// The client requests go through.
+    public let client: SharedHTTPClient
+    /// Where request and answer lines go (`--debug`).
+    public let logger: Logger
 
-    /// A transport whose requests time out after at most `timeout` (each `send` may ask for less).
-    public init(timeout: Duration, maximumBytes: Int = HTTPTransport.defaultMaximumBytes) {
-        self.maximumBytes = maximumBytes
+    /// A transport whose requests take at most `timeout` by default, over `client`, logging to `logger`.
+    public init(
+        timeout: Duration, client: SharedHTTPClient = .processWide, logger: Logger = DebugLogHandler.current,
+        maximumBytes: Int = HTTPTransport.defaultMaximumBytes
+    ) {
         self.timeout = timeout
-        let configuration = URLSessionConfiguration.ephemeral
-        configuration.timeoutIntervalForRequest = Self.wholeSeconds(timeout) + 1
-        configuration.timeoutIntervalForResource = (Self.wholeSeconds(timeout) + 1) * 2
-        configuration.httpMaximumConnectionsPerHost = 2
-        configuration.requestCachePolicy = .reloadIgnoringLocalCacheData
-        configuration.httpCookieStorage = nil
-        configuration.urlCache = nil
-        let transfers = Transfers(maximumBytes: maximumBytes)
-        self.transfers = transfers
-        let queue = OperationQueue()
-        queue.maxConcurrentOperationCount = 1
-        session = URLSession(configuration: configuration, delegate: transfers, delegateQueue: queue)
+        self.client = client
+        self.logger = logger
+        self.maximumBytes = maximumBytes
     }
 
-    deinit { session.finishTasksAndInvalidate() }
+    /// A transport over the context's client, logging to the context's logger.
+    public init(timeout: Duration, context: ProviderContext, maximumBytes: Int = HTTPTransport.defaultMaximumBytes) {
+        self.init(timeout: timeout, client: context.http, logger: context.logger, maximumBytes: maximumBytes)
+    }
 
     /// Sends `request`, giving up after `timeout`.
-    public func send(_ request: URLRequest, timeout: Duration) async throws(HTTPTransportError) -> Answer {
-        var backstop = request
-        backstop.timeoutInterval = Self.wholeSeconds(timeout) + 1
+    public func send(_ request: Request, timeout: Duration) async throws(HTTPTransportError) -> Answer {
         let started = ContinuousClock.now
-        Self.debug { "→ \(request.httpMethod ?? "GET") \(Redaction.url(request.url))\(Redaction.headers(request))" }
-        let task = session.dataTask(with: backstop)
-        let answer = AnswerOnce()
-        let backstopSeconds = Self.wholeSeconds(timeout) + 1
-        transfers.begin(
-            task.taskIdentifier, giveUpBy: started.advanced(by: timeout + .seconds(double: 2 * backstopSeconds))
-        ) { answer.resume(with: $0) }
-        let result: Result<Answer, HTTPTransportError> = await withTaskCancellationHandler {
-            await withCheckedContinuation { continuation in
-                answer.install(continuation)
-                task.resume()
-                Task {
-                    try? await Task.sleep(for: timeout)
-                    answer.resume(with: .failure(.timedOut))
-                }
-            }
-        } onCancel: {
-            answer.resume(with: .failure(.cancelled))
-        }
-        // Given up on (a timeout or a cancellation): the transfer is abandoned, not cancelled. One
-        // that stays silent ends at the session's whole-second backstop (an idle timer); one that
-        // keeps sending is counted, not kept, and cancelled past the cap or its give-up time.
-        // Cancelling every timed-out transfer could block a thread each (see `Transfers.cancel`).
-        if case .failure = result { transfers.abandon(task.taskIdentifier) }
-        Self.debug {
-            let elapsed = DurationText.format(ContinuousClock.now - started)
-            return switch result {
-            case .success(let answer): "← \(answer.status), \(answer.body.count) bytes, \(elapsed)"
-            case .failure(let error): "← \(error.summary), \(elapsed)"
-            }
-        }
+        let result = await exchange(request, timeout: timeout)
+        logger.debug(
+            "\(Self.answerLine(result, elapsed: ContinuousClock.now - started))", source: "http")
         return try result.get()
     }
 
-    private static func debug(_ line: () -> String) { DebugLog.write("http", line) }
-
-    /// `duration` rounded up to whole seconds, at least one.
-    static func wholeSeconds(_ duration: Duration) -> TimeInterval {
-        max(1, duration.seconds.rounded(.up))
-    }
-}
-
-/// Why a request got no answer.
-public enum HTTPTransportError: Error, Sendable, Equatable {
-    case timedOut
-    case cancelled
-    /// The answer passed the cap; `bytes` is what was announced or read when it was refused.
-    case tooLarge(bytes: Int, maximum: Int)
-    /// The host was not reached or the connection broke: a short description.
-    case network(String)
-    /// The server answered with a redirect (`status`, 3xx) to `host` (`nil` when it named none).
-    /// Redirects are never followed: the request's credentials would go along to a host nobody
-    /// checked, and a 307 or 308 would carry its body (a refresh token, a signed assertion) too.
-    case redirected(status: Int, host: String?)
-
-    /// The provider error for a request to `service` ("Vertex AI") that took longer than `timeout`.
-    public func providerError(service: String, timeout: Duration) -> ProviderError {
-        switch self {
-        case .timedOut:
-            ProviderError(code: "timeout", message: "no answer from \(service) within \(DurationText.format(timeout))")
-        case .cancelled:
-            ProviderError(code: "cancelled", message: "the request to \(service) was cancelled")
-        case .tooLarge(let bytes, let maximum):
-            ProviderError(
-                code: "response_too_large",
-                message: "\(service) sent more than a status answer can be (\(bytes / 1_048_576) MB, over "
-                    + "\(maximum / 1_048_576) MB); the rest was not read")
-        case .network(let reason):
-            ProviderError(code: "network", message: "\(service) could not be reached: \(reason)")
-        case .redirected:
-            ProviderError(code: "redirected", message: "\(service) \(summary)")
+    private func exchange(_ request: Request, timeout: Duration) async -> Result<Answer, HTTPTransportError> {
+        let route: (client: HTTPClient, proxy: HTTPProxyEnvironment.Setting?)
+        do {
+            route = try client.clientAndProxy(for: request.url)
+        } catch {
+            logger.debug("\(Self.requestLine(request, proxy: nil))", source: "http")
+            return .failure(error)
+        }
+        logger.debug("\(Self.requestLine(request, proxy: route.proxy))", source: "http")
+        // The deadline: async-http-client's own ends a request whose head has not come; the timer
+        // child ends one whose body is still coming. Whichever ends first wins; the other is cancelled.
+        let deadline = NIODeadline.now() + TimeAmount(timeout)
+        return await withTaskGroup(of: Result<Answer, HTTPTransportError>?.self) { group in
+            group.addTask { await self.collect(request, on: route.client, deadline: deadline) }
+            group.addTask {
+                do {
+                    try await Task.sleep(for: timeout)
+                } catch {
+                    return nil  // the exchange ended first, or the caller was cancelled
+                }
+                return .failure(.timedOut)
+            }
+            var outcome: Result<Answer, HTTPTransportError> = .failure(.cancelled)
+            while let next = await group.next() {
+                if let next {
+                    outcome = next
+                    break
+                }
+            }
+            group.cancelAll()
+            return outcome
         }
     }
 
-    /// A few words on what happened: "timed out", "connection refused".
-    public var summary: String {
-        switch self {
-        case .timedOut: "timed out"
-        case .cancelled: "cancelled"
-        case .tooLarge(let bytes, _): "refused after \(bytes) bytes (too large)"
-        case .network(let reason): reason
-        case .redirected(let status, let host):
-            "answered \(status), a redirect to \(host ?? "no host"), which is not followed (credentials go only to "
-                + "the host named)"
+    /// Sends `request` and reads its answer up to the cap.
+    private func collect(_ request: Request, on client: HTTPClient, deadline: NIODeadline) async -> Result<
+        Answer, HTTPTransportError
+    > {
+        var outgoing = HTTPClientRequest(url: request.url.absoluteString)
+        outgoing.method = HTTPMethod(rawValue: request.method)
+        for (name, value) in request.headers { outgoing.headers.add(name: name, value: value) }
+        if let body = request.body { outgoing.body = .bytes(ByteBuffer(bytes: body)) }
+        do {
+            let response = try await client.execute(outgoing, deadline: deadline)
+            let status = Int(response.status.code)
+            var headers: [String: String] = [:]
+            for (name, value) in response.headers {
+                let key = name.lowercased()
+                headers[key] = headers[key].map { "\($0), \(value)" } ?? value
+            }
+            // The answer's body is never read: dropping it ends the request and closes the connection.
+            if (300..<400).contains(status) {
+                let host = headers["location"].flatMap { URL(string: $0, relativeTo: request.url)?.absoluteURL.host }
+                return .failure(.redirected(status: status, host: host))
+            }
+            let announced = headers["content-length"].flatMap { Int($0) }
+            if let announced, announced > maximumBytes {
+                return .failure(.tooLarge(bytes: announced, maximum: maximumBytes))
+            }
+            var body = Data()
+            if let announced { body.reserveCapacity(announced) }
+            for try await chunk in response.body {
+                guard body.count + chunk.readableBytes <= maximumBytes else {
+                    return .failure(.tooLarge(bytes: body.count + chunk.readableBytes, maximum: maximumBytes))
+                }
+                chunk.withUnsafeReadableBytes { body.append(contentsOf: $0) }
+            }
+            // A body cut short by a cancellation ends without an error: it is not an answer.
+            if Task.isCancelled { return .failure(.cancelled) }
+            return .success(Answer(status: status, headers: headers, body: body))
+        } catch {
+            return .failure(Task.isCancelled ? .cancelled : HTTPTransportError.describe(error))
         }
     }
 
-    /// "Failed to connect to h port 80 after 0 ms: Couldn't connect to server" without "after 0 ms".
-    static func curlReason(_ text: String) -> String {
-        text.replacingOccurrences(of: #" after \d+ ms"#, with: "", options: .regularExpression)
+    /// `→ GET https://… [Accept: application/json, Authorization: [REDACTED]]`, and the proxy if any.
+    static func requestLine(_ request: Request, proxy: HTTPProxyEnvironment.Setting?) -> String {
+        "→ \(request.method) \(Redaction.url(request.url))\(Redaction.headers(request.headers))"
+            + (proxy.map { " (through the proxy \($0.summary))" } ?? "")
     }
 
-    static func describe(_ error: any Error) -> HTTPTransportError {
-        guard let error = error as? URLError else { return .network("the request failed") }
-        return switch error.code {
-        case .timedOut: .timedOut
-        case .cancelled: .cancelled
-        case .cannotConnectToHost: .network("connection refused")
-        case .networkConnectionLost: .network("the connection was lost mid-response")
-        case .cannotFindHost, .dnsLookupFailed: .network("the host name does not resolve")
-        case .notConnectedToInternet: .network("no route to the host")
-        // FoundationNetworking's code for most connection failures (an unroutable address among
-        // them); curl's own words say which, without the elapsed time.
-        case .unknown: .network("the connection failed (\(curlReason(error.localizedDescription)))")
-        default: .network("URL error \(error.code.rawValue)")
+    /// `← 200, 1234 bytes, 12ms` or `← timed out, 500ms`.
+    static func answerLine(_ result: Result<Answer, HTTPTransportError>, elapsed: Duration) -> String {
+        let elapsed = DurationText.format(elapsed)
+        return switch result {
+        case .success(let answer): "← \(answer.status), \(answer.body.count) bytes, \(elapsed)"
+        case .failure(let error): "← \(error.summary), \(elapsed)"
         }
-    }
-}
-
-/// The session's delegate: collects each transfer's body, refusing it past the cap.
-private final class Transfers: NSObject, URLSessionDataDelegate, @unchecked Sendable {
-    typealias Finish = (Result<HTTPTransport.Answer, HTTPTransportError>) -> Void
-
-    private struct Transfer {
-        var body = Data()
-        var read = 0
-        var response: HTTPURLResponse?
-        /// Whom to answer; `nil` once the caller has given up (the bytes are then counted, not kept).
-        var finish: Finish?
-        /// When an abandoned transfer that is still sending is stopped.
-        var giveUpBy: ContinuousClock.Instant
-        /// Where the server redirected to (not followed).
-        var redirectedTo: String?
-    }
-
-    private let lock = NSLock()
-    private var transfers: [Int: Transfer] = [:]
-    private let maximumBytes: Int
-
-    init(maximumBytes: Int) { self.maximumBytes = maximumBytes }
-
-    /// Cancels `task` on a thread of its own. Cancelling a FoundationNetworking transfer in the
-    /// middle of a body can block the canceller; on a Dispatch worker that holds up every other
-    /// timer and callback of the process (Linux adds workers only about once a second), and on the
-    /// cooperative pool it would stall the watch. Only runaway transfers are cancelled.
-    static func cancel(_ task: URLSessionTask) {
-        Thread { task.cancel() }.start()
-    }
-
-    func begin(_ id: Int, giveUpBy: ContinuousClock.Instant, finish: @escaping Finish) {
-        lock.withLock { transfers[id] = Transfer(finish: finish, giveUpBy: giveUpBy) }
-    }
-
-    /// The caller stopped waiting: the transfer is answered no more and its bytes are not kept.
-    func abandon(_ id: Int) {
-        lock.withLock {
-            transfers[id]?.finish = nil
-            transfers[id]?.body = Data()
-        }
-    }
-
-    /// Ends a transfer: forgets it and answers its caller, if one still waits.
-    private func finish(_ id: Int, _ result: Result<HTTPTransport.Answer, HTTPTransportError>) {
-        let removed = lock.withLock { transfers.removeValue(forKey: id) }
-        if let finish = removed?.finish { finish(result) }
-    }
-
-    func urlSession(
-        _ session: URLSession, dataTask: URLSessionDataTask, didReceive response: URLResponse,
-        completionHandler: @escaping (URLSession.ResponseDisposition) -> Void
-    ) {
-        let announced = response.expectedContentLength
-        if announced > maximumBytes {
-            finish(dataTask.taskIdentifier, .failure(.tooLarge(bytes: Int(announced), maximum: maximumBytes)))
-            completionHandler(.cancel)
-            return
-        }
-        lock.withLock { transfers[dataTask.taskIdentifier]?.response = response as? HTTPURLResponse }
-        completionHandler(.allow)
-    }
-
-    /// A redirect is never followed: FoundationNetworking would copy the `Authorization` header to
-    /// any `Location` (and, for 307 and 308, the body). The 3xx becomes the answer, reported as
-    /// `HTTPTransportError.redirected`.
-    func urlSession(
-        _ session: URLSession, task: URLSessionTask, willPerformHTTPRedirection response: HTTPURLResponse,
-        newRequest request: URLRequest, completionHandler: @escaping (URLRequest?) -> Void
-    ) {
-        let host = request.url?.host ?? "no host"
-        lock.withLock {
-            transfers[task.taskIdentifier]?.redirectedTo = host
-            transfers[task.taskIdentifier]?.response = response
-        }
-        completionHandler(nil)
-    }
-
-    func urlSession(_ session: URLSession, dataTask: URLSessionDataTask, didReceive data: Data) {
-        let id = dataTask.taskIdentifier
-        lock.lock()
-        var runaway: Int?
-        if var transfer = transfers.removeValue(forKey: id) {
-            // Taken out and put back, so that the body is appended to in place.
-            transfer.read += data.count
-            if transfer.finish != nil { transfer.body.append(data) }
-            let late = transfer.finish == nil && ContinuousClock.now > transfer.giveUpBy
-            if transfer.read > maximumBytes || late { runaway = transfer.read }
-            transfers[id] = transfer
-        }
-        lock.unlock()
-        guard let runaway else { return }
-        finish(id, .failure(.tooLarge(bytes: runaway, maximum: maximumBytes)))
-        Self.cancel(dataTask)
-    }
-
-    func urlSession(_ session: URLSession, task: URLSessionTask, didCompleteWithError error: (any Error)?) {
-        let id = task.taskIdentifier
-        if let error {
-            finish(id, .failure(HTTPTransportError.describe(error)))
-            return
-        }
-        let transfer = lock.withLock { transfers[id] }
-        guard let response = transfer?.response ?? task.response as? HTTPURLResponse else {
-            finish(id, .failure(.network("no HTTP response")))
-            return
-        }
-        var headers: [String: String] = [:]
-        for (name, value) in response.allHeaderFields { headers["\(name)".lowercased()] = "\(value)" }
-        if (300..<400).contains(response.statusCode) || transfer?.redirectedTo != nil {
-            let host = transfer?.redirectedTo ?? headers["location"].flatMap { URL(string: $0)?.host }
-            finish(id, .failure(.redirected(status: response.statusCode, host: host)))
-            return
-        }
-        finish(
-            id,
-            .success(
-                HTTPTransport.Answer(status: response.statusCode, headers: headers, body: transfer?.body ?? Data())))
-    }
-}
-
-/// The first of a transfer's answer, its timeout and a cancellation, delivered once.
-private final class AnswerOnce: @unchecked Sendable {
-    typealias Outcome = Result<HTTPTransport.Answer, HTTPTransportError>
-    private let lock = NSLock()
-    private var continuation: CheckedContinuation<Outcome, Never>?
-    private var early: Outcome?
-    private var done = false
-
-    func install(_ continuation: CheckedContinuation<Outcome, Never>) {
-        lock.lock()
-        if let early {
-            lock.unlock()
-            continuation.resume(returning: early)
-            return
-        }
-        self.continuation = continuation
-        lock.unlock()
-    }
-
-    func resume(with result: Outcome) {
-        lock.lock()
-        guard !done else {
-            lock.unlock()
-            return
-        }
-        done = true
-        guard let continuation else {
-            early = result
-            lock.unlock()
-            return
-        }
-        self.continuation = nil
-        lock.unlock()
-        continuation.resume(returning: result)
     }
 }

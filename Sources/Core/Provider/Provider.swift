@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 
 /// A source of observations about one launch: a status API, a log, a recording.
 ///
@@ -84,12 +85,25 @@ public struct ProviderContext: Sendable {
     public var environment: [String: String]
     /// When the watch started (also `${launch.startedAt}`).
     public var startedAt: Date
+    /// The HTTP client to send requests through (`HTTPTransport(timeout:context:)`): shared by every
+    /// provider of the process, so that connections are reused. Never shut down by a provider.
+    public var http: SharedHTTPClient
+    /// Where `--debug` lines go (`DebugLogHandler`): HTTP requests, gcloud calls, credential sources.
+    /// Secrets never go in a line.
+    public var logger: Logger
 
-    public init(id: String, baseDirectory: URL, environment: [String: String], startedAt: Date) {
+    /// A context; `http` defaults to the process's client and `logger` to the one bound for the
+    /// current task (`DebugLogHandler.current`: off unless the caller turned debug output on).
+    public init(
+        id: String, baseDirectory: URL, environment: [String: String], startedAt: Date,
+        http: SharedHTTPClient = .processWide, logger: Logger = DebugLogHandler.current
+    ) {
         self.id = id
         self.baseDirectory = baseDirectory
         self.environment = environment
         self.startedAt = startedAt
+        self.http = http
+        self.logger = logger
     }
 
     /// `path` resolved against `baseDirectory` unless it is absolute.

@@ -1,7 +1,7 @@
-import Foundation
-
-#if canImport(FoundationNetworking)
-    import FoundationNetworking
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
 #endif
 
 /// How secrets are kept out of debug output: the values of `Authorization`, `Proxy-Authorization`,
@@ -28,10 +28,10 @@ public enum Redaction {
         return (components.string ?? "(a URL)").replacingOccurrences(of: placeholder, with: mark)
     }
 
-    /// The request's headers as ` [Name: value, …]`, secrets redacted.
-    public static func headers(_ request: URLRequest) -> String {
-        guard let fields = request.allHTTPHeaderFields, !fields.isEmpty else { return "" }
-        let shown = fields.sorted { $0.key.lowercased() < $1.key.lowercased() }.map { name, value in
+    /// A request's headers as ` [Name: value, …]`, sorted by name, secrets redacted.
+    public static func headers(_ fields: [(name: String, value: String)]) -> String {
+        guard !fields.isEmpty else { return "" }
+        let shown = fields.sorted { $0.name.lowercased() < $1.name.lowercased() }.map { name, value in
             "\(name): \(isSecretHeader(name) ? mark : value)"
         }
         return " [" + shown.joined(separator: ", ") + "]"

@@ -2,10 +2,6 @@ import Foundation
 import LaunchWatchCore
 import LaunchWatchGoogleCloud
 
-#if canImport(FoundationNetworking)
-    import FoundationNetworking
-#endif
-
 /// `launchwatch doctor` for `cloud-logging`: the credentials, then one `entries:list` with
 /// `pageSize` 1 over the configured project (or resource names) and the pipeline's filter — which
 /// also proves the service accepts the filter. A filter that waits for a fact (`${fact.job_id}`)
@@ -67,10 +63,10 @@ extension CloudLoggingProvider: DiagnosableProvider {
         let target = names.joined(separator: ", ")
         var check: DiagnosisCheck
         if let url = URL(string: endpoint + "/v2/entries:list") {
-            var request = URLRequest(url: url)
-            request.httpMethod = "POST"
-            request.setValue("application/json", forHTTPHeaderField: "Content-Type")
-            request.httpBody = Data(JSONValue.object(body).jsonText.utf8)
+            var request = HTTPTransport.Request(url: url)
+            request.method = "POST"
+            request.setValue("application/json", forHeader: "Content-Type")
+            request.body = Data(JSONValue.object(body).jsonText.utf8)
             let probe = GoogleAPIProbe(
                 service: "Cloud Logging", tokens: tokens, transport: transport, timeout: transport.timeout)
             check = await probe.check(

@@ -151,7 +151,7 @@ public struct CloudLoggingProvider: Provider {
         } else {
             finalReadFrom = from
         }
-        let transport = HTTPTransport(timeout: timeout)
+        let transport = HTTPTransport(timeout: timeout, context: context)
         let tokens = AccessTokenSource(
             credentials: configuration.credentials, environment: context.environment,
             baseDirectory: context.baseDirectory, transport: transport)

@@ -2,10 +2,6 @@ import Foundation
 import LaunchWatchCore
 import LaunchWatchGoogleCloud
 
-#if canImport(FoundationNetworking)
-    import FoundationNetworking
-#endif
-
 /// `launchwatch doctor` for `cloud-run-execution`: the credentials, then a get of the configured
 /// Cloud Run job (`run.jobs.get`, granted by `roles/run.viewer`). The execution itself is not
 /// looked for: it exists only once the agent runs.
@@ -54,7 +50,7 @@ extension CloudRunExecutionProvider: DiagnosableProvider {
             let probe = GoogleAPIProbe(
                 service: "Cloud Run", tokens: tokens, transport: transport, timeout: transport.timeout)
             check = await probe.check(
-                "jobs.get", target: name, request: URLRequest(url: url),
+                "jobs.get", target: name, request: HTTPTransport.Request(url: url),
                 notFound: "job \"\(configuration.job)\" (or region \"\(configuration.region)\")"
             ).check
         } else {

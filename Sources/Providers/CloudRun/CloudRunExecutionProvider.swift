@@ -61,7 +61,7 @@ public struct CloudRunExecutionProvider: Provider {
         else { throw ProviderError(code: "bad_config", message: "endpoint \"\(endpoint)\" is not an http(s) URL") }
         self.url = url
         let timeout = try DurationText.configured(configuration.timeout, field: "timeout", default: .seconds(10))
-        let transport = HTTPTransport(timeout: timeout)
+        let transport = HTTPTransport(timeout: timeout, context: context)
         let tokens = AccessTokenSource(
             credentials: configuration.credentials, environment: context.environment,
             baseDirectory: context.baseDirectory, transport: transport)

@@ -1,6 +1,7 @@
 import Foundation
 import LaunchWatchCore
 import LaunchWatchGoogleCloud
+import Logging
 
 /// Kind `vertex-gcloud`: follows one Vertex AI CustomJob through the `gcloud` CLI the user already
 /// has logged in — the same facts as `vertex-rest`, for about a second of Python start-up per poll.
@@ -83,6 +84,8 @@ public struct VertexGcloudProvider: Provider {
     private let timeout: Duration
     private let searchEvery: Duration
     private let startedAt: Date
+    /// Where `--debug` lines about gcloud calls go.
+    private let logger: Logger
     /// The numeric id of the job followed, once known.
     private let jobID = ProviderMemory<String?>(nil)
 
@@ -146,6 +149,7 @@ public struct VertexGcloudProvider: Provider {
         self.environment = environment
         self.timeout = timeout
         startedAt = context.startedAt
+        logger = context.logger
     }
 
     public func poll(_ context: PollContext) async throws -> PollResult {
@@ -174,6 +178,18 @@ public struct VertexGcloudProvider: Provider {
         }
     }
 
+    /// `← exit 0, 1234 bytes, 1.2s`, or the failure, for `--debug`.
+    private static func debugLine(
+        _ outcome: Result<ChildProcess.Output, ChildProcess.Failure>, since started: ContinuousClock.Instant
+    ) -> String {
+        let elapsed = DurationText.format(ContinuousClock.now - started)
+        return switch outcome {
+        case .success(let output):
+            "← \(output.signalled ? "signal" : "exit") \(output.status), \(output.stdout.count) bytes, \(elapsed)"
+        case .failure(let failure): "← \(failure), \(elapsed)"
+        }
+    }
+
     /// Runs `gcloud ai custom-jobs VERB [ID] --region=R --project=P --format=json` and parses what it
     /// printed.
     private func gcloud(_ verb: String, _ id: String? = nil) async throws -> JSONValue {
@@ -184,21 +200,14 @@ public struct VertexGcloudProvider: Provider {
         let process = ChildProcess(
             executable: try resolvedExecutable(), arguments: arguments, environment: environment, timeout: timeout)
         let started = ContinuousClock.now
-        DebugLog.write("gcloud") { "→ \(process.executable) \(arguments.joined(separator: " "))" }
+        logger.debug("→ \(process.executable) \(arguments.joined(separator: " "))", source: "gcloud")
         let outcome: Result<ChildProcess.Output, ChildProcess.Failure>
         do {
             outcome = .success(try await process.run())
         } catch {
             outcome = .failure(error)
         }
-        DebugLog.write("gcloud") {
-            let elapsed = DurationText.format(ContinuousClock.now - started)
-            return switch outcome {
-            case .success(let output):
-                "← \(output.signalled ? "signal" : "exit") \(output.status), \(output.stdout.count) bytes, \(elapsed)"
-            case .failure(let failure): "← \(failure), \(elapsed)"
-            }
-        }
+        logger.debug("\(Self.debugLine(outcome, since: started))", source: "gcloud")
         let output: ChildProcess.Output
         switch outcome {
         case .success(let finished):

@@ -2,10 +2,6 @@ import Foundation
 import LaunchWatchCore
 import LaunchWatchGoogleCloud
 
-#if canImport(FoundationNetworking)
-    import FoundationNetworking
-#endif
-
 /// `launchwatch doctor` for `vertex-rest`: the credentials, then `customJobs.list` with `pageSize=1`
 /// in the configured project and region — the call a watch makes first. With the match's server
 /// filter when every value of it is known; when it waits for a fact (`${fact.run_id}`), the listing
@@ -82,7 +78,7 @@ extension VertexRESTProvider: DiagnosableProvider {
             let probe = GoogleAPIProbe(
                 service: "Vertex AI", tokens: tokens, transport: transport, timeout: transport.timeout)
             check = await probe.check(
-                "customJobs.list", target: parent, request: URLRequest(url: url),
+                "customJobs.list", target: parent, request: HTTPTransport.Request(url: url),
                 notFound: "project \"\(project)\" or region \"\(region)\""
             ).check
             if check.outcome == .passed, filter != nil { check.message = "with the match's filter" }

@@ -3,10 +3,6 @@ import LaunchWatchCore
 import LaunchWatchGoogleCloud
 import Synchronization
 
-#if canImport(FoundationNetworking)
-    import FoundationNetworking
-#endif
-
 /// Kind `vertex-rest`: follows one Vertex AI CustomJob through the REST API over one warm
 /// connection — a poll is one small request.
 ///
@@ -93,7 +89,7 @@ public struct VertexRESTProvider: Provider {
         base = endpoint.hasSuffix("/") ? String(endpoint.dropLast()) : endpoint
         collection = "projects/\(project)/locations/\(region)/customJobs"
         startedAt = context.startedAt
-        let transport = HTTPTransport(timeout: timeout)
+        let transport = HTTPTransport(timeout: timeout, context: context)
         let tokens = AccessTokenSource(
             credentials: configuration.credentials, environment: context.environment,
             baseDirectory: context.baseDirectory, transport: transport)

@@ -1,10 +1,6 @@
 import Foundation
 import LaunchWatchCore
 
-#if canImport(FoundationNetworking)
-    import FoundationNetworking
-#endif
-
 /// Talks to W&B's public GraphQL API the way W&B's own tools do: `POST {base}/graphql` with HTTP
 /// Basic auth `api:<key>`; the server and the key are found as wandb finds them, and the key goes
 /// only where it belongs (`WandbCredentials`).
@@ -17,15 +13,17 @@ public struct WandbAPIClient: Sendable {
     private let transport: HTTPTransport
     private let timeout: Duration
 
-    /// Finds the base URL and the API key (`WandbCredentials`); throws a `bad_config`/`credentials`
-    /// error naming what to set when there is no usable key, and `credentials_refused` when the key
-    /// must not go to the base URL.
-    public init(baseURL configured: String?, environment: [String: String], timeout: Duration) throws(ProviderError) {
-        let found = try WandbCredentials.resolve(baseURL: configured, environment: environment)
+    /// Finds the base URL and the API key (`WandbCredentials`) in `context`'s environment; throws a
+    /// `bad_config`/`credentials` error naming what to set when there is no usable key, and
+    /// `credentials_refused` when the key must not go to the base URL. Requests go through the
+    /// context's HTTP client.
+    public init(baseURL configured: String?, context: ProviderContext, timeout: Duration) throws(ProviderError) {
+        let found = try WandbCredentials.resolve(
+            baseURL: configured, environment: context.environment, logger: context.logger)
         baseURL = found.baseURL
         authorization = found.authorization
         self.timeout = timeout
-        transport = HTTPTransport(timeout: timeout)
+        transport = HTTPTransport(timeout: timeout, context: context)
     }
 
     /// Runs `query` with `variables` and returns `data`.
@@ -167,14 +165,14 @@ public struct WandbAPIClient: Sendable {
 
     /// Posts `query` with `variables`.
     private func send(_ query: String, variables: [(String, JSONValue)]) async throws(ProviderError) -> Answer {
-        var request = URLRequest(url: baseURL.appendingPathComponent("graphql"))
-        request.httpMethod = "POST"
-        request.setValue(authorization, forHTTPHeaderField: "Authorization")
-        request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+        var request = HTTPTransport.Request(url: baseURL.appendingPathComponent("graphql"))
+        request.method = "POST"
+        request.setValue(authorization, forHeader: "Authorization")
+        request.setValue("application/json", forHeader: "Content-Type")
         let body = JSONValue.object([
             ("query", .string(query)), ("variables", .object(variables.map { (key: $0.0, value: $0.1) })),
         ])
-        request.httpBody = Data(body.jsonText.utf8)
+        request.body = Data(body.jsonText.utf8)
         let answer: HTTPTransport.Answer
         do {
             answer = try await transport.send(request, timeout: timeout)

@@ -1,5 +1,6 @@
 import Foundation
 import LaunchWatchCore
+import Logging
 
 /// The W&B server and API key, found where wandb's own tools find them, and where the key may go.
 ///
@@ -36,9 +37,9 @@ public struct WandbCredentials: Sendable {
         + "any other baseURL (exit 65)."
 
     /// Finds the server and the key and checks that the key may go there.
-    public static func resolve(baseURL configured: String?, environment: [String: String]) throws(ProviderError)
-        -> WandbCredentials
-    {
+    public static func resolve(
+        baseURL configured: String?, environment: [String: String], logger: Logger = DebugLogHandler.disabled
+    ) throws(ProviderError) -> WandbCredentials {
         let text = baseURLText(configured: configured, environment: environment)
         guard let url = URL(string: text.hasSuffix("/") ? String(text.dropLast()) : text), let host = url.host,
             ["http", "https"].contains(url.scheme ?? "")
@@ -56,7 +57,7 @@ public struct WandbCredentials: Sendable {
         if let why = rule(environment: environment, key: key).sendRefusal(url, environment: environment) {
             throw ProviderError(code: "credentials_refused", message: why)
         }
-        DebugLog.write("credentials") { "W&B key from \(source), for \(url.absoluteString)" }
+        logger.debug("W&B key from \(source), for \(url.absoluteString)", source: "credentials")
         return WandbCredentials(
             baseURL: url, authorization: "Basic " + Data("api:\(key)".utf8).base64EncodedString(), keySource: source)
     }

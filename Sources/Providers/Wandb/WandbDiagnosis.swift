@@ -6,16 +6,17 @@ import LaunchWatchCore
 /// viewer to none), then the kind's own names.
 enum WandbDiagnosis {
     /// A client and the report on its key; no client when there is no key or the base URL is bad.
-    static func client(baseURL: String?, timeout: String?, environment: [String: String]) -> (
+    static func client(baseURL: String?, timeout: String?, context: ProviderContext) -> (
         WandbAPIClient?, CredentialReport
     ) {
+        let environment = context.environment
         // Where the key comes from, found as the client finds it (WANDB_API_KEY, netrc host:port, bare
         // host, default entry), for the server the client will talk to (settings base_url included).
         let server = URL(string: WandbCredentials.baseURLText(configured: baseURL, environment: environment))
         let source = server.flatMap { WandbCredentials.apiKey(for: $0, environment: environment)?.source }
         do {
             let limit = try DurationText.configured(timeout, field: "timeout", default: .seconds(10))
-            let client = try WandbAPIClient(baseURL: baseURL, environment: environment, timeout: limit)
+            let client = try WandbAPIClient(baseURL: baseURL, context: context, timeout: limit)
             return (client, CredentialReport(source: source, obtained: true))
         } catch {
             return (nil, CredentialReport(source: source, obtained: false, problem: error.message))

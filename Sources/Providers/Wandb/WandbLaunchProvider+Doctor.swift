@@ -20,7 +20,7 @@ extension WandbLaunchProvider: DiagnosableProvider {
             ])
         }
         let (client, credentials) = WandbDiagnosis.client(
-            baseURL: configuration.baseURL, timeout: configuration.timeout, environment: context.environment)
+            baseURL: configuration.baseURL, timeout: configuration.timeout, context: context.providerContext)
         var notes: [String] = []
         for (field, value) in [("item", configuration.item), ("name", configuration.name)] {
             if let unknown = context.unknownReferences(in: value).first {

@@ -168,7 +168,7 @@ public struct WandbLaunchProvider: Provider {
             throw ProviderError(code: "bad_config", message: "give exactly one of item (the item id) and name")
         }
         let timeout = try DurationText.configured(configuration.timeout, field: "timeout", default: .seconds(10))
-        client = try WandbAPIClient(baseURL: configuration.baseURL, environment: context.environment, timeout: timeout)
+        client = try WandbAPIClient(baseURL: configuration.baseURL, context: context, timeout: timeout)
         self.configuration = configuration
         startedAt = context.startedAt
         itemID = ProviderMemory(configuration.item)

@@ -19,7 +19,7 @@ extension WandbRunProvider: DiagnosableProvider {
             ])
         }
         let (client, credentials) = WandbDiagnosis.client(
-            baseURL: configuration.baseURL, timeout: configuration.timeout, environment: context.environment)
+            baseURL: configuration.baseURL, timeout: configuration.timeout, context: context.providerContext)
         var notes: [String] = []
         for (field, value) in [("run", configuration.run), ("displayName", configuration.displayName)] {
             if let unknown = context.unknownReferences(in: value).first {

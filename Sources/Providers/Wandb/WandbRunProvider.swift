@@ -65,7 +65,7 @@ public struct WandbRunProvider: Provider {
             throw ProviderError(code: "bad_config", message: "give exactly one of run (the run id) and displayName")
         }
         let timeout = try DurationText.configured(configuration.timeout, field: "timeout", default: .seconds(10))
-        client = try WandbAPIClient(baseURL: configuration.baseURL, environment: context.environment, timeout: timeout)
+        client = try WandbAPIClient(baseURL: configuration.baseURL, context: context, timeout: timeout)
         self.configuration = configuration
     }
 

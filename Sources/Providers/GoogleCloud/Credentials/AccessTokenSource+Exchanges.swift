@@ -1,10 +1,6 @@
 import Foundation
 import LaunchWatchCore
 
-#if canImport(FoundationNetworking)
-    import FoundationNetworking
-#endif
-
 /// The token requests, each as google-auth sends it. Every URL is checked (`checked(_:what:)`)
 /// before a credential goes to it.
 extension AccessTokenSource {
@@ -29,15 +25,15 @@ extension AccessTokenSource {
         async throws(AccessTokenError) -> Token
     {
         let url = try checked(text, what: "the IAM Credentials endpoint")
-        var request = URLRequest(url: url)
-        request.httpMethod = "POST"
-        request.setValue("application/json", forHTTPHeaderField: "Content-Type")
-        request.setValue("Bearer \(bearer)", forHTTPHeaderField: "Authorization")
+        var request = HTTPTransport.Request(url: url)
+        request.method = "POST"
+        request.setValue("application/json", forHeader: "Content-Type")
+        request.setValue("Bearer \(bearer)", forHeader: "Authorization")
         let body = JSONValue.object([
             ("delegates", delegates.map { .array($0.map { .string($0) }) } ?? .null),
             ("scope", .array([.string(Self.scope)])), ("lifetime", .string("\(lifetime)s")),
         ])
-        request.httpBody = Data(body.jsonText.utf8)
+        request.body = Data(body.jsonText.utf8)
         let answer = try await send(request, what: "the IAM Credentials endpoint", timeout: tokenTimeout)
         let json = try? JSONParser.parse(answer.body)
         guard answer.status == 200, case .string(let token)? = json?["accessToken"], !token.isEmpty else {
@@ -67,7 +63,7 @@ extension AccessTokenSource {
         var request = formRequest(url, form: form)
         if let clientID = account.clientID {
             let pair = "\(clientID):\(account.clientSecret ?? "")"
-            request.setValue("Basic " + Data(pair.utf8).base64EncodedString(), forHTTPHeaderField: "Authorization")
+            request.setValue("Basic " + Data(pair.utf8).base64EncodedString(), forHeader: "Authorization")
         }
         let exchanged = try await oauthTokenResponse(request, what: "the STS endpoint", timeout: tokenTimeout)
         guard let impersonation = account.impersonationURL else { return exchanged }
@@ -90,8 +86,8 @@ extension AccessTokenSource {
             location = path
         case .url(let text, let headers):
             let url = try checked(text, what: "the subject token URL")
-            var request = URLRequest(url: url)
-            for (name, value) in headers { request.setValue(value, forHTTPHeaderField: name) }
+            var request = HTTPTransport.Request(url: url)
+            for (name, value) in headers { request.setValue(value, forHeader: name) }
             let answer = try await send(request, what: "the subject token URL", timeout: tokenTimeout)
             guard answer.status == 200 else {
                 throw AccessTokenError("Unable to retrieve Identity Pool subject token (HTTP \(answer.status))")
@@ -111,20 +107,20 @@ extension AccessTokenSource {
         return token
     }
 
-    func formRequest(_ url: URL, form: [String: String]) -> URLRequest {
-        var request = URLRequest(url: url)
-        request.httpMethod = "POST"
-        request.setValue("application/x-www-form-urlencoded", forHTTPHeaderField: "Content-Type")
+    func formRequest(_ url: URL, form: [String: String]) -> HTTPTransport.Request {
+        var request = HTTPTransport.Request(url: url)
+        request.method = "POST"
+        request.setValue("application/x-www-form-urlencoded", forHeader: "Content-Type")
         var allowed = CharacterSet.alphanumerics
         allowed.insert(charactersIn: "-._~")
-        request.httpBody = Data(
+        request.body = Data(
             form.sorted { $0.key < $1.key }.map {
                 "\($0.key)=\($0.value.addingPercentEncoding(withAllowedCharacters: allowed) ?? "")"
             }.joined(separator: "&").utf8)
         return request
     }
 
-    func send(_ request: URLRequest, what: String, timeout: Duration) async throws(AccessTokenError)
+    func send(_ request: HTTPTransport.Request, what: String, timeout: Duration) async throws(AccessTokenError)
         -> HTTPTransport.Answer
     {
         do {
@@ -136,7 +132,8 @@ extension AccessTokenSource {
 
     /// An OAuth-style answer: `{"access_token", "expires_in"}` (a number, or a string as some STS
     /// servers send: external_account.py), or `{"error", "error_description"}`.
-    func oauthTokenResponse(_ request: URLRequest, what: String, timeout: Duration) async throws(AccessTokenError)
+    func oauthTokenResponse(_ request: HTTPTransport.Request, what: String, timeout: Duration)
+        async throws(AccessTokenError)
         -> Token
     {
         let answer = try await send(request, what: what, timeout: timeout)

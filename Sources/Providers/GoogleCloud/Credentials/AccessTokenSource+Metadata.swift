@@ -1,10 +1,6 @@
 import Foundation
 import LaunchWatchCore
 
-#if canImport(FoundationNetworking)
-    import FoundationNetworking
-#endif
-
 /// Whether the metadata server is there, as google/auth/compute_engine/_metadata.py `is_on_gce`
 /// decides: a ping first, the DMI product name only when the ping fails.
 extension AccessTokenSource {
@@ -41,8 +37,8 @@ extension AccessTokenSource {
         else { return false }
         let seconds = environment["GCE_METADATA_TIMEOUT"].flatMap(Int.init).map { max(1, $0) } ?? 3
         let tries = environment["GCE_METADATA_DETECT_RETRIES"].flatMap(Int.init).map { max(1, $0) } ?? 3
-        var request = URLRequest(url: url)
-        request.setValue("Google", forHTTPHeaderField: "Metadata-Flavor")
+        var request = HTTPTransport.Request(url: url)
+        request.setValue("Google", forHeader: "Metadata-Flavor")
         for _ in 0..<tries {
             guard !Task.isCancelled else { return false }
             do {

@@ -1,9 +1,6 @@
 import Foundation
 import LaunchWatchCore
-
-#if canImport(FoundationNetworking)
-    import FoundationNetworking
-#endif
+import Logging
 
 /// Why no access token could be had. Its message never contains a secret.
 struct AccessTokenError: Error, Sendable {
@@ -124,9 +121,8 @@ public actor AccessTokenSource {
             source = found
             sourceDescription = description
             if let project = environment["GOOGLE_CLOUD_QUOTA_PROJECT"], !project.isEmpty { quotaProject = project }
-            DebugLog.write("credentials") {
-                "using \(description)" + (quotaProject.map { ", quota project \($0)" } ?? "")
-            }
+            transport.logger.debug(
+                "using \(description)\(quotaProject.map { ", quota project \($0)" } ?? "")", source: "credentials")
             return found
         } catch {
             throw ProviderError(code: "credentials", message: error.message)
@@ -223,8 +219,8 @@ public actor AccessTokenSource {
             let base = host.hasPrefix("http") ? host : "http://\(host)"
             let url = try checked(
                 base + "/computeMetadata/v1/instance/service-accounts/default/token", what: "the metadata server")
-            var request = URLRequest(url: url)
-            request.setValue("Google", forHTTPHeaderField: "Metadata-Flavor")
+            var request = HTTPTransport.Request(url: url)
+            request.setValue("Google", forHeader: "Metadata-Flavor")
             return try await oauthTokenResponse(
                 request, what: "the metadata server", timeout: min(tokenTimeout, .seconds(5)))
         case .gcloud(let path):

@@ -1,10 +1,6 @@
 import Foundation
 import LaunchWatchCore
 
-#if canImport(FoundationNetworking)
-    import FoundationNetworking
-#endif
-
 /// One read-only call to a Google API for `launchwatch doctor`, read into a `DiagnosisCheck`: its
 /// latency, and on a refusal what to fix — the permission the service named (from its `ErrorInfo`,
 /// else its message) with the predefined role that grants it, or the name that does not exist.
@@ -34,12 +30,12 @@ public struct GoogleAPIProbe: Sendable {
     /// Sends `request` with a token and reads the answer. `notFound` names the configured name a
     /// 404 means is wrong (`region "us-centrl1"`).
     public func check(
-        _ name: String, target: String, request base: URLRequest, notFound: String? = nil
+        _ name: String, target: String, request base: HTTPTransport.Request, notFound: String? = nil
     ) async -> Result {
         // Where the token would go is checked before one is fetched, as every request that carries
         // a credential is.
         do {
-            try await tokens.check(destination: base.url ?? URL(fileURLWithPath: "/"))
+            try await tokens.check(destination: base.url)
         } catch {
             return Result(
                 check: DiagnosisCheck(name, target: target, outcome: .failed, message: error.message), json: nil)
@@ -54,8 +50,8 @@ public struct GoogleAPIProbe: Sendable {
                 json: nil)
         }
         var request = base
-        request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization")
-        request.setValue("application/json", forHTTPHeaderField: "Accept")
+        request.setValue("Bearer \(token)", forHeader: "Authorization")
+        request.setValue("application/json", forHeader: "Accept")
         let clock = ContinuousClock()
         let started = clock.now
         let answer: HTTPTransport.Answer

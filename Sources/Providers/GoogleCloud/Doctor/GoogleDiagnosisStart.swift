@@ -27,7 +27,7 @@ public enum GoogleDiagnosisStart: Sendable {
                     DiagnosisCheck("credentials", outcome: .failed, message: refused.description)
                 ]))
         }
-        let transport = HTTPTransport(timeout: limit)
+        let transport = HTTPTransport(timeout: limit, context: context.providerContext)
         let tokens = AccessTokenSource(
             credentials: credentials, environment: context.environment, baseDirectory: context.baseDirectory,
             transport: transport)

@@ -1,10 +1,6 @@
 import Foundation
 import LaunchWatchCore
 
-#if canImport(FoundationNetworking)
-    import FoundationNetworking
-#endif
-
 /// Sends authorised JSON requests to a Google REST API over one `HTTPTransport` (one connection
 /// reused between polls, answers capped at 16 MB), fetching a token from `AccessTokenSource`,
 /// sending the credentials' quota project as `x-goog-user-project`, refusing a URL Google
@@ -28,29 +24,29 @@ public struct GoogleAPIClient: Sendable {
 
     /// GETs `url` and returns the JSON body.
     public func get(_ url: URL) async throws(ProviderError) -> JSONValue {
-        try await send(URLRequest(url: url), retryOn401: true)
+        try await send(HTTPTransport.Request(url: url), retryOn401: true)
     }
 
     /// POSTs `body` as JSON to `url` and returns the JSON body.
     public func post(_ url: URL, body: JSONValue) async throws(ProviderError) -> JSONValue {
-        var request = URLRequest(url: url)
-        request.httpMethod = "POST"
-        request.setValue("application/json", forHTTPHeaderField: "Content-Type")
-        request.httpBody = Data(body.jsonText.utf8)
+        var request = HTTPTransport.Request(url: url)
+        request.method = "POST"
+        request.setValue("application/json", forHeader: "Content-Type")
+        request.body = Data(body.jsonText.utf8)
         return try await send(request, retryOn401: true)
     }
 
-    private func send(_ base: URLRequest, retryOn401: Bool) async throws(ProviderError) -> JSONValue {
+    private func send(_ base: HTTPTransport.Request, retryOn401: Bool) async throws(ProviderError) -> JSONValue {
         // Checked where the token is attached, whatever checked the configuration before.
-        if let url = base.url { try await tokens.check(destination: url) }
+        try await tokens.check(destination: base.url)
         let token = try await tokens.token()
         var request = base
-        request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization")
+        request.setValue("Bearer \(token)", forHeader: "Authorization")
         // google/auth/credentials.py `apply`: the quota project rides along with every request.
         if let project = await tokens.quotaProject {
-            request.setValue(project, forHTTPHeaderField: "x-goog-user-project")
+            request.setValue(project, forHeader: "x-goog-user-project")
         }
-        request.setValue("application/json", forHTTPHeaderField: "Accept")
+        request.setValue("application/json", forHeader: "Accept")
         let answer: HTTPTransport.Answer
         do {
             answer = try await transport.send(request, timeout: timeout)
