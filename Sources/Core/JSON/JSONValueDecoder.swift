@@ -16,7 +16,14 @@ public struct JSONValueDecoder {
         public var code: String = "invalid"
     }
 
-    public init() {}
+    /// Whether keys no type reads are errors. True for what users write (pipelines, provider
+    /// configurations), where a misspelt optional key would otherwise be silently ignored; false for
+    /// services' responses, which gain fields over time.
+    public var rejectsUnknownKeys: Bool
+
+    public init(rejectsUnknownKeys: Bool = true) {
+        self.rejectsUnknownKeys = rejectsUnknownKeys
+    }
 
     /// Decodes `type` from `value`. `basePath` is prefixed to every path in errors. Throws every
     /// unknown key at once (as `[Failure]`), or the first type error.
@@ -35,6 +42,7 @@ public struct JSONValueDecoder {
         } catch {
             throw Failures(failures: [Failure(path: basePath, message: "\(error)")])
         }
+        guard rejectsUnknownKeys else { return result }
         let unknown = tracker.unknownKeys(in: value, path: basePath)
         if !unknown.isEmpty { throw Failures(failures: unknown) }
         return result
@@ -60,7 +68,7 @@ public struct JSONValueDecoder {
             }
         }
         // Keys not yet asked for when a decode stopped would look unknown: look only after a whole decode.
-        let unknown = result == nil ? [] : tracker.unknownKeys(in: value, path: basePath)
+        let unknown = result == nil || !rejectsUnknownKeys ? [] : tracker.unknownKeys(in: value, path: basePath)
         return (result, tracker.recorded + thrown + unknown)
     }
 
