@@ -246,4 +246,19 @@ struct JSONValueDecoderTests {
         #expect(
             found.map { "\($0.code) \($0.path): \($0.message)" } == ["wrong_type limit: must be an integer, not null"])
     }
+
+    @Test("decodeCollecting judges only what a type reads: an unknown key once, a value it leaves alone not at all")
+    func collectsUnknownKeysOnce() throws {
+        struct Root: Decodable {
+            enum CodingKeys: String, CodingKey, CaseIterable { case every, later }
+            var every: String?
+            init(from decoder: any Decoder) throws {
+                every = try decoder.container(keyedBy: CodingKeys.self).decodeOrRecord(String.self, forKey: .every)
+            }
+        }
+        let value = try JSONParser.parse(#"{"every": "1s", "later": {"x": 1}, "extra": {"y": {"z": 2}}}"#)
+        let (root, found) = JSONValueDecoder().decodeCollecting(Root.self, from: value)
+        #expect(root?.every == "1s")
+        #expect(found.map { "\($0.code) \($0.path)" } == ["unknown_key extra"])
+    }
 }

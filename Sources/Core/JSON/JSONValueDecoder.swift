@@ -188,9 +188,8 @@ private final class KeyTracker: @unchecked Sendable {
     /// `decodeCollecting`: failures are recorded and the decode goes on.
     let collecting: Bool
     private(set) var recorded: [JSONValueDecoder.Failure] = []
-    /// Objects whose unknown keys were reported as they were opened, and those keys.
+    /// Objects whose unknown keys were reported as they were opened.
     private var opened: Set<JSONPath> = []
-    private var reportedUnknown: Set<JSONPath> = []
 
     init(collecting: Bool = false) {
         self.collecting = collecting
@@ -203,14 +202,8 @@ private final class KeyTracker: @unchecked Sendable {
     func opened(_ members: [(key: String, value: JSONValue)], at path: JSONPath, known: [String]) {
         guard collecting, !opened.contains(path) else { return }
         opened.insert(path)
-        for member in members {
+        for member in members where !known.contains(member.key) {
             let memberPath = path.appending(member.key)
-            if known.contains(member.key) {
-                read.insert(memberPath)
-                continue
-            }
-            // Reported here, so neither reported again nor looked into when the decode ends.
-            reportedUnknown.insert(memberPath)
             var message = "is not a known key"
             if let suggestion = NameSuggestion.nearest(to: member.key, in: known) {
                 message += "; did you mean \"\(suggestion)\"?"
@@ -239,9 +232,15 @@ private final class KeyTracker: @unchecked Sendable {
         case .object(let members):
             var failures: [JSONValueDecoder.Failure] = []
             let wholeObjectRead = allKeysRead.contains(path)
+            // An object opened while collecting has had its unknown keys reported; of the rest, only
+            // the values the type read are looked into (one it left alone is not its to judge).
+            let reportedOnOpening = opened.contains(path)
             for member in members {
                 let memberPath = path.appending(member.key)
-                if reportedUnknown.contains(memberPath) { continue }
+                if reportedOnOpening {
+                    if read.contains(memberPath) { failures += unknownKeys(in: member.value, path: memberPath) }
+                    continue
+                }
                 if wholeObjectRead || read.contains(memberPath) {
                     failures += unknownKeys(in: member.value, path: memberPath)
                 } else {

@@ -1,7 +1,7 @@
 import Foundation
 
-/// One decoding pass over a pipeline document: parses it, has `VariableSubstitution` fill in the
-/// variables, decodes each section (`PipelineDecoding+Stages`, `+Providers`, `+Schedule`,
+/// One decoding pass over a pipeline document: parses it, reads its root (`PipelineDocument`), has
+/// `VariableSubstitution` fill in the variables, decodes each section (`PipelineDecoding+Stages`, `+Providers`, `+Schedule`,
 /// `+Activation`, `+Finish`), and runs the validators that need the whole document
 /// (`FactReferenceCheck`, `StageReachabilityCheck`). Issues are collected, not thrown, so that all
 /// of them are reported at once.
@@ -34,13 +34,10 @@ struct PipelineDecoding {
             reader.error("syntax", error.path, "not valid JSON: \(error)")
             return nil
         }
-        guard
-            let root = reader.object(
-                document, at: JSONPath(), keys: PipelineKeys.root, required: ["name", "stages", "providers"])
-        else { return nil }
+        guard let root = reader.decode(PipelineDocument.self, from: document, at: JSONPath()) else { return nil }
         var substitution = VariableSubstitution(options: options)
         substitution.declaredVariables = substitution.variables(
-            root["variables"], at: JSONPath(["variables"].map { .key($0) }))
+            root.variables, at: JSONPath([.key(PipelineDocument.CodingKeys.variables.rawValue)]))
         let substituted = substitution.substitute(document)
         reader.issues += substitution.reader.issues
         declaredVariables = substitution.declaredVariables

@@ -2,10 +2,13 @@ import Foundation
 
 /// Reads a pipeline file strictly and reports every problem at once, each with its JSON path.
 ///
-/// Loading is three steps: parse (exact JSON, duplicate keys rejected), substitute variables
-/// (`${env.NAME}`, `${var.NAME}`, `${launch.startedAt}`; `${fact.NAME}` is kept for run time and is
-/// allowed only inside a provider's `config`), then decode every section and check every reference
-/// (stage ids, provider kinds, facts) against the registry.
+/// Loading is three steps (`PipelineDecoding`): parse (exact JSON, duplicate keys rejected),
+/// substitute variables (`VariableSubstitution`: `${env.NAME}`, `${var.NAME}`, `${launch.startedAt}`;
+/// `${fact.NAME}` is kept for run time and is allowed only inside a provider's `config`), then decode
+/// every section (Decodable section types read with `JSONValueDecoder.decodeCollecting`; `schedule`
+/// and `activate` by the keys `ScheduleSection` and `ActivationKind` declare) and check every
+/// reference: stage ids, provider kinds against the registry, facts (`FactReferenceCheck`) and
+/// whether each outcome can be reached (`StageReachabilityCheck`).
 ///
 /// `validate` (no values needed) keeps references it cannot fill; `run` requires them.
 public struct PipelineLoader: Sendable {
