@@ -1,7 +1,9 @@
 import LaunchWatchCore
 
 /// The JSON Schema (2020-12) of pipeline files, for editors. The loader stays the authority: it
-/// checks what a schema cannot (stage references, facts, reachability).
+/// checks what a schema cannot (stage references, facts, reachability). The `schedule` and
+/// `activate` parts come from the declarations the loader reads too (`ScheduleSection`,
+/// `ActivationKind`), so the two describe the same keys.
 enum PipelineSchema {
     static func document(registry: ProviderRegistry) -> JSONValue {
         let kinds = registry.kinds
@@ -137,57 +139,13 @@ enum PipelineSchema {
                                             ("additionalProperties", object([("type", strings(["string", "null"]))])),
                                         ])
                                     ),
-                                    ("degradedAfter", object([("type", .string("integer")), ("minimum", .number(1))])),
+                                    (PipelineKeys.degradedAfter.name, PipelineKeys.degradedAfter.schema),
                                 ])
                             ),
                             ("allOf", .array(configRules)),
                         ])
                     ),
-                    (
-                        "schedule",
-                        closedObject([
-                            ("every", ref("duration")),
-                            (
-                                "backoff",
-                                closedObject([
-                                    ("initial", ref("duration")),
-                                    ("max", ref("duration")),
-                                    (
-                                        "multiplier",
-                                        object([
-                                            ("type", .string("number")), ("minimum", .number(1)),
-                                            ("maximum", .number(10)),
-                                        ])
-                                    ),
-                                    (
-                                        "jitter",
-                                        object([
-                                            ("type", .string("number")), ("minimum", .number(0)),
-                                            ("maximum", .number(1)),
-                                        ])
-                                    ),
-                                ])
-                            ),
-                            (
-                                "fastAfterChange",
-                                closedObject(
-                                    [("every", ref("duration")), ("for", ref("duration"))], required: ["every", "for"])
-                            ),
-                            (
-                                "budget",
-                                closedObject(
-                                    [("perMinute", object([("type", .string("integer")), ("minimum", .number(1))]))],
-                                    required: ["perMinute"])
-                            ),
-                            (
-                                "slowWhenIdle",
-                                closedObject(
-                                    [("after", ref("duration")), ("every", ref("duration"))],
-                                    required: ["after", "every"])
-                            ),
-                            ("adaptive", object([("type", .string("boolean"))])),
-                        ])
-                    ),
+                    ("schedule", SectionKey.closedObject(ScheduleSection.keys)),
                     (
                         "activate",
                         object([
@@ -203,33 +161,7 @@ enum PipelineSchema {
                             )
                         ])
                     ),
-                    (
-                        "condition",
-                        closedObject(
-                            [
-                                (
-                                    "when",
-                                    object([
-                                        (
-                                            "enum",
-                                            strings([
-                                                "always", "afterStage", "failureWithoutDetail", "fastProvidersDegraded",
-                                                "degraded", "silence",
-                                            ])
-                                        )
-                                    ])
-                                ),
-                                ("stage", ref("identifier")),
-                                ("for", ref("duration")),
-                                (
-                                    "providers",
-                                    object([
-                                        ("type", .string("array")), ("minItems", .number(1)),
-                                        ("items", ref("identifier")),
-                                    ])
-                                ),
-                            ], required: ["when"])
-                    ),
+                    ("condition", SectionKey.closedObject(ActivationKind.conditionKeys)),
                 ])
             ),
         ])

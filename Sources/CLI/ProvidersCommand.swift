@@ -31,9 +31,32 @@ struct ProvidersCommand: ParsableCommand {
                 print("\(kind.padding(toLength: width, withPad: " ", startingAt: 0))  \(summary)")
             }
             print("\nlaunchwatch providers KIND shows a kind's config fields and default map.")
+            print("\n" + Self.policies())
             return
         }
         print(Self.describe(provider))
+    }
+
+    /// The vocabulary every provider entry shares, from the declarations the loader reads: the
+    /// `activate` conditions and the `schedule` keys.
+    static func policies() -> String {
+        var lines = ["activate (\"activate\": {\"when\": ...}, or an array of these; any activates):"]
+        let names = ActivationKind.all.map { kind in
+            let required = kind.keys.filter(\.required).map(\.name)
+            return ([kind.name] + required + kind.keys.filter { !$0.required }.map { "[\($0.name)]" })
+                .joined(separator: " ")
+        }
+        let width = names.map(\.count).max() ?? 0
+        for (name, kind) in zip(names, ActivationKind.all) {
+            lines.append("  \(name.padding(toLength: width, withPad: " ", startingAt: 0))  \(kind.summary)")
+        }
+        func describe(_ key: SectionKey) -> String {
+            guard case .section(let keys) = key.value else { return key.name }
+            return "\(key.name) {\(keys.map(\.name).joined(separator: ", "))}"
+        }
+        lines.append("")
+        lines.append("schedule keys: " + ScheduleSection.keys.map(describe).joined(separator: ", "))
+        return lines.joined(separator: "\n")
     }
 
     static func describe(_ provider: RegisteredProvider) -> String {

@@ -198,4 +198,67 @@ struct JSONValueDecoderTests {
         let found = try failures([String: Endpoint].self, #"{"JOB_STATE.X": {"host": 1}}"#)
         #expect(found.first?.path.description == #"["JOB_STATE.X"].host"#)
     }
+
+    /// A section type that reads its keys so that a decode goes on past a bad value.
+    struct Window: Decodable {
+        enum CodingKeys: String, CodingKey, CaseIterable { case every, limit, tags }
+        var every: String?
+        var limit: Int?
+        var tags: [String] = []
+
+        init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            every = try container.decodeOrRecord(String.self, forKey: .every)
+            limit = try container.decodeIfPresentOrRecord(Int.self, forKey: .limit)
+            if container.contains(.tags) {
+                var items = try container.nestedUnkeyedContainer(forKey: .tags)
+                while !items.isAtEnd {
+                    if let tag = try items.decodeOrRecord(String.self) { tags.append(tag) }
+                }
+            }
+        }
+    }
+
+    @Test("decodeCollecting reports every failure with its path and code, unknown keys first as they come")
+    func collectsEveryFailure() throws {
+        let value = try JSONParser.parse(#"{"limit": "ten", "evry": "1s", "tags": ["a", 2, "c", null]}"#)
+        let (window, found) = JSONValueDecoder().decodeCollecting(
+            Window.self, from: value, basePath: JSONPath([.key("schedule")]))
+        #expect(
+            found.map { "\($0.code) \($0.path)" } == [
+                "unknown_key schedule.evry", "missing_key schedule.every", "wrong_type schedule.limit",
+                "wrong_type schedule.tags[1]", "wrong_type schedule.tags[3]",
+            ])
+        #expect(found.first?.message == #"is not a known key; did you mean "every"?"#)
+        #expect(found[2].message == "must be an integer, not a string")
+        #expect(window?.tags == ["a", "c"], "the elements after a bad one are still read")
+        #expect(window?.every == nil)
+
+        // The same type under the ordinary decode stops at the first failure, as any Decodable does.
+        let first = try failures(Window.self, #"{"limit": "ten", "every": "1s"}"#)
+        #expect(first.map(\.path.description) == ["limit"])
+    }
+
+    @Test("decodeIfPresentOrRecord takes null for a value of the wrong type, not for an absent key")
+    func recordsNullForPresentKey() throws {
+        let value = try JSONParser.parse(#"{"every": "1s", "limit": null}"#)
+        let (_, found) = JSONValueDecoder().decodeCollecting(Window.self, from: value)
+        #expect(
+            found.map { "\($0.code) \($0.path): \($0.message)" } == ["wrong_type limit: must be an integer, not null"])
+    }
+
+    @Test("decodeCollecting judges only what a type reads: an unknown key once, a value it leaves alone not at all")
+    func collectsUnknownKeysOnce() throws {
+        struct Root: Decodable {
+            enum CodingKeys: String, CodingKey, CaseIterable { case every, later }
+            var every: String?
+            init(from decoder: any Decoder) throws {
+                every = try decoder.container(keyedBy: CodingKeys.self).decodeOrRecord(String.self, forKey: .every)
+            }
+        }
+        let value = try JSONParser.parse(#"{"every": "1s", "later": {"x": 1}, "extra": {"y": {"z": 2}}}"#)
+        let (root, found) = JSONValueDecoder().decodeCollecting(Root.self, from: value)
+        #expect(root?.every == "1s")
+        #expect(found.map { "\($0.code) \($0.path)" } == ["unknown_key extra"])
+    }
 }

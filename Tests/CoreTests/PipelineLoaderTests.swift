@@ -177,6 +177,19 @@ struct PipelineLoaderTests {
             ])
     }
 
+    @Test("reports every problem of one stage or provider entry at once, not only the first")
+    func reportsEveryProblemOfAnEntry() throws {
+        let json = Self.pipeline(config: #"{"url": "http://x"}"#).replacingOccurrences(
+            of: #"{"id": "queued"}"#, with: #"{"title": 5, "outcom": "success"}"#
+        ).replacingOccurrences(
+            of: #"{"id": "queue", "type": "status-page","#, with: #"{"type": 7, "degradedAfter": "3","#)
+        #expect(
+            try issues(json, PipelineLoader.Options()).filter { $0.severity == .error }.map(\.codeAndPath) == [
+                "unknown_key stages[0].outcom", "missing_key stages[0].id", "wrong_type stages[0].title",
+                "missing_key providers[0].id", "wrong_type providers[0].type", "wrong_type providers[0].degradedAfter",
+            ])
+    }
+
     @Test("decodes each kind of activation")
     func decodesActivations() throws {
         let providers = try load(Self.fullPipeline, Self.fullOptions).pipeline.providers

@@ -114,6 +114,28 @@ struct CommandTests {
         #expect(listed.sorted() == documented.sorted())
     }
 
+    @Test("providers lists every activation kind and schedule key, and the README's table documents each")
+    func providersListPolicies() throws {
+        let result = try LaunchWatchProcess.run(["providers"])
+        #expect(result.status == 0)
+        let readme = try String(contentsOf: Fixtures.repository.appendingPathComponent("README.md"), encoding: .utf8)
+        let rows = readme.components(separatedBy: "\n")
+        let activate = try #require(rows.first { $0.hasPrefix("| `activate` |") })
+        let schedule = try #require(rows.first { $0.hasPrefix("| `schedule` |") })
+        for kind in ActivationKind.all {
+            #expect(result.stdout.contains("\n  \(kind.name) "), "providers lists \(kind.name)")
+            #expect(
+                activate.contains("`\(kind.name)`") || activate.contains("\"\(kind.name)\""), "README: \(kind.name)")
+            for key in kind.keys {
+                #expect(activate.contains("`\(key.name)`"), "README: \(kind.name) + \(key.name)")
+            }
+        }
+        for key in ScheduleSection.keys {
+            #expect(result.stdout.contains(key.name), "providers lists schedule.\(key.name)")
+            #expect(schedule.contains("`\(key.name)`"), "README: schedule.\(key.name)")
+        }
+    }
+
     @Test("providers KIND shows the config fields and default map")
     func providersKind() throws {
         let result = try LaunchWatchProcess.run(["providers", "replay"])

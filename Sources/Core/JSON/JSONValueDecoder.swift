@@ -11,9 +11,19 @@ public struct JSONValueDecoder {
     public struct Failure: Error, Sendable, Equatable {
         public var path: JSONPath
         public var message: String
+        /// What kind of problem: `wrong_type`, `missing_key`, `unknown_key`, or `invalid` for an
+        /// error a type threw itself.
+        public var code: String = "invalid"
     }
 
-    public init() {}
+    /// Whether keys no type reads are errors. True for what users write (pipelines, provider
+    /// configurations), where a misspelt optional key would otherwise be silently ignored; false for
+    /// services' responses, which gain fields over time.
+    public var rejectsUnknownKeys: Bool
+
+    public init(rejectsUnknownKeys: Bool = true) {
+        self.rejectsUnknownKeys = rejectsUnknownKeys
+    }
 
     /// Decodes `type` from `value`. `basePath` is prefixed to every path in errors. Throws every
     /// unknown key at once (as `[Failure]`), or the first type error.
@@ -32,18 +42,124 @@ public struct JSONValueDecoder {
         } catch {
             throw Failures(failures: [Failure(path: basePath, message: "\(error)")])
         }
+        guard rejectsUnknownKeys else { return result }
         let unknown = tracker.unknownKeys(in: value, path: basePath)
         if !unknown.isEmpty { throw Failures(failures: unknown) }
         return result
+    }
+
+    /// Decodes `type` from `value` and reports every problem found, not only the first: types that
+    /// read their keys with `decodeOrRecord` / `decodeIfPresentOrRecord` go on past a value that does
+    /// not decode (it reads as `nil`), unknown keys of objects whose `CodingKey` is `CaseIterable`
+    /// are reported when the object is opened (document order), and the rest when the decode ends.
+    /// `value` is `nil` when the decode stopped (a required value a type did not record).
+    public func decodeCollecting<T: Decodable>(_ type: T.Type, from value: JSONValue, basePath: JSONPath = JSONPath())
+        -> (value: T?, failures: [Failure])
+    {
+        let tracker = KeyTracker(collecting: true)
+        let decoder = ValueDecoder(value: value, path: basePath, tracker: tracker)
+        var result: T?
+        var thrown: [Failure] = []
+        JSONValueDecoder.$recorder.withValue(tracker) {
+            do {
+                result = try T(from: decoder)
+            } catch {
+                thrown = [Failure(error, basePath: basePath)]
+            }
+        }
+        // Keys not yet asked for when a decode stopped would look unknown: look only after a whole decode.
+        let unknown = result == nil || !rejectsUnknownKeys ? [] : tracker.unknownKeys(in: value, path: basePath)
+        return (result, tracker.recorded + thrown + unknown)
     }
 
     /// One or more failures from one decode.
     public struct Failures: Error, Sendable {
         public var failures: [Failure]
     }
+
+    /// Where `decodeOrRecord` records, while `decodeCollecting` runs.
+    @TaskLocal fileprivate static var recorder: KeyTracker?
+}
+
+extension KeyedDecodingContainer {
+    /// Decodes the required `key`. Inside `JSONValueDecoder.decodeCollecting`, a missing or invalid
+    /// value is recorded and reads as `nil` so that decoding goes on to find every problem;
+    /// elsewhere it throws as `decode(_:forKey:)` does.
+    public func decodeOrRecord<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T? {
+        try JSONValueDecoder.recording(at: codingPath + [key]) { try decode(type, forKey: key) }
+    }
+
+    /// Decodes the optional `key` when it is present; inside `JSONValueDecoder.decodeCollecting`, an
+    /// invalid value is recorded and reads as `nil`. Unlike `decodeIfPresent`, `null` is not absent:
+    /// a key that is given must hold a value of the type.
+    public func decodeIfPresentOrRecord<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T? {
+        guard contains(key) else { return nil }
+        return try decodeOrRecord(type, forKey: key)
+    }
+}
+
+extension UnkeyedDecodingContainer {
+    /// Decodes the next element; inside `JSONValueDecoder.decodeCollecting`, an element that does not
+    /// decode is recorded and reads as `nil`, and the next call reads the element after it.
+    public mutating func decodeOrRecord<T: Decodable>(_ type: T.Type) throws -> T? {
+        let elementPath = codingPath + [JSONIndexKey(intValue: currentIndex)]
+        guard JSONValueDecoder.recorder != nil else { return try decode(type) }
+        let before = currentIndex
+        do {
+            return try decode(type)
+        } catch {
+            JSONValueDecoder.recorder?.record(
+                JSONValueDecoder.Failure(error, basePath: JSONPath(codingPath: elementPath)))
+            // A container that stays on a failed element (Foundation's do) is moved past it.
+            if currentIndex == before, !isAtEnd { _ = try? decode(JSONValue.self) }
+            return nil
+        }
+    }
+}
+
+/// An array index as a coding key.
+private struct JSONIndexKey: CodingKey {
+    var stringValue: String { "\(intValue ?? 0)" }
+    var intValue: Int?
+    init(intValue: Int) { self.intValue = intValue }
+    init?(stringValue: String) { nil }
+}
+
+extension JSONValueDecoder {
+    /// Runs `decode`; while collecting, records what it throws and answers `nil`.
+    fileprivate static func recording<T>(at codingPath: [any CodingKey], _ decode: () throws -> T?) throws -> T? {
+        guard let recorder else { return try decode() }
+        do {
+            return try decode()
+        } catch {
+            recorder.record(Failure(error, basePath: JSONPath(codingPath: codingPath)))
+            return nil
+        }
+    }
+
+    /// Records `failure` while `decodeCollecting` runs; otherwise throws it. For a type's own checks
+    /// (a value of the right type but not an allowed one) that should not stop the decode.
+    public static func record(_ failure: Failure) throws {
+        guard let recorder else { throw failure }
+        recorder.record(failure)
+    }
 }
 
 extension JSONValueDecoder.Failure {
+    /// A failure for `path`, with a code.
+    public init(_ code: String, at path: JSONPath, _ message: String) {
+        self.init(path: path, message: message, code: code)
+    }
+
+    /// Any error a decode threw, as a failure with a path (`basePath` when it has none).
+    init(_ error: any Error, basePath: JSONPath) {
+        switch error {
+        case let failure as JSONValueDecoder.Failure: self = failure
+        case let error as DecodingError: self.init(decodingError: error, basePath: basePath)
+        default: self.init(path: basePath, message: "\(error)")
+        }
+    }
+
     init(decodingError: DecodingError, basePath: JSONPath) {
         func path(_ codingPath: [any CodingKey]) -> JSONPath {
             JSONPath(codingPath.map { key in key.intValue.map { .index($0) } ?? .key(key.stringValue) })
@@ -54,10 +170,11 @@ extension JSONValueDecoder.Failure {
         case .keyNotFound(let key, let context):
             self.init(
                 path: path(context.codingPath + [key]),
-                message: "is required but missing"
+                message: "is required but missing",
+                code: "missing_key"
             )
         case .typeMismatch(_, let context), .valueNotFound(_, let context):
-            self.init(path: path(context.codingPath), message: context.debugDescription)
+            self.init(path: path(context.codingPath), message: context.debugDescription, code: "wrong_type")
         @unknown default:
             self.init(path: basePath, message: "\(decodingError)")
         }
@@ -68,6 +185,32 @@ extension JSONValueDecoder.Failure {
 private final class KeyTracker: @unchecked Sendable {
     private var read: Set<JSONPath> = []
     private var allKeysRead: Set<JSONPath> = []
+    /// `decodeCollecting`: failures are recorded and the decode goes on.
+    let collecting: Bool
+    private(set) var recorded: [JSONValueDecoder.Failure] = []
+    /// Objects whose unknown keys were reported as they were opened.
+    private var opened: Set<JSONPath> = []
+
+    init(collecting: Bool = false) {
+        self.collecting = collecting
+    }
+
+    func record(_ failure: JSONValueDecoder.Failure) { recorded.append(failure) }
+
+    /// While collecting, an object whose keys are known in full (a `CaseIterable` `CodingKey`) has
+    /// its unknown keys reported as it is opened, so they come in document order.
+    func opened(_ members: [(key: String, value: JSONValue)], at path: JSONPath, known: [String]) {
+        guard collecting, !opened.contains(path) else { return }
+        opened.insert(path)
+        for member in members where !known.contains(member.key) {
+            let memberPath = path.appending(member.key)
+            var message = "is not a known key"
+            if let suggestion = NameSuggestion.nearest(to: member.key, in: known) {
+                message += "; did you mean \"\(suggestion)\"?"
+            }
+            record(JSONValueDecoder.Failure("unknown_key", at: memberPath, message))
+        }
+    }
 
     func markRead(_ path: JSONPath) { read.insert(path) }
     func markAllRead(_ path: JSONPath) { allKeysRead.insert(path) }
@@ -89,8 +232,15 @@ private final class KeyTracker: @unchecked Sendable {
         case .object(let members):
             var failures: [JSONValueDecoder.Failure] = []
             let wholeObjectRead = allKeysRead.contains(path)
+            // An object opened while collecting has had its unknown keys reported; of the rest, only
+            // the values the type read are looked into (one it left alone is not its to judge).
+            let reportedOnOpening = opened.contains(path)
             for member in members {
                 let memberPath = path.appending(member.key)
+                if reportedOnOpening {
+                    if read.contains(memberPath) { failures += unknownKeys(in: member.value, path: memberPath) }
+                    continue
+                }
                 if wholeObjectRead || read.contains(memberPath) {
                     failures += unknownKeys(in: member.value, path: memberPath)
                 } else {
@@ -98,7 +248,7 @@ private final class KeyTracker: @unchecked Sendable {
                     if let suggestion = NameSuggestion.nearest(to: member.key, in: keysAsked(under: path)) {
                         message += "; did you mean \"\(suggestion)\"?"
                     }
-                    failures.append(JSONValueDecoder.Failure(path: memberPath, message: message))
+                    failures.append(JSONValueDecoder.Failure("unknown_key", at: memberPath, message))
                 }
             }
             return failures
@@ -118,15 +268,22 @@ private struct ValueDecoder: Decoder {
     var codingPath: [any CodingKey] { path.codingKeys }
     var userInfo: [CodingUserInfoKey: Any] { [:] }
 
-    func failure(_ message: String) -> JSONValueDecoder.Failure {
-        JSONValueDecoder.Failure(path: path, message: message)
+    func failure(_ message: String, code: String = "wrong_type") -> JSONValueDecoder.Failure {
+        JSONValueDecoder.Failure(path: path, message: message, code: code)
     }
 
     func container<Key: CodingKey>(keyedBy type: Key.Type) throws -> KeyedDecodingContainer<Key> {
         guard case .object(let members) = value else {
             throw failure("must be an object, not \(value.typeDescription)")
         }
+        if tracker.collecting, let keys = Key.self as? any (CaseIterable & CodingKey).Type {
+            tracker.opened(members, at: path, known: Self.names(of: keys))
+        }
         return KeyedDecodingContainer(KeyedContainer<Key>(members: members, path: path, tracker: tracker))
+    }
+
+    private static func names<Key: CaseIterable & CodingKey>(of keys: Key.Type) -> [String] {
+        Key.allCases.map(\.stringValue)
     }
 
     func unkeyedContainer() throws -> any UnkeyedDecodingContainer {
@@ -213,8 +370,9 @@ private struct KeyedContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
         let childPath = path.appending(key.stringValue)
         tracker.markRead(childPath)
         guard let value = members.first(where: { $0.key == key.stringValue })?.value else {
-            throw JSONValueDecoder.Failure(
-                path: childPath, message: "is required but missing" + misspellingHint(for: key.stringValue))
+            // While collecting, unknown keys are reported with their own suggestion.
+            let hint = tracker.collecting ? "" : misspellingHint(for: key.stringValue)
+            throw JSONValueDecoder.Failure("missing_key", at: childPath, "is required but missing" + hint)
         }
         return ValueDecoder(value: value, path: childPath, tracker: tracker)
     }
@@ -326,6 +484,10 @@ private struct PathKey: CodingKey {
 }
 
 extension JSONPath {
+    init(codingPath: [any CodingKey]) {
+        self.init(codingPath.map { key in key.intValue.map { .index($0) } ?? .key(key.stringValue) })
+    }
+
     fileprivate var codingKeys: [any CodingKey] {
         components.map { component in
             switch component {

@@ -3,7 +3,11 @@ import LaunchWatchCore
 
 /// The fields of a Vertex AI CustomJob that a watch needs, read from its REST JSON (as the API and
 /// `gcloud --format=json` print it).
-public struct VertexCustomJob: Sendable, Hashable {
+///
+/// Decoding needs `name` (not empty) and `state`; every other field is read when it has the type the
+/// API documents and is otherwise left out, so that one odd field never hides the job's state.
+/// Fields the watch does not use (`jobSpec`, ...) are ignored.
+public struct VertexCustomJob: Sendable, Hashable, Decodable {
     /// `projects/{project}/locations/{region}/customJobs/{id}`.
     public var name: String
     public var id: String
@@ -43,36 +47,10 @@ public struct VertexCustomJob: Sendable, Hashable {
     /// Reads a job; `nil` when `json` lacks a name or a state (the caller reports the response as
     /// malformed).
     public init?(json: JSONValue) {
-        guard case .string(let name)? = json["name"], !name.isEmpty, case .string(let state)? = json["state"] else {
+        guard let job = try? JSONValueDecoder(rejectsUnknownKeys: false).decode(Self.self, from: json) else {
             return nil
         }
-        self.name = name
-        self.id = VertexJobMatch.id(fromNameOrID: name)
-        if case .string(let displayName)? = json["displayName"] {
-            self.displayName = displayName
-        } else {
-            displayName = ""
-        }
-        self.state = state
-        func date(_ key: String) -> Date? {
-            if case .string(let text)? = json[key] { return RFC3339.date(from: text) }
-            return nil
-        }
-        createTime = date("createTime")
-        startTime = date("startTime")
-        endTime = date("endTime")
-        updateTime = date("updateTime")
-        var labels: [String: String] = [:]
-        if case .object(let members)? = json["labels"] {
-            for member in members {
-                if case .string(let value) = member.value { labels[member.key] = value }
-            }
-        }
-        self.labels = labels
-        if case .object? = json["error"] {
-            if case .number(let code)? = json["error"]?["code"] { errorCode = Int(exactly: code) }
-            if case .string(let message)? = json["error"]?["message"] { errorMessage = message }
-        }
+        self = job
     }
 
     /// When the backend says the current state began: `startTime` for RUNNING, `endTime` once ended,
@@ -102,5 +80,51 @@ public struct VertexCustomJob: Sendable, Hashable {
                 inconclusive: Self.pointsToLogs(errorMessage) ? true : nil)
         }
         return Observation(status: state, subject: name, backendTime: stateSince, detail: detail, facts: ["job_id": id])
+    }
+}
+
+extension VertexCustomJob {
+    private enum CodingKeys: String, CodingKey {
+        case name, displayName, state, createTime, startTime, endTime, updateTime, labels, error
+    }
+
+    /// The job's `error`, a google.rpc.Status.
+    private struct Status: Decodable {
+        enum CodingKeys: String, CodingKey { case code, message }
+        var code: Int?
+        var message: String?
+
+        init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            code = try? container.decodeIfPresent(Int.self, forKey: .code)
+            message = try? container.decodeIfPresent(String.self, forKey: .message)
+        }
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        name = try container.decode(String.self, forKey: .name)
+        if name.isEmpty {
+            throw DecodingError.dataCorruptedError(forKey: .name, in: container, debugDescription: "is empty")
+        }
+        state = try container.decode(String.self, forKey: .state)
+        id = VertexJobMatch.id(fromNameOrID: name)
+        displayName = (try? container.decodeIfPresent(String.self, forKey: .displayName)) ?? ""
+        func date(_ key: CodingKeys) -> Date? {
+            (try? container.decodeIfPresent(String.self, forKey: key)).flatMap { RFC3339.date(from: $0) }
+        }
+        createTime = date(.createTime)
+        startTime = date(.startTime)
+        endTime = date(.endTime)
+        updateTime = date(.updateTime)
+        // A label whose value is not a string is left out, not the labels as a whole.
+        let labels = (try? container.decodeIfPresent([String: JSONValue].self, forKey: .labels)) ?? [:]
+        self.labels = labels.compactMapValues { value in
+            if case .string(let text) = value { return text }
+            return nil
+        }
+        let status = try? container.decodeIfPresent(Status.self, forKey: .error)
+        errorCode = status?.code
+        errorMessage = status?.message
     }
 }

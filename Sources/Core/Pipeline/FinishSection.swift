@@ -1,0 +1,43 @@
+/// The `finish` section as written, read with `JSONValueDecoder.decodeCollecting`: `on` (a stage id
+/// or an array of them), `deadline` and `detailWait`. `PipelineDecoding.finish` checks that the
+/// stages are declared and the durations are durations.
+struct FinishSection: Decodable {
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case on, deadline, detailWait
+    }
+
+    /// `on`'s stage ids with where each is written; an element that is not a string is left out
+    /// (recorded).
+    var on: [(id: String, path: JSONPath)] = []
+    var deadline: DurationString?
+    var detailWait: DurationString?
+
+    init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        if let on = try container.decodeIfPresentOrRecord(StageIDs.self, forKey: .on) { self.on = on.ids }
+        deadline = try container.decodeIfPresentOrRecord(DurationString.self, forKey: .deadline)
+        detailWait = try container.decodeIfPresentOrRecord(DurationString.self, forKey: .detailWait)
+    }
+
+    /// A stage id, or an array of stage ids.
+    struct StageIDs: Decodable {
+        var ids: [(id: String, path: JSONPath)] = []
+
+        init(from decoder: any Decoder) throws {
+            let path = JSONPath(codingPath: decoder.codingPath)
+            switch try JSONValue(from: decoder) {
+            case .string(let id):
+                ids = [(id, path)]
+            case .array:
+                var items = try decoder.unkeyedContainer()
+                while !items.isAtEnd {
+                    let index = items.currentIndex
+                    if let id = try items.decodeOrRecord(String.self) { ids.append((id, path.appending(index))) }
+                }
+            case let value:
+                throw JSONValueDecoder.Failure(
+                    "wrong_type", at: path, "must be a stage id or an array of stage ids, not \(value.typeDescription)")
+            }
+        }
+    }
+}
