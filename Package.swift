@@ -33,6 +33,9 @@ let package = Package(
         .package(url: "https://github.com/GraphQLSwift/GraphQL", from: "4.3.0"),
         // Without its default traits swift-subprocess leaves out its Foundation conveniences, unused here.
         .package(url: "https://github.com/swiftlang/swift-subprocess", from: "1.0.2", traits: []),
+        // Runs the command line's watch, sweep and emulator as services, shut down gracefully on SIGINT/SIGTERM.
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     ],
     targets: [
         .target(name: "LaunchWatchCore", path: "Sources/Core", swiftSettings: strictSettings),
@@ -123,6 +126,9 @@ let package = Package(
                 "LaunchWatchBuiltinProviders",
                 "LaunchWatchEmulator",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             path: "Sources/CLI",
             swiftSettings: strictSettings
