@@ -118,6 +118,13 @@ let package = Package(
             path: "Sources/Providers/Builtin",
             swiftSettings: strictSettings
         ),
+        // `launchwatch bench`'s measurements; the CLI's `bench` command reads the options and runs it.
+        .target(
+            name: "LaunchWatchBench",
+            dependencies: ["LaunchWatchCore", "LaunchWatchBuiltinProviders", "LaunchWatchEmulator"],
+            path: "Sources/Bench",
+            swiftSettings: strictSettings
+        ),
         // The command tree as a library, with an injectable registry.
         .target(
             name: "LaunchWatchCLI",
@@ -125,6 +132,7 @@ let package = Package(
                 "LaunchWatchCore",
                 "LaunchWatchBuiltinProviders",
                 "LaunchWatchEmulator",
+                "LaunchWatchBench",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),

@@ -100,7 +100,8 @@ struct SignalTests {
         #expect(leftOver().isEmpty, "no gcloud (nor its sleep) left running")
     }
 
-    @Test("a second signal ends launchwatch at once: after the first, launch waits for its command; the second does not")
+    @Test(
+        "a second signal ends launchwatch at once: after the first, launch waits for its command; the second does not")
     func secondSignal() throws {
         let fixtures = try Fixtures()
         // A replay far too slow to finish: the watch ends only when it is interrupted.
