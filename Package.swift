@@ -231,6 +231,8 @@ let package = Package(
             dependencies: [
                 "LaunchWatchRunner", "LaunchWatchCLI", "LaunchWatchBuiltinProviders", "LaunchWatchCore",
                 "LaunchWatchTesting",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "ServiceLifecycleTestKit", package: "swift-service-lifecycle"),
             ],
             path: "Tests/RunnerTests",
             swiftSettings: strictSettings

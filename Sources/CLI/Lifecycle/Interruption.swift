@@ -27,6 +27,12 @@ import UnixSignals
 /// its first line on.
 final class Interruption: Sendable {
     private let first = Mutex<Int32?>(nil)
+    private let signals: [UnixSignal]
+
+    /// - Parameter signals: the signals that interrupt; tests in-process give none.
+    init(signals: [UnixSignal] = [.sigint, .sigterm]) {
+        self.signals = signals
+    }
 
     /// The signal that interrupted the services, if one did.
     var received: Int32? { first.withLock { $0 } }
@@ -39,7 +45,7 @@ final class Interruption: Sendable {
     /// until a signal has shut them down. Rethrows the error of a service that threw.
     func run(_ services: [ServiceGroupConfiguration.ServiceConfiguration]) async throws {
         let group = ServiceGroup(configuration: ServiceGroupConfiguration(services: services, logger: Self.logger))
-        let signals = await UnixSignalsSequence(trapping: .sigint, .sigterm)
+        let signals = await UnixSignalsSequence(trapping: self.signals)
         try await withThrowingTaskGroup(of: Void.self) { tasks in
             tasks.addTask {
                 // Ends when the group has ended (the task is cancelled, which ends the sequence).
