@@ -38,6 +38,8 @@ let package = Package(
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0", traits: []),
         // NIOCore's ByteBuffer and deadlines, which async-http-client's API speaks.
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.3"),
+        // Runs the command line's watch, sweep and emulator as services, shut down gracefully on SIGINT/SIGTERM.
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         // `--debug` lines go through a `Logger` in the provider context (see `DebugLogHandler`).
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     ],
@@ -136,6 +138,13 @@ let package = Package(
             path: "Sources/Providers/Builtin",
             swiftSettings: strictSettings
         ),
+        // `launchwatch bench`'s measurements; the CLI's `bench` command reads the options and runs it.
+        .target(
+            name: "LaunchWatchBench",
+            dependencies: ["LaunchWatchCore", "LaunchWatchBuiltinProviders", "LaunchWatchEmulator"],
+            path: "Sources/Bench",
+            swiftSettings: strictSettings
+        ),
         // The command tree as a library, with an injectable registry.
         .target(
             name: "LaunchWatchCLI",
@@ -143,7 +152,11 @@ let package = Package(
                 "LaunchWatchCore",
                 "LaunchWatchBuiltinProviders",
                 "LaunchWatchEmulator",
+                "LaunchWatchBench",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             path: "Sources/CLI",
             swiftSettings: strictSettings
@@ -240,6 +253,8 @@ let package = Package(
             dependencies: [
                 "LaunchWatchRunner", "LaunchWatchCLI", "LaunchWatchBuiltinProviders", "LaunchWatchCore",
                 "LaunchWatchTesting",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "ServiceLifecycleTestKit", package: "swift-service-lifecycle"),
             ],
             path: "Tests/RunnerTests",
             swiftSettings: strictSettings

@@ -53,13 +53,27 @@ struct DemoCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        guard var scenario = try Scenario.bundled(self.scenario) else { throw ExitCode(ExitStatus.usage) }
-        scenario.timeScale *= speed
+        guard var bundled = try Scenario.bundled(self.scenario) else { throw ExitCode(ExitStatus.usage) }
+        bundled.timeScale *= speed
+        let scenario = bundled
         let redactor = SecretRedactor(environment: ProcessInfo.processInfo.environment)
         let stderr = Output.standardError(redactor)
         let emulator = Emulator(scenario: scenario)
-        let server = Task { try await emulator.run() }
-        defer { server.cancel() }
+        // The emulator and the watch are services of one group: the watch's end (or Ctrl-C, which
+        // ends the watch first) stops the emulator.
+        let interruption = Interruption()
+        let code = try await interruption.run(beside: [.init(service: EmulatorService(emulator: emulator))]) {
+            try await watch(scenario, on: emulator, interruption: interruption, stderr: stderr, redactor: redactor)
+        }
+        if code != 0 { throw ExitCode(code) }
+    }
+
+    /// Loads the seed flow's pipeline for the emulator's address and watches the scenario's launch;
+    /// the exit code.
+    private func watch(
+        _ scenario: Scenario, on emulator: Emulator, interruption: Interruption, stderr: Output,
+        redactor: SecretRedactor
+    ) async throws -> Int32 {
         let base = try await emulator.baseURL().absoluteString
         await emulator.state.reset()
 
@@ -100,15 +114,14 @@ struct DemoCommand: AsyncParsableCommand {
         let session = WatchSession(
             pipeline: loaded.pipeline, environment: environment, startedAt: startedAt, json: json, record: nil,
             redactor: redactor)
-        let (result, signal) = try await session.run()
+        let result = try await session.watch(interruption: interruption)
         if !json,
             let comparison = launch.logsOnlyComparison(
                 result: result, startedAt: startedAt, timeScale: scenario.timeScale)
         {
             Output.standardOutput(redactor).line(comparison)
         }
-        let code = ExitStatus.code(for: result, signal: signal)
-        if code != 0 { throw ExitCode(code) }
+        return ExitStatus.code(for: result, signal: interruption.received)
     }
 }
 

@@ -54,14 +54,17 @@ struct EmulateCommand: AsyncParsableCommand {
 
     func run() async throws {
         let emulator = Emulator(scenario: try loadScenario(), port: port)
-        let interruption = SignalInterruption()
-        let server = Task { try await emulator.run() }
-        interruption.install { server.cancel() }
-        let url = try await emulator.baseURL()
         let output = Output.standardOutput(SecretRedactor(environment: [:]))
-        output.line("listening on \(url.absoluteString)")
-        let name = await emulator.state.scenario.name
-        output.line("scenario \"\(name)\" started; Ctrl-C stops")
-        try? await server.value
+        // Ctrl-C or SIGTERM stops the server; that is how `emulate` ends, so it exits 0.
+        try await Interruption().run([
+            .init(
+                service: EmulatorService(
+                    emulator: emulator,
+                    onListening: { url in
+                        output.line("listening on \(url.absoluteString)")
+                        let name = await emulator.state.scenario.name
+                        output.line("scenario \"\(name)\" started; Ctrl-C stops")
+                    }))
+        ])
     }
 }

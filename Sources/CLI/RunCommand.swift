@@ -1,13 +1,6 @@
 import ArgumentParser
-import Dispatch
 import Foundation
 import LaunchWatchCore
-
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Darwin)
-    import Darwin
-#endif
 
 /// `launchwatch run PIPELINE`: watches one launch until it succeeds, fails, runs out of time or is
 /// interrupted.
@@ -127,42 +120,6 @@ struct RunCommand: AsyncParsableCommand {
     }
 }
 
-/// Turns SIGINT and SIGTERM into a cancellation of the watch, so it ends with the summary so far.
-final class SignalInterruption: @unchecked Sendable {
-    private let lock = NSLock()
-    private var signalNumber: Int32?
-    private var sources: [any DispatchSourceSignal] = []
-
-    /// The signal that interrupted the watch, if one did.
-    var received: Int32? {
-        lock.lock()
-        defer { lock.unlock() }
-        return signalNumber
-    }
-
-    func install(_ interrupt: @escaping @Sendable () -> Void) {
-        for number in [SIGINT, SIGTERM] {
-            signal(number, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-            source.setEventHandler { [weak self] in
-                guard let self else { return }
-                self.lock.lock()
-                let first = self.signalNumber == nil
-                if first { self.signalNumber = number }
-                self.lock.unlock()
-                if first {
-                    interrupt()
-                } else {
-                    // A second Ctrl-C while the summary is being written: stop now.
-                    exit(128 + number)
-                }
-            }
-            source.resume()
-            sources.append(source)
-        }
-    }
-}
-
 extension RunCommand {
     /// `--targets`: loads the pipeline once per target (its line's values over `--var`), then runs
     /// them all in one `SweepSession`.
@@ -203,7 +160,7 @@ extension RunCommand {
         let session = SweepSession(
             targets: sweep, environment: options.environment, startedAt: options.startedAt, json: json,
             redactor: SecretRedactor(environment: options.environment))
-        let (results, signal) = await session.run()
+        let (results, signal) = try await session.run()
         let code = SweepSession.exitCode(results, signal: signal)
         if code != 0 { throw ExitCode(code) }
     }

@@ -1,9 +1,10 @@
 import ArgumentParser
 import Foundation
 import LaunchWatchCore
+import ServiceLifecycle
 
 /// One watch as the command line runs it: the reporters `run` and `demo` share (terminal or NDJSON,
-/// and a recording), the watcher on the real clock, and Ctrl-C/SIGTERM turned into an interruption.
+/// and a recording), the watcher on the real clock, run as a service that Ctrl-C/SIGTERM shut down.
 struct WatchSession {
     let pipeline: Pipeline
     let environment: [String: String]
@@ -17,8 +18,54 @@ struct WatchSession {
     /// watch's lines: a redrawn view would overwrite them).
     var allowsLiveView = true
 
-    /// Runs the watch to its end; the result and the signal that interrupted it, if one did.
-    func run() async throws -> (WatchResult, Int32?) {
+    /// Runs the watch to its end as a service of its own group, beside `others` (`launch`'s command);
+    /// the result and the signal that interrupted it, if one did. SIGINT and SIGTERM end the watch
+    /// `interrupted`, with its summary (see `Interruption`).
+    func run(beside others: [ServiceGroupConfiguration.ServiceConfiguration] = []) async throws -> (
+        WatchResult, Int32?
+    ) {
+        let interruption = Interruption()
+        let result = try await interruption.run(beside: others) { try await watch(interruption: interruption) }
+        return (result, interruption.received)
+    }
+
+    /// Runs the watch to its end within a service of a group `interruption` runs (`demo` runs it
+    /// beside its emulator): the group's graceful shutdown interrupts the watch, which then ends
+    /// with the summary so far.
+    func watch(interruption: Interruption) async throws -> WatchResult {
+        let reporters = try makeReporters()
+        let watcher = Watcher(
+            pipeline: pipeline, clock: ContinuousClock(), startedAt: startedAt, environment: environment)
+        // The group traps signals before this first line is written: whoever reads `started` (a
+        // person, a script) can interrupt from then on and always gets the summary and the
+        // `interrupted` event.
+        for reporter in reporters { reporter.started(pipeline: pipeline) }
+        // Only the live view animates; plain and NDJSON output change only on events.
+        let animates = !json && Output.standardOutput(redactor).isTerminal && allowsLiveView
+        async let ended = cancelWhenGracefulShutdown { await watcher.run() }
+        await withTaskGroup(of: Void.self) { group in
+            if animates {
+                group.addTask {
+                    while !Task.isCancelled {
+                        try? await Task.sleep(for: .milliseconds(100))
+                        for reporter in reporters { reporter.tick() }
+                    }
+                }
+            }
+            // The stream ends when the watch does.
+            for await event in watcher.events {
+                for reporter in reporters { reporter.handle(event) }
+            }
+            group.cancelAll()
+        }
+        let result = await ended
+        let signal = interruption.received
+        for reporter in reporters { reporter.finished(result, signal: signal) }
+        return result
+    }
+
+    /// The reporters this watch writes to: terminal or NDJSON, and a recording and the history when asked.
+    private func makeReporters() throws -> [any Reporter] {
         let stdout = Output.standardOutput(redactor)
         let stderr = Output.standardError(redactor)
         var chosen: [any Reporter] = []
@@ -52,7 +99,6 @@ struct WatchSession {
                 throw ExitCode(ExitStatus.usage)
             }
         }
-
         if let history {
             chosen.append(
                 HistoryReporter(
@@ -60,38 +106,7 @@ struct WatchSession {
                     name: history.name, redactor: redactor, skip: history.skip,
                     warn: { stderr.line("warning: \($0)") }))
         }
-
-        let watcher = Watcher(
-            pipeline: pipeline, clock: ContinuousClock(), startedAt: startedAt, environment: environment)
-        let reporters = chosen
-        // Signals are caught before the first line is written: whoever reads `started` (a person, a
-        // script) can interrupt from then on and always gets the summary and the `interrupted` event.
-        let interruption = SignalInterruption()
-        let watch = Task { await watcher.run() }
-        interruption.install { watch.cancel() }
-        for reporter in reporters { reporter.started(pipeline: pipeline) }
-        // Only the live view animates; plain and NDJSON output change only on events.
-        let animates = !json && stdout.isTerminal && allowsLiveView
-        let ticker = Task {
-            while animates, !Task.isCancelled {
-                try? await Task.sleep(for: .milliseconds(100))
-                for reporter in reporters { reporter.tick() }
-            }
-        }
-        // Cancelling the caller's task interrupts the watch like Ctrl-C (`launch` does so when its
-        // command fails).
-        await withTaskCancellationHandler {
-            for await event in watcher.events {
-                for reporter in reporters { reporter.handle(event) }
-            }
-        } onCancel: {
-            watch.cancel()
-        }
-        let result = await watch.value
-        ticker.cancel()
-        let signal = interruption.received
-        for reporter in reporters { reporter.finished(result, signal: signal) }
-        return (result, signal)
+        return chosen
     }
 }
 

@@ -100,6 +100,38 @@ struct SignalTests {
         #expect(leftOver().isEmpty, "no gcloud (nor its sleep) left running")
     }
 
+    @Test(
+        "a second signal ends launchwatch at once: after the first, launch waits for its command; the second does not")
+    func secondSignal() throws {
+        let fixtures = try Fixtures()
+        // A replay far too slow to finish: the watch ends only when it is interrupted.
+        let pipeline = try fixtures.write(
+            "p.json",
+            fixtures.replayPipeline(recording: "success.ndjson", speed: 0.001).replacingOccurrences(
+                of: #""version": 1,"#, with: #""version": 1, "variables": {"name": {"description": "the launch"}},"#))
+        try fixtures.write(recording: "success.ndjson", Fixtures.successRecording)
+        // A command that outlives the watch (launchwatch alone is signalled; it ignores SIGTERM anyway).
+        let sleep = "300.\(Int.random(in: 100_000...999_999))"
+        let process = try LaunchWatchProcess([
+            "launch", "--json", "--no-history", "--pipeline", pipeline, "--var", "name=n", "--",
+            "sh", "-c", "trap '' TERM; sleep \(sleep)",
+        ])
+        defer {
+            for pid in Self.processes(matching: sleep) { kill(pid_t(pid), SIGKILL) }
+        }
+        #expect(process.waitForLine { EventLine($0)?.type == "started" })
+        process.send(signal: SIGTERM)
+        #expect(
+            process.waitForLine { EventLine($0)?.type == "finished" },
+            "the first signal ends the watch with its summary; launch then waits for its command")
+        let second = Date()
+        process.send(signal: SIGTERM)
+        let result = process.finish(timeout: 30)
+        #expect(result.status == 143, "stderr: \(result.stderr)")
+        #expect(Date().timeIntervalSince(second) < 15, "the second signal does not wait for the command")
+        #expect(result.events?.last?.string("outcome") == "interrupted")
+    }
+
     /// The pids of processes whose command line contains `marker` (from /proc), launchwatch itself
     /// (whose arguments name the fake gcloud) left out.
     static func processes(matching marker: String) -> [Int] {

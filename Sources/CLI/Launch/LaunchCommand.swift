@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import LaunchWatchBuiltinProviders
 import LaunchWatchCore
+import ServiceLifecycle
 import Synchronization
 
 /// `launchwatch launch [--pipeline FILE] -- COMMAND [ARGS...]`: runs the user's launch command and
@@ -103,32 +104,27 @@ struct LaunchCommand: AsyncParsableCommand {
             stderr.line("Error: cannot start \(command[0]): \(error.localizedDescription)")
             throw ExitCode(127)
         }
-        let (watchCode, commandStatus) = try await withThrowingTaskGroup(of: Ended.self) { group in
-            group.addTask { .command(await child.wait()) }
-            group.addTask {
-                let (result, signal) = try await session.run()
-                return .watch(ExitStatus.code(for: result, signal: signal))
+        // The command is a service beside the watch: its failure shuts the watch down gracefully (as
+        // Ctrl-C does, with the summary so far); otherwise it waits for the watch to end before it
+        // returns, and a graceful shutdown leaves it waiting for the command to exit.
+        let command = ClosureService {
+            let status = await child.wait()
+            if status != 0 {
+                // Nothing was launched (or the launch cannot be trusted): stop watching.
+                failed.set(status)
+                throw LaunchedCommandFailure(status: status)
             }
-            var watchCode = ExitStatus.interrupted
-            var commandStatus: Int32 = 0
-            while let ended = try await group.next() {
-                switch ended {
-                case .watch(let code):
-                    watchCode = code
-                case .command(let status):
-                    commandStatus = status
-                    if status != 0 {
-                        // Nothing was launched (or the launch cannot be trusted): stop watching.
-                        failed.set(status)
-                        group.cancelAll()
-                    }
-                }
-            }
-            return (watchCode, commandStatus)
+            try? await gracefulShutdown()
         }
-        if commandStatus != 0 {
+        let watchCode: Int32
+        do {
+            let (result, signal) = try await session.run(beside: [
+                .init(service: command, failureTerminationBehavior: .gracefullyShutdownGroup)
+            ])
+            watchCode = ExitStatus.code(for: result, signal: signal)
+        } catch let failure as LaunchedCommandFailure {
             var lines = [
-                "", "launch: the command exited with code \(commandStatus): \(launch.command.joined(separator: " "))",
+                "", "launch: the command exited with code \(failure.status): \(launch.command.joined(separator: " "))",
             ]
             let tail = child.tail
             if !tail.isEmpty {
@@ -136,7 +132,7 @@ struct LaunchCommand: AsyncParsableCommand {
                 lines += tail.map { "  | " + $0 }
             }
             stderr.line(lines.joined(separator: "\n"))
-            throw ExitCode(commandStatus)
+            throw ExitCode(failure.status)
         }
         if watchCode != 0 { throw ExitCode(watchCode) }
     }
@@ -194,10 +190,9 @@ struct LaunchCommand: AsyncParsableCommand {
     }
 }
 
-/// What ended first: the command (its exit status) or the watch (its exit code).
-private enum Ended: Sendable {
-    case command(Int32)
-    case watch(Int32)
+/// The launch command exited non-zero: `launch` exits with its status.
+private struct LaunchedCommandFailure: Error {
+    var status: Int32
 }
 
 /// The failed command's exit status, set once, read when the watch ends.

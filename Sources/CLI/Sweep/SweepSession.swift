@@ -1,5 +1,6 @@
 import Foundation
 import LaunchWatchCore
+import ServiceLifecycle
 
 /// `launchwatch run PIPELINE --targets FILE`: every launch of a sweep in one process, one
 /// `SweepWatcher`. With `--json`, one NDJSON stream whose events each carry `target`; otherwise a
@@ -11,16 +12,23 @@ struct SweepSession {
     let json: Bool
     let redactor: SecretRedactor
 
-    /// Runs the sweep; each target's result (in order) and the signal that interrupted it, if one did.
-    func run() async -> ([WatchResult], Int32?) {
+    /// Runs the sweep as a service that SIGINT and SIGTERM shut down (see `Interruption`); each
+    /// target's result (in order) and the signal that interrupted it, if one did.
+    func run() async throws -> ([WatchResult], Int32?) {
+        let interruption = Interruption()
+        let results = try await interruption.run { await sweep() }
+        return (results, interruption.received)
+    }
+
+    /// Runs the sweep within a service of the group `run` starts: the group's graceful
+    /// shutdown ends every watch `interrupted`, then the table or the `sweep` line is written.
+    private func sweep() async -> [WatchResult] {
         let stdout = Output.standardOutput(redactor)
         let watcher = SweepWatcher(
             targets: targets, clock: ContinuousClock(), startedAt: startedAt, environment: environment)
         let pipeline = targets[0].pipeline
-        // Signals are caught before the first line is written (as in `WatchSession`).
-        let interruption = SignalInterruption()
-        let sweep = Task { await watcher.run() }
-        interruption.install { sweep.cancel() }
+        // The group traps signals before the first line is written (as for `WatchSession`).
+        async let ended = cancelWhenGracefulShutdown { await watcher.run() }
         if json {
             write(
                 [
@@ -43,8 +51,7 @@ struct SweepSession {
                 stdout.line(line)
             }
         }
-        let results = await sweep.value
-        let signal = interruption.received
+        let results = await ended
         let counts = Dictionary(grouping: results, by: \.outcome).mapValues(\.count)
         if json {
             write(
@@ -68,7 +75,7 @@ struct SweepSession {
                 "\(counts[.success] ?? 0) succeeded, \(counts[.failure] ?? 0) failed, \(counts[.deadline] ?? 0) "
                     + "out of time, \(counts[.interrupted] ?? 0) interrupted")
         }
-        return (results, signal)
+        return results
     }
 
     private func write(_ members: [(String, JSONValue)], to output: Output) {

@@ -1,5 +1,4 @@
 import Foundation
-import LaunchWatchCore
 
 #if canImport(Glibc)
     import Glibc
@@ -40,16 +39,8 @@ struct MeasuredChild: Sendable {
     }
 
     private func runBlocking() throws -> Result {
-        var outPipe: [Int32] = [0, 0]
-        var errPipe: [Int32] = [0, 0]
-        // Close-on-exec, and made under one lock with the spawn: a child started at the same time by
-        // another run must not inherit this one's pipes, or this reader would see the end of output
-        // only when that child ends.
-        ProcessStart.lock.lock()
-        var locked = true
-        defer { if locked { ProcessStart.lock.unlock() } }
-        guard pipe(&outPipe) == 0, pipe(&errPipe) == 0 else { throw SpawnError(description: "pipe() failed") }
-        for fd in outPipe + errPipe { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
+        let outPipe = try Self.makePipe()
+        let errPipe = try Self.makePipe()
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
@@ -62,13 +53,18 @@ struct MeasuredChild: Sendable {
         defer {
             for pointer in argv + envp { free(pointer) }
         }
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        #if canImport(Darwin)
+            // The child closes every descriptor it is not given (see `makePipe`).
+            posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_CLOEXEC_DEFAULT))
+        #endif
         var pid: pid_t = 0
         let started = Date()
-        let spawned = posix_spawn(&pid, executable, &actions, nil, argv, envp)
+        let spawned = posix_spawn(&pid, executable, &actions, &attributes, argv, envp)
         close(outPipe[1])
         close(errPipe[1])
-        ProcessStart.lock.unlock()
-        locked = false
         guard spawned == 0 else {
             close(outPipe[0])
             close(errPipe[0])
@@ -91,6 +87,28 @@ struct MeasuredChild: Sendable {
         return Result(
             status: exited ? (status >> 8) & 0xff : 128 + (status & 0x7f), stdout: output.data, stderr: errors.data,
             started: started, ended: ended, cpuSeconds: cpu, peakResidentBytes: Int(usage.ru_maxrss) * 1024)
+    }
+}
+
+extension MeasuredChild {
+    /// A channel whose ends no other child inherits: measurements run at the same time, and a child
+    /// holding this one's write end would keep its reader waiting until that child ends. On Linux a
+    /// socket pair, the one such channel Glibc makes close-on-exec atomically (`pipe2` is not
+    /// imported), so no lock around the spawns is needed; the child's own end is dup'ed onto its
+    /// standard output or error, which clears the flag there. On Darwin, the spawn closes every
+    /// descriptor the child is not given (`POSIX_SPAWN_CLOEXEC_DEFAULT`).
+    fileprivate static func makePipe() throws -> [Int32] {
+        var fds: [Int32] = [0, 0]
+        #if canImport(Glibc)
+            let type = Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue)
+            guard socketpair(AF_UNIX, type, 0, &fds) == 0 else {
+                throw SpawnError(description: "socketpair() failed")
+            }
+        #else
+            guard pipe(&fds) == 0 else { throw SpawnError(description: "pipe() failed") }
+            for fd in fds { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
+        #endif
+        return fds
     }
 }
 

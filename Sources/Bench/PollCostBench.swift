@@ -16,13 +16,16 @@ enum PollCostBench {
         }
         scenario.timeScale = 1
         let emulator = Emulator(scenario: scenario)
-        let server = Task { try await emulator.run() }
-        defer { server.cancel() }
-        let base = try await emulator.baseURL().absoluteString
-        await emulator.state.reset()
-        // The job exists from 6 s; advance the scenario instead of waiting.
-        await emulator.state.advance(by: 30)
+        return try await emulator.serving { url in
+            // The job exists from 6 s; advance the scenario instead of waiting.
+            await emulator.state.reset()
+            await emulator.state.advance(by: 30)
+            return try await measure(count: count, scenario: scenario, base: url.absoluteString)
+        }
+    }
 
+    /// `count` polls of the vertex-rest provider against the emulator at `base`, after a warm-up.
+    private static func measure(count: Int, scenario: Scenario, base: String) async throws -> BenchReport.PollCost {
         let registry = BuiltinProviders.registry()
         guard let registration = registry["vertex-rest"] else {
             throw MeasuredChild.SpawnError(description: "vertex-rest is not registered")
@@ -66,23 +69,22 @@ enum PollCostBench {
         var times: [Double] = []
         for _ in 0..<count {
             let emulator = Emulator(scenario: scenario)
-            let server = Task { try await emulator.run() }
-            defer { server.cancel() }
-            let base = try await emulator.baseURL().absoluteString
-            await emulator.state.reset()
-            let epoch = await emulator.state.date(0)
-            let child = MeasuredChild(
-                executable: executable,
-                arguments: [
-                    "run", pipeline.path, "--json", "--deadline", "1s", "--var", "runId=k3x9ab12", "--var",
-                    "endpoint=\(base)",
-                ],
-                environment: ["GOOGLE_OAUTH_ACCESS_TOKEN": "bench-access-token"])
-            let result = try await child.run()
-            if let first = await emulator.state.requestLog().map(\.time).min() {
-                times.append(epoch.addingTimeInterval(first).timeIntervalSince(result.started))
+            let time = try await emulator.serving { url in
+                await emulator.state.reset()
+                let epoch = await emulator.state.date(0)
+                let child = MeasuredChild(
+                    executable: executable,
+                    arguments: [
+                        "run", pipeline.path, "--json", "--deadline", "1s", "--var", "runId=k3x9ab12", "--var",
+                        "endpoint=\(url.absoluteString)",
+                    ],
+                    environment: ["GOOGLE_OAUTH_ACCESS_TOKEN": "bench-access-token"])
+                let result = try await child.run()
+                return await emulator.state.requestLog().map(\.time).min().map {
+                    epoch.addingTimeInterval($0).timeIntervalSince(result.started)
+                }
             }
-            server.cancel()
+            if let time { times.append(time) }
         }
         times.sort()
         return times.isEmpty ? .nan : times[times.count / 2]

@@ -55,24 +55,24 @@ enum SweepBench {
 
     static func measure(count: Int, executable: String, folder: URL) async throws -> Row {
         let scenario = try Scenario(json: Data(scenario(count).utf8))
-        let emulator = Emulator(scenario: scenario)
-        let server = Task { try await emulator.run() }
-        defer { server.cancel() }
-        let base = try await emulator.baseURL().absoluteString
         let pipelineFile = folder.appendingPathComponent("sweep.json")
         try pipeline.write(to: pipelineFile, atomically: true, encoding: .utf8)
         let targets = folder.appendingPathComponent("targets-\(count).txt")
         try (0..<count).map { "runId=r\($0)" }.joined(separator: "\n").write(
             to: targets, atomically: true, encoding: .utf8)
-        await emulator.state.reset()
-        let child = MeasuredChild(
-            executable: executable,
-            arguments: [
-                "run", pipelineFile.path, "--targets", targets.path, "--json", "--var", "endpoint=\(base)",
-            ],
-            environment: ["GOOGLE_OAUTH_ACCESS_TOKEN": "bench-access-token", "NO_COLOR": "1"])
-        let result = try await child.run()
-        let log = await emulator.state.requestLog().filter { $0.route.hasPrefix("vertex.") }
+        let emulator = Emulator(scenario: scenario)
+        let (result, log) = try await emulator.serving { url in
+            await emulator.state.reset()
+            let child = MeasuredChild(
+                executable: executable,
+                arguments: [
+                    "run", pipelineFile.path, "--targets", targets.path, "--json", "--var",
+                    "endpoint=\(url.absoluteString)",
+                ],
+                environment: ["GOOGLE_OAUTH_ACCESS_TOKEN": "bench-access-token", "NO_COLOR": "1"])
+            let result = try await child.run()
+            return (result, await emulator.state.requestLog().filter { $0.route.hasPrefix("vertex.") })
+        }
         let seconds = result.ended.timeIntervalSince(result.started)
         let lines = String(decoding: result.stdout, as: UTF8.self).split(separator: "\n")
         let succeeded = lines.filter {

@@ -3,7 +3,7 @@ import LaunchWatchCore
 import LaunchWatchEmulator
 
 /// The pipelines the benchmark puts side by side.
-enum BenchPipeline: String, CaseIterable, Sendable {
+package enum BenchPipeline: String, CaseIterable, Sendable {
     /// The shipped seed pipeline with its default (adaptive) schedules.
     case adaptive = "default"
     /// The same pipeline, each provider at a fixed interval that spends what `default` spent.
@@ -83,54 +83,9 @@ struct BenchRunner: Sendable {
         }
         let launch = BenchLaunch(scenario)
         let emulator = Emulator(scenario: scenario)
-        let server = Task { try await emulator.run() }
-        defer { server.cancel() }
-        let base = try await emulator.baseURL().absoluteString
-        await emulator.state.reset()
-        let epoch = await emulator.state.date(0)
-
-        let logsEnd = (launch.firstErrorReadable ?? launch.end) / scenario.timeScale
-        let deadline: Double
-        var variables: [String: String] = [
-            "project": scenario.project, "loggingEndpoint": base,
-        ]
-        switch pipeline {
-        case .adaptive, .fixed:
-            variables.merge(
-                [
-                    "entity": launch.entity, "queue": launch.queue, "item": launch.item ?? "none", "name": launch.name,
-                    "wandbProject": launch.wandbProject, "region": scenario.region, "wandbBaseURL": base,
-                    "vertexEndpoint": base, "finishOn": "succeeded",
-                ], uniquingKeysWith: { $1 })
-            deadline = max(launch.end / scenario.timeScale, logsEnd) + 20
-        case .seedCadence:
-            variables.merge(
-                ["region": scenario.region, "runId": launch.runId ?? "none", "finishOn": "succeeded"],
-                uniquingKeysWith: { $1 })
-            deadline = max(launch.end / scenario.timeScale, logsEnd) + 20
-        case .logsOnly:
-            deadline = logsEnd + 15
+        let (result, log, epoch) = try await emulator.serving { url in
+            try await watch(launch, of: scenario, on: emulator, at: url.absoluteString, with: pipeline, pipelineFile)
         }
-        var environment = [
-            "GOOGLE_OAUTH_ACCESS_TOKEN": "bench-access-token",
-            "WANDB_API_KEY": "bench-wandb-api-key-for-the-built-in-emulator-00000",
-            "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin", "NO_COLOR": "1",
-        ]
-        if pipeline == .seedCadence {
-            environment.merge(gcloudEnvironment, uniquingKeysWith: { $1 })
-            environment["CLOUDSDK_API_ENDPOINT_OVERRIDES_AIPLATFORM"] = base + "/"
-            // The bench's own pipeline, and the gcloud its user named with --gcloud: theirs to run.
-            environment[CommandAllowance.variable] = "1"
-        }
-        // Benchmark launches are not the user's: they stay out of the launch history.
-        var arguments = [
-            "run", pipelineFile.path, "--json", "--no-history", "--deadline", "\(Int(deadline.rounded(.up)))s",
-        ]
-        for (name, value) in variables.sorted(by: { $0.key < $1.key }) { arguments += ["--var", "\(name)=\(value)"] }
-        let child = MeasuredChild(executable: executable, arguments: arguments, environment: environment)
-        let result = try await child.run()
-        let log = await emulator.state.requestLog()
-        server.cancel()
 
         // Scenario seconds → real seconds since the scenario started.
         let real = { (time: Double) in time / scenario.timeScale }
@@ -175,6 +130,58 @@ struct BenchRunner: Sendable {
                 epoch.addingTimeInterval(real($0)).timeIntervalSince(result.started)
             },
             stderrTail: String(stderr.suffix(400)))
+    }
+
+    /// Watches `launch` with a `launchwatch run` child against the emulator at `base`; what the child
+    /// did, the emulator's requests, and the moment the scenario started.
+    private func watch(
+        _ launch: BenchLaunch, of scenario: Scenario, on emulator: Emulator, at base: String,
+        with pipeline: BenchPipeline, _ pipelineFile: URL
+    ) async throws -> (MeasuredChild.Result, [RequestRecord], Date) {
+        await emulator.state.reset()
+        let epoch = await emulator.state.date(0)
+        let logsEnd = (launch.firstErrorReadable ?? launch.end) / scenario.timeScale
+        let deadline: Double
+        var variables: [String: String] = [
+            "project": scenario.project, "loggingEndpoint": base,
+        ]
+        switch pipeline {
+        case .adaptive, .fixed:
+            variables.merge(
+                [
+                    "entity": launch.entity, "queue": launch.queue, "item": launch.item ?? "none", "name": launch.name,
+                    "wandbProject": launch.wandbProject, "region": scenario.region, "wandbBaseURL": base,
+                    "vertexEndpoint": base, "finishOn": "succeeded",
+                ], uniquingKeysWith: { $1 })
+            deadline = max(launch.end / scenario.timeScale, logsEnd) + 20
+        case .seedCadence:
+            variables.merge(
+                ["region": scenario.region, "runId": launch.runId ?? "none", "finishOn": "succeeded"],
+                uniquingKeysWith: { $1 })
+            deadline = max(launch.end / scenario.timeScale, logsEnd) + 20
+        case .logsOnly:
+            deadline = logsEnd + 15
+        }
+        var environment = [
+            "GOOGLE_OAUTH_ACCESS_TOKEN": "bench-access-token",
+            "WANDB_API_KEY": "bench-wandb-api-key-for-the-built-in-emulator-00000",
+            "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin", "NO_COLOR": "1",
+        ]
+        if pipeline == .seedCadence {
+            environment.merge(gcloudEnvironment, uniquingKeysWith: { $1 })
+            environment["CLOUDSDK_API_ENDPOINT_OVERRIDES_AIPLATFORM"] = base + "/"
+            // The bench's own pipeline, and the gcloud its user named with --gcloud: theirs to run.
+            environment[CommandAllowance.variable] = "1"
+        }
+        // Benchmark launches are not the user's: they stay out of the launch history.
+        var arguments = [
+            "run", pipelineFile.path, "--json", "--no-history", "--deadline", "\(Int(deadline.rounded(.up)))s",
+        ]
+        for (name, value) in variables.sorted(by: { $0.key < $1.key }) { arguments += ["--var", "\(name)=\(value)"] }
+        let child = MeasuredChild(executable: executable, arguments: arguments, environment: environment)
+        let result = try await child.run()
+        return (result, await emulator.state.requestLog(), epoch)
+
     }
 
     /// Which of the pipeline's providers sent a request, from its route (and GraphQL operation).
