@@ -132,6 +132,10 @@ struct EmulatorResponse: Sendable, ResponseGenerator {
 
 /// One route: its name, method, path pattern (Hummingbird's `RouterPath`: literal segments,
 /// `{name}` captures, and a capture with a literal suffix such as `{id}:cancel`) and handler.
+///
+/// The router matches the path as sent and the handler gets the captures percent-decoded (an
+/// account's `%40`). A literal written percent-encoded (`entries%3Alist`) matches no route: no
+/// client seen here encodes one (gcloud, the Python clients and the providers write `:` as is).
 struct EmulatorRoute: Sendable {
     /// The name the request log and fault rules use: `vertex.list`, `wandb.graphql`...
     var name: String
