@@ -25,7 +25,6 @@ import Foundation
 ///   change of the statuses this provider reported for any target (the first answer is not a change).
 /// - A stage reached brings forward the next poll of every other provider that is waiting, whose last
 ///   poll answered without a `retryAfter`, and whose fast window and budget allow it.
-/// - `attempt` counts the polls of each target's provider instance, from 0; a new instance starts at 0.
 package struct PollPlanner<Instant: InstantProtocol>: Sendable where Instant.Duration == Duration {
     /// A poll to start: which provider, for which targets (in order), and what the schedule allows it
     /// (`PollContext.requestsPerMinute`).

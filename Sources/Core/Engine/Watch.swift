@@ -3,7 +3,8 @@ import Foundation
 /// The pure state machine of one watch: folds observations and poll failures into the stage
 /// timeline and answers with events and the providers to activate.
 ///
-/// It has no clock and does no I/O: every call takes `now`. The `Watcher` drives it; tests call it
+/// It has no clock and does no I/O: every call takes `now`. The engine's one loop (`Watcher`,
+/// `SweepWatcher`) drives it beside the `PollPlanner`, which decides when to poll; tests call it
 /// directly. Rules:
 /// - A stage once reached is never un-reached, and an observation of an earlier stage changes
 ///   nothing (stages never regress).

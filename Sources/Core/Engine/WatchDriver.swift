@@ -6,6 +6,9 @@ import Foundation
 ///
 /// - The loop owns the provider instances: it makes a target's instance (again) when the facts its
 ///   configuration uses change, and tells the watch and the planner when that fails.
+/// - Each instance's poll gets its own `PollContext`: its count of polls as `attempt` (from 0, again
+///   from 0 for a new instance) and its target's facts. A batch poll gets one context: the batch's own
+///   count of polls, and no facts (each target knows its own).
 /// - Polls run as child tasks of one task group, with a timer task to wake the loop at the next
 ///   instant the watches or the planner name, and one that wakes it when the run is cancelled. The loop
 ///   never blocks: it only awaits `group.next()`.
