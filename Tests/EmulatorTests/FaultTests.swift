@@ -4,10 +4,6 @@ import LaunchWatchEmulator
 import LaunchWatchTesting
 import Testing
 
-#if canImport(FoundationNetworking)
-    import FoundationNetworking
-#endif
-
 @Suite("Fault injection and the request log")
 struct FaultTests {
     typealias Fixture = VertexFixture
@@ -127,16 +123,17 @@ struct FaultTests {
             timeline: Self.jobs,
             faults: [Self.rule("vertex.list", [("action", .string("hang")), ("count", .number(1))])])
         try await EmulatorHarness.with(scenarioJSON: scenario) { harness async throws in
-            var request = URLRequest(url: harness.url(Fixture.jobsPath))
-            request.setValue("Bearer \(Fixture.token)", forHTTPHeaderField: "Authorization")
-            request.timeoutInterval = 0.5
-            let session = URLSession(configuration: .ephemeral)
-            defer { session.invalidateAndCancel() }
-            await #expect {
-                _ = try await session.data(for: request)
-            } throws: { error in
-                (error as? URLError)?.code == .timedOut
+            var request = HTTPTransport.Request(url: harness.url(Fixture.jobsPath))
+            request.setValue("Bearer \(Fixture.token)", forHeader: "Authorization")
+            // Long enough for the emulator of a loaded machine to take the request in, so that the
+            // fault is spent on it and not on the next request (seen to take over 3 s with six builds
+            // on two cores).
+            let transport = HTTPTransport(timeout: .seconds(5))
+            await #expect(throws: HTTPTransportError.timedOut) {
+                _ = try await transport.send(request, timeout: .seconds(5))
             }
+            let hung = await harness.state.requestLog().filter { $0.route == "vertex.list" }
+            try #require(hung.map(\.status) == [0], "the hanging request reached the emulator")
             #expect(try await harness.send("GET", Fixture.jobsPath).status == 200)
             let log = await harness.state.requestLog().filter { $0.route == "vertex.list" }
             #expect(log.map(\.status) == [0, 200])
