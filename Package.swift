@@ -116,6 +116,9 @@ let package = Package(
             dependencies: [
                 "LaunchWatchCore",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                // Stops the server gracefully (see `Emulator.run()`); Hummingbird's own dependency.
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
                 .product(name: "GraphQL", package: "GraphQL"),

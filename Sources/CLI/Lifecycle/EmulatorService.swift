@@ -5,8 +5,9 @@ import ServiceLifecycle
 /// The emulator as a `Service`: serves until its group shuts down (`emulate` on Ctrl-C, `demo` once
 /// its watch has ended).
 ///
-/// A graceful shutdown cancels the server rather than waiting for open requests to be answered: a
-/// scenario may hold a request on purpose (a `hang` fault), and nothing is left to answer anyway.
+/// A graceful shutdown cancels `Emulator.run()`, which stops the server gracefully in turn: it closes
+/// the connections it has accepted, drops requests a scenario holds on purpose (a `hang` fault)
+/// rather than waiting for them, and cancels the server if the stop takes over two seconds.
 struct EmulatorService: Service {
     let emulator: Emulator
     /// Called once the server listens, with its base URL (`emulate` prints it).

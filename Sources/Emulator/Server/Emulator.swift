@@ -1,6 +1,8 @@
 import Foundation
 import Hummingbird
 import Logging
+import NIOCore
+import ServiceLifecycle
 
 /// The local stand-in for Vertex AI, W&B, Cloud Logging, Cloud Run and Google's token endpoints: a
 /// real HTTP server on loopback, driven by a `Scenario`.
@@ -45,7 +47,18 @@ public struct Emulator: Sendable {
         case stopped
     }
 
-    /// Serves until the task is cancelled.
+    /// Serves until the task is cancelled, then stops gracefully and returns once the server has
+    /// stopped.
+    ///
+    /// Cancelling the task asks for a graceful shutdown (swift-service-lifecycle's, which Hummingbird
+    /// speaks): the server stops accepting, answers what it is answering, and closes every connection
+    /// it has accepted, each through its own handler. Requests the scenario holds on purpose end
+    /// then too: a `hang` drops its connection unanswered, a `latency` answers at once. The server
+    /// itself runs in a task that the cancellation does not reach, because cancelling it outright
+    /// tears down connections it has accepted but not yet handled without closing them, which NIO
+    /// answers by killing the process ("Deinited NIOAsyncWriter without calling finish()"). A stop
+    /// that takes longer than `maximumStopDuration` (a client that never reads an oversize body)
+    /// falls back to cancelling the server; by then nothing waits to be accepted.
     public func run() async throws {
         let listening = self.listening
         var logger = Logger(label: "launchwatch-emulator")
@@ -57,13 +70,35 @@ public struct Emulator: Sendable {
                 await listening.set(channel.localAddress?.port)
             },
             logger: logger)
-        defer { Task { await listening.set(nil) } }
-        do {
-            try await application.run()
-        } catch is CancellationError {
-            return
+        var configuration = ServiceGroupConfiguration(services: [application], logger: logger)
+        configuration.maximumGracefulShutdownDuration = Self.maximumStopDuration
+        let services = ServiceGroup(configuration: configuration)
+        // Finished when this task is cancelled: the server's task then shuts the group down.
+        let (stopRequests, stopRequested) = AsyncStream.makeStream(of: Never.self)
+        let serving = Task {
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask {
+                    for await _ in stopRequests {}
+                    await services.triggerGracefulShutdown()
+                }
+                // Once the server is done (stopped, or failed to start), so is the watcher.
+                defer { group.cancelAll() }
+                try await services.run()
+            }
         }
+        let result = await withTaskCancellationHandler {
+            await serving.result
+        } onCancel: {
+            stopRequested.finish()
+        }
+        await listening.set(nil)
+        // A failure while stopping (the bound's cancellation, a bind that lost the race with the
+        // stop) is no news to a caller that asked for the stop.
+        if !Task.isCancelled { try result.get() }
     }
+
+    /// How long a stop may take before the server is cancelled rather than left to finish.
+    static let maximumStopDuration: Duration = .seconds(2)
 }
 
 extension Emulator {
@@ -82,10 +117,13 @@ package struct EmulatorRequestContext: RequestContext {
     package var coreContext: CoreRequestContextStorage
     /// The remote port of the request's connection: one per TCP connection (`nil` in-process).
     package let clientPort: Int?
+    /// The request's connection, which a `hang` closes when the emulator stops.
+    package let channel: any Channel
 
     package init(source: ApplicationRequestContextSource) {
         coreContext = CoreRequestContextStorage(source: source)
         clientPort = source.channel.remoteAddress?.port
+        channel = source.channel
     }
 }
 

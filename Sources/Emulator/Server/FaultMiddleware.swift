@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import LaunchWatchCore
 import NIOCore
+import ServiceLifecycle
 
 /// Plays the scenario's fault schedule (`Scenario.faults`): for a request to a service route, the
 /// first `FaultRule` in force for that route (counted as applied) decides the answer — a status with
@@ -25,7 +26,8 @@ struct FaultMiddleware: RouterMiddleware {
         else { return try await next(request, context) }
         if let latency = fault.latency {
             let scale = await state.scenario.timeScale
-            try? await Task.sleep(for: .seconds(double: latency / scale))
+            // A stopping emulator answers at once rather than hold its stop for the latency.
+            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .seconds(double: latency / scale)) }
         }
         switch fault.kind {
         case .none:
@@ -40,8 +42,12 @@ struct FaultMiddleware: RouterMiddleware {
             await state.record(
                 await RequestLogMiddleware.record(
                     of: read, route: route, status: 0, clientPort: context.clientPort, state: state))
-            // The connection stays open until the client gives up or the server stops.
-            try await Task.sleep(for: .seconds(86_400))
+            // The connection stays open until the emulator stops (a graceful shutdown, see
+            // `Emulator.run()`), and is then dropped without an answer, as a server that dies drops
+            // it; a client that gives up first just leaves it waiting. Cancelled instead (in-process
+            // tests, or a stop past its bound), it throws and Hummingbird's handling ends it.
+            try await gracefulShutdown()
+            context.channel.close(promise: nil)
             throw CancellationError()
         case .reset:
             var response = try await next(request, context)
