@@ -26,6 +26,9 @@ public struct Emulator: Sendable {
     private let host: String
     private let port: Int
     private let listening: ListeningAddress
+    /// How long a stop may take before the server is cancelled rather than left to finish: long
+    /// enough for any answer under way, short enough that nothing waits on a stopping emulator.
+    package var maximumStopDuration: Duration = .seconds(2)
 
     /// - Parameter port: 0 picks a free port.
     public init(scenario: Scenario, host: String = "127.0.0.1", port: Int = 0) {
@@ -71,7 +74,7 @@ public struct Emulator: Sendable {
             },
             logger: logger)
         var configuration = ServiceGroupConfiguration(services: [application], logger: logger)
-        configuration.maximumGracefulShutdownDuration = Self.maximumStopDuration
+        configuration.maximumGracefulShutdownDuration = maximumStopDuration
         let services = ServiceGroup(configuration: configuration)
         // Finished when this task is cancelled: the server's task then shuts the group down.
         let (stopRequests, stopRequested) = AsyncStream.makeStream(of: Never.self)
@@ -96,9 +99,6 @@ public struct Emulator: Sendable {
         // stop) is no news to a caller that asked for the stop.
         if !Task.isCancelled { try result.get() }
     }
-
-    /// How long a stop may take before the server is cancelled rather than left to finish.
-    static let maximumStopDuration: Duration = .seconds(2)
 }
 
 extension Emulator {
