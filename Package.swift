@@ -48,6 +48,8 @@ let package = Package(
                 "LaunchWatchCore",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
+                // gcloud (the token fallback, the vertex-gcloud kind) runs through it.
+                .product(name: "Subprocess", package: "swift-subprocess"),
             ],
             path: "Sources/Providers/GoogleCloud",
             swiftSettings: strictSettings
@@ -135,7 +137,10 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .target(
-            name: "LaunchWatchTesting", dependencies: ["LaunchWatchCore", "LaunchWatchEmulator"],
+            name: "LaunchWatchTesting",
+            dependencies: [
+                "LaunchWatchCore", "LaunchWatchEmulator", .product(name: "Subprocess", package: "swift-subprocess"),
+            ],
             path: "Sources/Testing",
             swiftSettings: strictSettings
         ),

@@ -8,8 +8,8 @@ import LaunchWatchCore
 #endif
 
 /// Runs a program to its end and measures it as `time -v` would: wall time, CPU time (user +
-/// system) and peak resident memory, from `wait4`'s resource usage. Foundation's `Process` reaps
-/// its children itself and keeps the usage to itself, so this spawns with `posix_spawn` and waits on
+/// system) and peak resident memory, from `wait4`'s resource usage. swift-subprocess reaps its
+/// children itself and reports no usage, so this spawns with `posix_spawn` and waits on
 /// a thread of its own (never one of Swift's cooperative pool).
 struct MeasuredChild: Sendable {
     struct Result: Sendable {
@@ -42,14 +42,16 @@ struct MeasuredChild: Sendable {
     private func runBlocking() throws -> Result {
         var outPipe: [Int32] = [0, 0]
         var errPipe: [Int32] = [0, 0]
-        // Close-on-exec, and made under one lock with the spawn: a child started at the same time by
-        // another run must not inherit this one's pipes, or this reader would see the end of output
-        // only when that child ends.
-        ProcessStart.lock.lock()
-        var locked = true
-        defer { if locked { ProcessStart.lock.unlock() } }
-        guard pipe(&outPipe) == 0, pipe(&errPipe) == 0 else { throw SpawnError(description: "pipe() failed") }
-        for fd in outPipe + errPipe { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
+        // Close-on-exec from birth (`pipe2`, not `pipe` then `fcntl`): a child started at the same
+        // moment by another run must not inherit this one's pipes, or this reader would see the end of
+        // output only when that child ends. No lock is needed: swift-subprocess, which starts every
+        // other child of this process, makes its pipes close-on-exec in the same way.
+        guard Self.closeOnExecPipe(&outPipe) else { throw SpawnError(description: "pipe() failed") }
+        guard Self.closeOnExecPipe(&errPipe) else {
+            close(outPipe[0])
+            close(outPipe[1])
+            throw SpawnError(description: "pipe() failed")
+        }
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
@@ -67,8 +69,6 @@ struct MeasuredChild: Sendable {
         let spawned = posix_spawn(&pid, executable, &actions, nil, argv, envp)
         close(outPipe[1])
         close(errPipe[1])
-        ProcessStart.lock.unlock()
-        locked = false
         guard spawned == 0 else {
             close(outPipe[0])
             close(errPipe[0])
@@ -91,6 +91,21 @@ struct MeasuredChild: Sendable {
         return Result(
             status: exited ? (status >> 8) & 0xff : 128 + (status & 0x7f), stdout: output.data, stderr: errors.data,
             started: started, ended: ended, cpuSeconds: cpu, peakResidentBytes: Int(usage.ru_maxrss) * 1024)
+    }
+}
+
+extension MeasuredChild {
+    /// A one-way channel whose ends are close-on-exec from the start where the system can: on Linux a
+    /// socket pair made with `SOCK_CLOEXEC` (Swift's Glibc module does not declare `pipe2`, a GNU
+    /// extension); elsewhere a pipe, marked just after.
+    fileprivate static func closeOnExecPipe(_ fds: inout [Int32]) -> Bool {
+        #if os(Linux)
+            return socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0, &fds) == 0
+        #else
+            guard pipe(&fds) == 0 else { return false }
+            for fd in fds { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
+            return true
+        #endif
     }
 }
 

@@ -97,24 +97,33 @@ struct LaunchCommand: AsyncParsableCommand {
                     store: $0, queue: pipelineVariables["queue"], name: launch.name, skip: { failed.status != nil })
             },
             allowsLiveView: false)
-        do {
-            try child.start(output: json ? stderr : stdout, errors: stderr)
-        } catch {
-            stderr.line("Error: cannot start \(command[0]): \(error.localizedDescription)")
-            throw ExitCode(127)
-        }
-        let (watchCode, commandStatus) = try await withThrowingTaskGroup(of: Ended.self) { group in
-            group.addTask { .command(await child.wait()) }
+        let commandOutput = json ? stderr : stdout
+        let (watchCode, commandStatus, started) = try await withThrowingTaskGroup(of: Ended.self) { group in
+            group.addTask {
+                do throws(LaunchedCommand.NotStarted) {
+                    return .command(try await child.run(output: commandOutput, errors: stderr))
+                } catch {
+                    return .notStarted(error.reason)
+                }
+            }
             group.addTask {
                 let (result, signal) = try await session.run()
                 return .watch(ExitStatus.code(for: result, signal: signal))
             }
             var watchCode = ExitStatus.interrupted
             var commandStatus: Int32 = 0
+            var started = true
             while let ended = try await group.next() {
                 switch ended {
                 case .watch(let code):
                     watchCode = code
+                case .notStarted(let reason):
+                    // /usr/bin/env itself could not be started (a missing command is env's exit 127).
+                    stderr.line("Error: cannot start \(command[0]): \(reason)")
+                    failed.set(127)
+                    commandStatus = 127
+                    started = false
+                    group.cancelAll()
                 case .command(let status):
                     commandStatus = status
                     if status != 0 {
@@ -124,8 +133,9 @@ struct LaunchCommand: AsyncParsableCommand {
                     }
                 }
             }
-            return (watchCode, commandStatus)
+            return (watchCode, commandStatus, started)
         }
+        if !started { throw ExitCode(127) }
         if commandStatus != 0 {
             var lines = [
                 "", "launch: the command exited with code \(commandStatus): \(launch.command.joined(separator: " "))",
@@ -197,6 +207,7 @@ struct LaunchCommand: AsyncParsableCommand {
 /// What ended first: the command (its exit status) or the watch (its exit code).
 private enum Ended: Sendable {
     case command(Int32)
+    case notStarted(String)
     case watch(Int32)
 }
 
