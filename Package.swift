@@ -69,6 +69,8 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
+                // gcloud (the token fallback, the vertex-gcloud kind) runs through it.
+                .product(name: "Subprocess", package: "swift-subprocess"),
             ],
             path: "Sources/Providers/GoogleCloud",
             swiftSettings: strictSettings
@@ -172,7 +174,10 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .target(
-            name: "LaunchWatchTesting", dependencies: ["LaunchWatchCore", "LaunchWatchEmulator"],
+            name: "LaunchWatchTesting",
+            dependencies: [
+                "LaunchWatchCore", "LaunchWatchEmulator", .product(name: "Subprocess", package: "swift-subprocess"),
+            ],
             path: "Sources/Testing",
             swiftSettings: strictSettings
         ),

@@ -1,5 +1,6 @@
 import Foundation
 import LaunchWatchCore
+import LaunchWatchTesting
 import Testing
 
 /// Runs the real clients (the `gcloud` CLI, the official Python clients) against the emulator.
@@ -49,34 +50,14 @@ enum Conformance {
         var stderr: String
     }
 
-    /// Runs a program to its end (killing it after `timeout` seconds).
+    /// Runs a program to its end (killing it after `timeout` seconds), through swift-subprocess. It
+    /// blocks its thread: call it inside `detached`, never on the cooperative pool.
     static func run(_ executable: String, _ arguments: [String], environment: [String: String], timeout: Double = 120)
         throws -> Output
     {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        var merged = ProcessInfo.processInfo.environment
-        for (name, value) in environment { merged[name] = value }
-        process.environment = merged
-        let stdout = Pipe()
-        let stderr = Pipe()
-        process.standardOutput = stdout
-        process.standardError = stderr
-        process.standardInput = FileHandle.nullDevice
-        try ProcessStart.serialized { try process.run() }
-        let collected = Collected()
-        let readers = [
-            Thread { collected.setOut(stdout.fileHandleForReading.readDataToEndOfFile()) },
-            Thread { collected.setErr(stderr.fileHandleForReading.readDataToEndOfFile()) },
-        ]
-        readers.forEach { $0.start() }
-        let deadline = Date().addingTimeInterval(timeout)
-        while process.isRunning, Date() < deadline { usleep(20_000) }
-        if process.isRunning { process.terminate() }
-        process.waitUntilExit()
-        while !collected.done { usleep(5_000) }
-        return Output(status: process.terminationStatus, stdout: collected.out, stderr: collected.err)
+        let run = try ProgramRun.runBlocking(
+            executable, arguments, environment: environment, timeout: .milliseconds(Int(timeout * 1000)))
+        return Output(status: run.status, stdout: run.stdout, stderr: run.stderr)
     }
 
     /// Runs blocking `work` (`run`, `python`) on a thread of its own and awaits it. A real client
@@ -98,16 +79,4 @@ enum Conformance {
         environment["EMULATOR_URL"] = emulator.absoluteString
         return try run(python, [scripts.appendingPathComponent(script).path], environment: environment)
     }
-}
-
-private final class Collected: @unchecked Sendable {
-    private let lock = NSLock()
-    private var outData: Data?
-    private var errData: Data?
-
-    func setOut(_ data: Data) { lock.withLock { outData = data } }
-    func setErr(_ data: Data) { lock.withLock { errData = data } }
-    var done: Bool { lock.withLock { outData != nil && errData != nil } }
-    var out: String { lock.withLock { String(decoding: outData ?? Data(), as: UTF8.self) } }
-    var err: String { lock.withLock { String(decoding: errData ?? Data(), as: UTF8.self) } }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import LaunchWatchCore
+import LaunchWatchTesting
 import Testing
 
 #if canImport(FoundationNetworking)
@@ -31,7 +32,7 @@ struct EmulateCommandTests {
     }
 
     @Test("gcloud ai custom-jobs describe against `emulate --scenario vertex-disk-too-small` prints the seed's error")
-    func gcloudDescribesTheSeedFailure() throws {
+    func gcloudDescribesTheSeedFailure() async throws {
         let path = ProcessInfo.processInfo.environment["PATH"] ?? ""
         guard
             let gcloud = path.split(separator: ":").map({ "\($0)/gcloud" }).first(where: {
@@ -53,26 +54,18 @@ struct EmulateCommandTests {
         try FileManager.default.createDirectory(at: config, withIntermediateDirectories: true)
         let token = config.appendingPathComponent("token")
         try "emulator-token\n".write(to: token, atomically: true, encoding: .utf8)
-        let describe = Process()
-        describe.executableURL = URL(fileURLWithPath: gcloud)
-        describe.arguments = [
-            "ai", "custom-jobs", "describe", "7788990011223344556", "--region=us-central1", "--format=json",
-        ]
-        var environment = ProcessInfo.processInfo.environment
+        var environment: [String: String] = [:]
         environment["CLOUDSDK_CONFIG"] = config.path
         environment["CLOUDSDK_API_ENDPOINT_OVERRIDES_AIPLATFORM"] = base.absoluteString + "/"
         environment["CLOUDSDK_AUTH_ACCESS_TOKEN_FILE"] = token.path
         environment["CLOUDSDK_CORE_PROJECT"] = "launchwatch-demo"
         environment["CLOUDSDK_CORE_DISABLE_PROMPTS"] = "1"
-        describe.environment = environment
-        let output = Pipe()
-        describe.standardOutput = output
-        describe.standardError = FileHandle.nullDevice
-        try ProcessStart.serialized { try describe.run() }
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        describe.waitUntilExit()
-        #expect(describe.terminationStatus == 0)
-        let text = String(decoding: data, as: UTF8.self)
+        let describe = try await ProgramRun.run(
+            gcloud,
+            ["ai", "custom-jobs", "describe", "7788990011223344556", "--region=us-central1", "--format=json"],
+            environment: environment)
+        #expect(describe.status == 0 && !describe.signalled)
+        let text = describe.stdout
         #expect(text.contains("Replicas low on disk: workerpool0. Specify a larger bootDiskSizeGb"))
         #expect(text.contains("\"state\": \"JOB_STATE_FAILED\""))
     }

@@ -35,24 +35,31 @@ final class LaunchWatchProcess: @unchecked Sendable {
         var lines: [String] { stdout.split(separator: "\n").map(String.init) }
     }
 
-    private let process = Process()
-    private let stdoutPipe = Pipe()
-    private let stderrPipe = Pipe()
+    private let arguments: [String]
     private let lock = NSCondition()
+    // Guarded by `lock`.
     private var stdoutData = Data()
     private var stderrData = Data()
     private var stdoutClosed = false
     private var stderrClosed = false
+    private var pid: pid_t = 0
+    private var exit: Int32?
 
+    /// Starts the binary with `posix_spawn`, its output read and its end awaited on threads of its
+    /// own. Not through swift-subprocess, as launchwatch's own children are: its runs each need a task
+    /// of the cooperative pool to end, and the synchronous tests that wait here hold a thread of that
+    /// pool (two on a small machine), so two of them would wait for ever. Not through Foundation's
+    /// `Process` either, whose `run()` crashed when swift-subprocess started a program at the same
+    /// moment: the pipes here are close-on-exec from birth, so a program started by another thread
+    /// never holds them open.
     init(
-        _ arguments: [String], environment: [String: String] = [:], directory: URL? = nil, executable: String? = nil
+        _ arguments: [String], environment: [String: String] = [:], executable: String? = nil
     ) throws {
         guard let binary = executable.map({ URL(fileURLWithPath: $0) }) ?? Self.binary else {
             throw ProcessError(
                 message: "the launchwatch binary was not found next to the tests; run `swift build` first")
         }
-        process.executableURL = binary
-        process.arguments = arguments
+        self.arguments = arguments
         var base = ProcessInfo.processInfo.environment
         base["NO_COLOR"] = nil
         base["LAUNCHWATCH_NO_HISTORY"] = nil
@@ -68,14 +75,58 @@ final class LaunchWatchProcess: @unchecked Sendable {
         where name.hasPrefix("LAUNCHWATCH_SENTINEL") || (environment[name]?.count ?? .max) < 8 {
             base[name] = sentinel
         }
-        process.environment = base
-        if let directory { process.currentDirectoryURL = directory }
-        process.standardOutput = stdoutPipe
-        process.standardError = stderrPipe
-        process.standardInput = FileHandle.nullDevice
-        try ProcessStart.serialized { try process.run() }
-        startReading(stdoutPipe.fileHandleForReading, isStdout: true)
-        startReading(stderrPipe.fileHandleForReading, isStdout: false)
+        var outPair: [Int32] = [0, 0]
+        var errPair: [Int32] = [0, 0]
+        let kind = Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue)
+        guard socketpair(AF_UNIX, kind, 0, &outPair) == 0 else { throw ProcessError(message: "socketpair failed") }
+        guard socketpair(AF_UNIX, kind, 0, &errPair) == 0 else {
+            outPair.forEach { close($0) }
+            throw ProcessError(message: "socketpair failed")
+        }
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_adddup2(&actions, outPair[1], 1)
+        posix_spawn_file_actions_adddup2(&actions, errPair[1], 2)
+        // A process group of its own, as Foundation's `Process` gave it (a signal a test sends goes to
+        // launchwatch alone, which must pass it on), and every signal at its default.
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var noSignals = sigset_t()
+        sigemptyset(&noSignals)
+        posix_spawnattr_setsigmask(&attributes, &noSignals)
+        var allSignals = sigset_t()
+        sigfillset(&allSignals)
+        sigdelset(&allSignals, SIGKILL)
+        sigdelset(&allSignals, SIGSTOP)
+        posix_spawnattr_setsigdefault(&attributes, &allSignals)
+        posix_spawnattr_setpgroup(&attributes, 0)
+        posix_spawnattr_setflags(
+            &attributes, Int16(POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+        let argv = ([binary.path] + arguments).map { strdup($0) } + [nil]
+        let envp = base.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer { (argv + envp).forEach { free($0) } }
+        var child: pid_t = 0
+        let spawned = posix_spawn(&child, binary.path, &actions, &attributes, argv, envp)
+        close(outPair[1])
+        close(errPair[1])
+        guard spawned == 0 else {
+            close(outPair[0])
+            close(errPair[0])
+            throw ProcessError(message: "cannot start \(binary.path): \(String(cString: strerror(spawned)))")
+        }
+        pid = child
+        let started = child
+        startReading(outPair[0], isStdout: true)
+        startReading(errPair[0], isStdout: false)
+        Thread { [self] in
+            var status: Int32 = 0
+            while waitpid(started, &status, 0) < 0, errno == EINTR {}
+            let signal = status & 0x7f
+            update { $0.exit = signal == 0 ? (status >> 8) & 0xff : signal }
+        }.start()
     }
 
     struct ProcessError: Error, CustomStringConvertible {
@@ -83,23 +134,27 @@ final class LaunchWatchProcess: @unchecked Sendable {
         var description: String { message }
     }
 
-    private func startReading(_ handle: FileHandle, isStdout: Bool) {
-        let thread = Thread { [self] in
+    private func startReading(_ descriptor: Int32, isStdout: Bool) {
+        Thread { [self] in
+            var buffer = [UInt8](repeating: 0, count: 65_536)
             while true {
-                let chunk = handle.availableData
-                lock.lock()
-                if chunk.isEmpty {
-                    if isStdout { stdoutClosed = true } else { stderrClosed = true }
-                    lock.broadcast()
-                    lock.unlock()
-                    return
-                }
-                if isStdout { stdoutData.append(chunk) } else { stderrData.append(chunk) }
-                lock.broadcast()
-                lock.unlock()
+                let count = read(descriptor, &buffer, buffer.count)
+                if count < 0, errno == EINTR { continue }
+                guard count > 0 else { break }
+                let bytes = Data(buffer[0..<count])
+                update { if isStdout { $0.stdoutData.append(bytes) } else { $0.stderrData.append(bytes) } }
             }
-        }
-        thread.start()
+            close(descriptor)
+            update { if isStdout { $0.stdoutClosed = true } else { $0.stderrClosed = true } }
+        }.start()
+    }
+
+    /// Changes the state under the lock and wakes every waiter.
+    private func update(_ change: (LaunchWatchProcess) -> Void) {
+        lock.lock()
+        change(self)
+        lock.broadcast()
+        lock.unlock()
     }
 
     /// Waits until a complete stdout line satisfies `predicate`; false on timeout or end of output.
@@ -117,36 +172,46 @@ final class LaunchWatchProcess: @unchecked Sendable {
     }
 
     func send(signal number: Int32) {
-        kill(process.processIdentifier, number)
+        let pid = lock.withLock { exit == nil ? self.pid : 0 }
+        if pid > 0 { kill(pid, number) }
+    }
+
+    /// Waits until the process has exited, or `deadline` (if any) passes; whether it has.
+    private func waitForExit(until deadline: Date?) -> Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        while exit == nil {
+            if let deadline {
+                if !lock.wait(until: deadline) { break }
+            } else {
+                lock.wait()
+            }
+        }
+        return exit != nil
     }
 
     /// Waits for the process to exit (killing it after `timeout`) and returns what it printed.
     func finish(timeout: TimeInterval = 120) -> Finished {
-        // Wait for the process itself, not for end-of-file on its pipes: another child started at
-        // the same moment by a parallel test can inherit a pipe's write end and hold it open.
-        let deadline = Date().addingTimeInterval(timeout)
-        while process.isRunning, Date() < deadline { usleep(10_000) }
-        if process.isRunning {
-            process.terminate()
+        if !waitForExit(until: Date().addingTimeInterval(timeout)) {
+            send(signal: SIGTERM)
             // A process that does not stop on SIGTERM within 10 s is killed: a test never hangs.
-            let stopBy = Date().addingTimeInterval(10)
-            while process.isRunning, Date() < stopBy { usleep(10_000) }
-            if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+            if !waitForExit(until: Date().addingTimeInterval(10)) {
+                send(signal: SIGKILL)
+                _ = waitForExit(until: nil)
+            }
         }
-        process.waitUntilExit()
-        // Then read what is left in the pipes, for at most a few seconds.
+        // Then read what is left in the pipes, for at most a few seconds (a grandchild that outlives
+        // launchwatch may hold them open).
         let drainBy = Date().addingTimeInterval(3)
         lock.lock()
-        while !(stdoutClosed && stderrClosed), lock.wait(until: drainBy) {}
         defer { lock.unlock() }
+        while !(stdoutClosed && stderrClosed), lock.wait(until: drainBy) {}
         let finished = Finished(
-            status: process.terminationStatus, stdout: String(decoding: stdoutData, as: UTF8.self),
+            status: exit ?? -1, stdout: String(decoding: stdoutData, as: UTF8.self),
             stderr: String(decoding: stderrData, as: UTF8.self))
         let leaked = Self.leakedSentinels(in: finished.stdout + finished.stderr)
         if !leaked.isEmpty {
-            Issue.record(
-                "SECRET LEAKED: \(leaked.joined(separator: ", ")) in the output of launchwatch \(process.arguments ?? [])"
-            )
+            Issue.record("SECRET LEAKED: \(leaked.joined(separator: ", ")) in the output of launchwatch \(arguments)")
         }
         return finished
     }
@@ -160,9 +225,9 @@ final class LaunchWatchProcess: @unchecked Sendable {
 
     /// Runs `launchwatch` with `arguments` to its end.
     static func run(
-        _ arguments: [String], environment: [String: String] = [:], directory: URL? = nil, executable: String? = nil
+        _ arguments: [String], environment: [String: String] = [:], executable: String? = nil
     ) throws -> Finished {
-        try LaunchWatchProcess(arguments, environment: environment, directory: directory, executable: executable)
+        try LaunchWatchProcess(arguments, environment: environment, executable: executable)
             .finish()
     }
 }

@@ -81,18 +81,13 @@ struct WandbCredentialsTests {
         try await EmulatorHarness.with(scenarioJSON: Self.scenario) { emulator in
             let home = try Self.folder()
             let configDirectory = home.appendingPathComponent("cfg")
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: python)
-            process.arguments = ["-m", "wandb", "login", "--host", emulator.baseURL.absoluteString, Self.key]
-            process.environment = [
-                "HOME": home.path, "WANDB_CONFIG_DIR": configDirectory.path, "PATH": "/usr/bin:/bin",
-                "WANDB_SILENT": "true",
-            ]
-            process.standardOutput = FileHandle.nullDevice
-            process.standardError = FileHandle.nullDevice
-            try ProcessStart.serialized { try process.run() }
-            while process.isRunning { try await Task.sleep(for: .milliseconds(50)) }
-            #expect(process.terminationStatus == 0)
+            let login = try await ProgramRun.run(
+                python, ["-m", "wandb", "login", "--host", emulator.baseURL.absoluteString, Self.key],
+                environment: [
+                    "HOME": home.path, "WANDB_CONFIG_DIR": configDirectory.path, "PATH": "/usr/bin:/bin",
+                    "WANDB_SILENT": "true",
+                ], inherit: false)
+            #expect(login.status == 0 && !login.signalled)
             let provider = try Self.make(environment: ["HOME": home.path, "WANDB_CONFIG_DIR": configDirectory.path])
             #expect(try await Self.poll(provider).observations.map(\.status) == ["PENDING"])
         }

@@ -98,31 +98,37 @@ struct LaunchCommand: AsyncParsableCommand {
                     store: $0, queue: pipelineVariables["queue"], name: launch.name, skip: { failed.status != nil })
             },
             allowsLiveView: false)
-        do {
-            try child.start(output: json ? stderr : stdout, errors: stderr)
-        } catch {
-            stderr.line("Error: cannot start \(command[0]): \(error.localizedDescription)")
-            throw ExitCode(127)
-        }
+        let commandOutput = json ? stderr : stdout
         // The command is a service beside the watch: its failure shuts the watch down gracefully (as
         // Ctrl-C does, with the summary so far); otherwise it waits for the watch to end before it
         // returns, and a graceful shutdown leaves it waiting for the command to exit.
-        let command = ClosureService {
-            let status = await child.wait()
+        let commandService = ClosureService {
+            let status: Int32
+            do throws(LaunchedCommand.NotStarted) {
+                status = try await child.run(output: commandOutput, errors: stderr)
+            } catch {
+                // /usr/bin/env itself could not be started (a missing command is env's exit 127).
+                failed.set(127)
+                throw LaunchedCommandFailure(status: 127, notStarted: error.reason)
+            }
             if status != 0 {
                 // Nothing was launched (or the launch cannot be trusted): stop watching.
                 failed.set(status)
-                throw LaunchedCommandFailure(status: status)
+                throw LaunchedCommandFailure(status: status, notStarted: nil)
             }
             try? await gracefulShutdown()
         }
         let watchCode: Int32
         do {
             let (result, signal) = try await session.run(beside: [
-                .init(service: command, failureTerminationBehavior: .gracefullyShutdownGroup)
+                .init(service: commandService, failureTerminationBehavior: .gracefullyShutdownGroup)
             ])
             watchCode = ExitStatus.code(for: result, signal: signal)
         } catch let failure as LaunchedCommandFailure {
+            if let reason = failure.notStarted {
+                stderr.line("Error: cannot start \(command[0]): \(reason)")
+                throw ExitCode(127)
+            }
             var lines = [
                 "", "launch: the command exited with code \(failure.status): \(launch.command.joined(separator: " "))",
             ]
@@ -190,9 +196,11 @@ struct LaunchCommand: AsyncParsableCommand {
     }
 }
 
-/// The launch command exited non-zero: `launch` exits with its status.
+/// The launch command exited non-zero, or could not be started: `launch` exits with its status.
 private struct LaunchedCommandFailure: Error {
     var status: Int32
+    /// Why the command could not be started, when it could not.
+    var notStarted: String?
 }
 
 /// The failed command's exit status, set once, read when the watch ends.

@@ -21,22 +21,3 @@ public final class ProviderMemory<Value: Sendable>: Sendable {
     /// The current value.
     public var value: Value { mutex.withLock { $0 } }
 }
-
-/// One lock for starting child processes with Foundation's `Process` in this process. Foundation's
-/// `Process.run()` on Linux has crashed (a bad pointer in its memcpy) when two threads started
-/// processes at the same moment, so every place that starts one with it — gcloud for vertex-gcloud,
-/// the gcloud token fallback, the benchmark's watches, the tests' runs of the binary and of the
-/// official clients — holds this lock while it does. Starting takes a millisecond; the lock is not
-/// held while the process runs, nor across an `await` (a lock held across one can starve the
-/// cooperative pool). The `command` kind starts its programs through swift-subprocess, which does
-/// not go through Foundation's `Process`.
-public enum ProcessStart {
-    public static let lock = NSLock()
-
-    /// Runs `start` (a `Process.run()` or a `posix_spawn`) under the lock.
-    public static func serialized<T>(_ start: () throws -> T) rethrows -> T {
-        lock.lock()
-        defer { lock.unlock() }
-        return try start()
-    }
-}

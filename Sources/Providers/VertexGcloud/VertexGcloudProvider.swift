@@ -25,7 +25,8 @@ import Logging
 /// is cancelled is killed at once. The other provider errors: `gcloud_not_found` (no executable where
 /// `gcloud` or `PATH` says), `gcloud_not_started`, `gcloud_failed` (a non-zero exit; the message is
 /// gcloud's own `ERROR: (gcloud.ai.custom-jobs.list) ...` line, without its hint naming the
-/// credentials) and `malformed_response` (output that is not the expected JSON).
+/// credentials) and `malformed_response` (output that is not the expected JSON, or more than 16 MiB
+/// of it). gcloud runs through swift-subprocess (`ChildProcess`), awaited, never on a blocked thread.
 ///
 /// ```json
 /// {"id": "vertex", "type": "vertex-gcloud",
@@ -221,6 +222,13 @@ public struct VertexGcloudProvider: Provider {
             throw CancellationError()
         case .failure(.notStarted(let reason)):
             throw ProviderError(code: "gcloud_not_started", message: "\(command) could not be started: \(reason)")
+        case .failure(.tooMuchOutput(let limit)):
+            throw ProviderError(
+                code: "malformed_response",
+                message: "\(command) printed more than \(limit >> 20) MiB and was stopped; narrow the provider's "
+                    + "\"match\" (a job id, or labels) so that gcloud lists fewer jobs")
+        case .failure(.unreadable(let reason)):
+            throw ProviderError(code: "gcloud_failed", message: "\(command)'s output could not be read: \(reason)")
         }
         guard output.status == 0, !output.signalled else {
             throw ProviderError(code: "gcloud_failed", message: failureMessage(command, output))

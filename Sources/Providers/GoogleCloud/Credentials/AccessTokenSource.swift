@@ -228,32 +228,47 @@ public actor AccessTokenSource {
         }
     }
 
-    /// `gcloud auth print-access-token`, run on a thread of its own: waiting for gcloud (a second or
-    /// more) must not block a thread of the cooperative pool, which the watch and its other
-    /// providers share. It gets the token timeout like any token request; gcloud is killed when the
-    /// timeout passes or the watch is cancelled, and it never prompts (`CLOUDSDK_CORE_DISABLE_PROMPTS`).
+    /// `gcloud auth print-access-token`, through swift-subprocess and awaited: waiting for gcloud (a
+    /// second or more) holds no thread of the cooperative pool, which the watch and its other providers
+    /// share. It gets the token timeout like any token request; gcloud and its process group are killed
+    /// when the timeout passes or the watch is cancelled, and it never prompts
+    /// (`CLOUDSDK_CORE_DISABLE_PROMPTS`).
     private static func gcloudToken(path: String, environment: [String: String], timeout: Duration)
         async throws(AccessTokenError) -> (token: String, expiresAt: Date?)
     {
         var environment = environment
         // A prompt would wait for an answer that never comes.
         environment["CLOUDSDK_CORE_DISABLE_PROMPTS"] = "1"
-        let run = GcloudTokenRun(path: path, environment: environment)
-        let result: Result<String, AccessTokenError> = await withTaskCancellationHandler {
-            await withCheckedContinuation { continuation in
-                run.install(continuation)
-                Thread { run.resume(with: run.run()) }.start()
-                Task {
-                    try? await Task.sleep(for: timeout)
-                    run.stop(
-                        because: AccessTokenError(
-                            "`gcloud auth print-access-token` gave no token within \(DurationText.format(timeout))"))
-                }
+        var process = ChildProcess(
+            executable: path, arguments: ["auth", "print-access-token"], environment: environment, timeout: timeout)
+        // A token is a few hundred bytes; a program that prints more is not answering the question.
+        process.outputLimit = 64 << 10
+        // A token request has nothing to save: gcloud gets no grace after SIGTERM.
+        process.killGrace = .zero
+        let output: ChildProcess.Output
+        do {
+            output = try await process.run()
+        } catch {
+            switch error {
+            case .timedOut:
+                throw AccessTokenError(
+                    "`gcloud auth print-access-token` gave no token within \(DurationText.format(timeout))")
+            case .cancelled:
+                throw AccessTokenError("`gcloud auth print-access-token` was cancelled")
+            case .notStarted:
+                throw AccessTokenError("gcloud could not be started")
+            case .tooMuchOutput:
+                throw AccessTokenError("`gcloud auth print-access-token` printed more than a token")
+            case .unreadable(let reason):
+                throw AccessTokenError("`gcloud auth print-access-token`'s output could not be read: \(reason)")
             }
-        } onCancel: {
-            run.stop(because: AccessTokenError("`gcloud auth print-access-token` was cancelled"))
         }
-        return (try result.get(), Date().addingTimeInterval(55 * 60))
+        let token = String(decoding: output.stdout, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !output.signalled, output.status == 0, !token.isEmpty else {
+            let ended = output.signalled ? "signal \(output.status)" : "exit \(output.status)"
+            throw AccessTokenError("`gcloud auth print-access-token` failed (\(ended))")
+        }
+        return (token, Date().addingTimeInterval(55 * 60))
     }
 
     static func findExecutable(_ name: String, path: String?) -> String? {
@@ -265,103 +280,5 @@ public actor AccessTokenSource {
     /// Records the quota project a credential file names, unless `GOOGLE_CLOUD_QUOTA_PROJECT` does.
     func noteQuotaProject(_ project: String?) {
         if let project, !project.isEmpty, quotaProject == nil { quotaProject = project }
-    }
-}
-
-/// One run of `gcloud auth print-access-token`: its answer, its timeout and a cancellation,
-/// delivered once; the process is killed when it is given up on.
-private final class GcloudTokenRun: @unchecked Sendable {
-    typealias Outcome = Result<String, AccessTokenError>
-    private let lock = NSLock()
-    private let process = Process()
-    private var continuation: CheckedContinuation<Outcome, Never>?
-    private var early: Outcome?
-    private var done = false
-    private var started = false
-
-    init(path: String, environment: [String: String]) {
-        process.executableURL = URL(fileURLWithPath: path)
-        process.arguments = ["auth", "print-access-token"]
-        process.environment = environment
-        process.standardError = FileHandle.nullDevice
-        process.standardInput = FileHandle.nullDevice
-    }
-
-    /// Runs gcloud to the end (on the calling thread) and reads its answer.
-    func run() -> Outcome {
-        let output = Pipe()
-        process.standardOutput = output
-        do {
-            // Not started once given up on; started under the lock `stop` takes, so that it kills
-            // a process that is running.
-            try lock.withLock {
-                guard !done else { throw AccessTokenError("given up on") }
-                try ProcessStart.serialized { try process.run() }
-                started = true
-            }
-        } catch {
-            return .failure(AccessTokenError("gcloud could not be started"))
-        }
-        let data = Self.readAll(output.fileHandleForReading.fileDescriptor)
-        process.waitUntilExit()
-        let token = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-        guard process.terminationStatus == 0, !token.isEmpty else {
-            return .failure(
-                AccessTokenError("`gcloud auth print-access-token` failed (exit \(process.terminationStatus))"))
-        }
-        return .success(token)
-    }
-
-    /// Everything `descriptor` gives until end of file. A read interrupted by a signal (the test
-    /// process and the watch start and reap children) is tried again: `readDataToEndOfFile` would
-    /// crash on it, and `readToEnd` would end early with part of the token.
-    private static func readAll(_ descriptor: Int32) -> Data {
-        var data = Data()
-        var buffer = [UInt8](repeating: 0, count: 4096)
-        while true {
-            let count = read(descriptor, &buffer, buffer.count)
-            if count > 0 {
-                data.append(contentsOf: buffer[0..<count])
-            } else if count < 0, errno == EINTR {
-                continue
-            } else {
-                return data
-            }
-        }
-    }
-
-    func install(_ continuation: CheckedContinuation<Outcome, Never>) {
-        lock.lock()
-        if let early {
-            lock.unlock()
-            continuation.resume(returning: early)
-            return
-        }
-        self.continuation = continuation
-        lock.unlock()
-    }
-
-    /// Gives up with `error`, killing gcloud if it runs.
-    func stop(because error: AccessTokenError) {
-        let running = lock.withLock { !done && started && process.isRunning }
-        if running { kill(process.processIdentifier, SIGKILL) }
-        resume(with: .failure(error))
-    }
-
-    func resume(with outcome: Outcome) {
-        lock.lock()
-        guard !done else {
-            lock.unlock()
-            return
-        }
-        done = true
-        guard let continuation else {
-            early = outcome
-            lock.unlock()
-            return
-        }
-        self.continuation = nil
-        lock.unlock()
-        continuation.resume(returning: outcome)
     }
 }
