@@ -110,7 +110,7 @@ extension UnkeyedDecodingContainer {
         } catch {
             JSONValueDecoder.recorder?.record(
                 JSONValueDecoder.Failure(error, basePath: JSONPath(codingPath: elementPath)))
-            // A container that stays on a failed element (Foundation's do) is moved past it.
+            // A container that stays on an element that failed to decode is moved past it.
             if currentIndex == before, !isAtEnd { _ = try? decode(JSONValue.self) }
             return nil
         }
@@ -136,18 +136,11 @@ extension JSONValueDecoder {
             return nil
         }
     }
-
-    /// Records `failure` while `decodeCollecting` runs; otherwise throws it. For a type's own checks
-    /// (a value of the right type but not an allowed one) that should not stop the decode.
-    public static func record(_ failure: Failure) throws {
-        guard let recorder else { throw failure }
-        recorder.record(failure)
-    }
 }
 
 extension JSONValueDecoder.Failure {
     /// A failure for `path`, with a code.
-    public init(_ code: String, at path: JSONPath, _ message: String) {
+    package init(_ code: String, at path: JSONPath, _ message: String) {
         self.init(path: path, message: message, code: code)
     }
 

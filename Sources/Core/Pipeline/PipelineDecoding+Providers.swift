@@ -1,8 +1,8 @@
 import Foundation
 
 /// `providers`: each entry's shape from `ProviderSection`, then its id, kind (from the registry),
-/// `config` (checked by the kind),
-/// `schedule`, `activate`, `map` and `degradedAfter`; then the references between providers.
+/// `config` (checked by the kind), `schedule`, `activate`, `map` and `degradedAfter`; then the
+/// references between providers (`degraded` names, facts through `FactReferenceCheck`).
 extension PipelineDecoding {
     mutating func providers(_ value: JSONValue?, at path: JSONPath, stages: [Stage]) -> [ProviderSpec] {
         guard let items = reader.array(value, at: path) else {
