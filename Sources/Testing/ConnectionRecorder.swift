@@ -26,10 +26,15 @@ public final class ConnectionRecorder: Sendable {
     /// connection); `nil` to never answer.
     private let answer: Data?
 
+    /// How long a connection is kept open once nothing more arrives.
+    private let holdSeconds: Int
+
     /// A listener; with `answer` (a whole HTTP response), one that answers every request with it —
-    /// a server that redirects, for a test that the redirect is not followed.
-    public init(answer: String? = nil) throws {
+    /// a server that redirects, for a test that the redirect is not followed. A connection that
+    /// sends nothing more for `holdSeconds` is closed.
+    public init(answer: String? = nil, holdSeconds: Int = 2) throws {
         self.answer = answer.map { Data($0.utf8) }
+        self.holdSeconds = holdSeconds
         #if canImport(Glibc)
             let fd = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         #else
@@ -76,7 +81,7 @@ public final class ConnectionRecorder: Sendable {
             let connection = accept(socket, nil, nil)
             guard connection >= 0 else { return }
             state.withLock { $0.connections += 1 }
-            var timeout = timeval(tv_sec: 2, tv_usec: 0)
+            var timeout = timeval(tv_sec: holdSeconds, tv_usec: 0)
             _ = setsockopt(connection, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
             var buffer = [UInt8](repeating: 0, count: 4096)
             while true {
