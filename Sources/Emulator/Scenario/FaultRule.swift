@@ -27,7 +27,7 @@ public struct FaultRule: Sendable {
         /// Answer with this status, headers and body; a `nil` body becomes the service's own error
         /// format (the Google error envelope, or W&B's `{"error": ...}`).
         case status(code: Int, headers: [String: String], body: JSONValue?)
-        /// Never answer (until the client gives up).
+        /// Never answer: the client gives up, or the emulator's stop closes the connection unanswered.
         case hang
         /// Close the connection in the middle of the body.
         case reset

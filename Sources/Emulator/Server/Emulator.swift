@@ -7,7 +7,7 @@ import ServiceLifecycle
 /// The local stand-in for Vertex AI, W&B, Cloud Logging, Cloud Run and Google's token endpoints: a
 /// real HTTP server on loopback, driven by a `Scenario`.
 ///
-/// `run()` serves until its task is cancelled. Every service is under the same base URL:
+/// `run()` serves until its task is cancelled, then stops gracefully (see `run()`). Every service is under the same base URL:
 /// Vertex AI at `/v1/projects/...`, Cloud Logging at `/v2/entries:list`, Cloud Run at
 /// `/v2/projects/.../executions/...`, W&B at `/graphql`, tokens at `/token` and
 /// `/computeMetadata/v1/...`, and the control API at `/_emulator/`.
