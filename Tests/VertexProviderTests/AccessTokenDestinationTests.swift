@@ -107,11 +107,14 @@ struct RedirectTests {
 /// the token timeout, is killed when given up on, and is told never to prompt.
 @Suite("the gcloud fallback is bounded")
 struct GcloudFallbackBoundsTests {
+    /// A gcloud that hangs for an hour: longer than any wait a test can see. It slept 60 s before,
+    /// and in a full run whose threads were all busy for two minutes the 1 s timeout fired only after
+    /// that sleep had ended, with exit 0 and no output: "failed (exit 0)" instead of the timeout.
     static func hangingGcloud(_ folder: TemporaryFolder) throws -> [String: String] {
         let script = try folder.write(
             "bin/gcloud",
             "#!/bin/sh\necho \"$CLOUDSDK_CORE_DISABLE_PROMPTS\" > \(folder.url.path)/prompts\n"
-                + "echo $$ > \(folder.url.path)/pid\nexec /bin/sleep 60\n")
+                + "echo $$ > \(folder.url.path)/pid\nexec /bin/sleep 3600\n")
         try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: script.path)
         return ["PATH": script.deletingLastPathComponent().path, "HOME": folder.url.path, "NO_GCE_CHECK": "true"]
     }
