@@ -1,10 +1,6 @@
 import Foundation
 import LaunchWatchCore
 
-#if canImport(FoundationNetworking)
-    import FoundationNetworking
-#endif
-
 /// Kind `status-endpoint`: a launch's state as a team's own service serves it, one JSON document per
 /// launch:
 ///
@@ -54,14 +50,15 @@ public struct StatusEndpointProvider: Provider {
         }
         self.url = url
         timeout = try DurationText.configured(configuration.timeout, field: "timeout", default: .seconds(10))
-        transport = HTTPTransport(timeout: timeout)
+        // The process's shared client and the `--debug` logger, from the context.
+        transport = HTTPTransport(timeout: timeout, context: context)
     }
 
     public func poll(_ context: PollContext) async throws -> PollResult {
-        var request = URLRequest(url: url)
-        request.setValue("application/json", forHTTPHeaderField: "Accept")
+        var request = HTTPTransport.Request(url: url)
+        request.setValue("application/json", forHeader: "Accept")
         let answer: HTTPTransport.Answer
-        do {
+        do throws(HTTPTransportError) {
             answer = try await transport.send(request, timeout: timeout)
         } catch {
             throw error.providerError(service: "the status endpoint", timeout: timeout)
