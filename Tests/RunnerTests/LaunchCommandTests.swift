@@ -244,14 +244,14 @@ struct LaunchCommandTests {
             "\(result.stdout)")
     }
 
-    @Test("the bundled by-name pipeline is Examples/pipelines/wandb-launch-by-name.json")
+    @Test("the bundled by-name pipeline is Examples/pipelines/wandb-launch-by-name.json (Scripts/embed-scenarios)")
     func bundledPipelineMatchesExample() throws {
         let example = try String(
             contentsOf: Fixtures.repository.appendingPathComponent("Examples/pipelines/wandb-launch-by-name.json"),
             encoding: .utf8)
         let source = try String(
             contentsOf: Fixtures.repository.appendingPathComponent(
-                "Sources/CLI/Launch/BundledPipeline+ByName.swift"), encoding: .utf8)
+                "Sources/CLI/BundledPipeline.swift"), encoding: .utf8)
         #expect(source.contains(example.trimmingCharacters(in: .newlines)))
     }
 }
