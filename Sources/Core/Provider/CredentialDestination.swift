@@ -204,7 +204,7 @@ public struct CredentialRefusal: Error, Sendable, Hashable, CustomStringConverti
 
     /// This refusal as the provider error an initialiser or a request throws.
     public var providerError: ProviderError {
-        ProviderError(code: "credentials_refused", message: "\(field): \(message)")
+        ProviderError(code: .credentialsRefused, message: "\(field): \(message)")
     }
 }
 

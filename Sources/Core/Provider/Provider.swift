@@ -23,7 +23,7 @@ import Logging
 ///     let url: URL
 ///     init(configuration: Configuration, context: ProviderContext) throws {
 ///         guard let url = URL(string: configuration.url) else {
-///             throw ProviderError(code: "bad_config", message: "url is not a URL")
+///             throw ProviderError(code: .badConfig, message: "url is not a URL")
 ///         }
 ///         self.url = url
 ///     }

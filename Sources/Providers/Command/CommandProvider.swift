@@ -205,7 +205,7 @@ struct CommandOutput: Sendable {
         case .notStarted(let reason):
             return redacted(
                 ProviderError(
-                    code: "command_not_started",
+                    code: .commandNotStarted,
                     message: "\(id): could not start \(programName): \(reason) (run names the program; a relative "
                         + "path is resolved against the pipeline's folder, a bare name is looked up in PATH)"))
         case .timedOut:
@@ -214,15 +214,15 @@ struct CommandOutput: Sendable {
                 ? "printed no line for \(DurationText.format(timeout)) (a stream must print at least that often)"
                 : "did not finish within \(DurationText.format(timeout))"
             return ProviderError(
-                code: "timeout", message: "\(id): \(programName) \(what); it was killed with its process group")
+                code: .timeout, message: "\(id): \(programName) \(what); it was killed with its process group")
         case .unreadable(let reason):
             return redacted(
-                ProviderError(code: "command_output", message: "\(id): cannot read \(programName)'s output: \(reason)"))
+                ProviderError(code: .commandOutput, message: "\(id): cannot read \(programName)'s output: \(reason)"))
         case .cancelled:
-            return ProviderError(code: "cancelled", message: "\(id): the command was cancelled")
+            return ProviderError(code: .cancelled, message: "\(id): the command was cancelled")
         case .tooMuchOutput(let limit):
             return ProviderError(
-                code: "command_output",
+                code: .commandOutput,
                 message: "\(id): \(programName) printed more than \(limit) in one run, the limit; it was killed with "
                     + "its process group (a poll prints the current status in a line or a few)")
         }
@@ -231,7 +231,7 @@ struct CommandOutput: Sendable {
     /// The error for a stream whose oldest lines were dropped, `kept` being the buffer's size.
     func overflowError(dropped: Int, kept: Int) -> ProviderError {
         ProviderError(
-            code: "command_output",
+            code: .commandOutput,
             message: "\(id): \(programName) printed \(dropped) lines more than the \(kept) kept between two polls; "
                 + "the oldest were dropped (print less often, or collect more often with a shorter every)")
     }
@@ -242,7 +242,7 @@ struct CommandOutput: Sendable {
         let said =
             outcome.lastErrorLine.map { ": \(String(redactor.redact($0).prefix(2000)))" }
             ?? " (and printed nothing on stderr)"
-        return redacted(ProviderError(code: "command_failed", message: "\(id): \(programName) \(how)\(said)"))
+        return redacted(ProviderError(code: .commandFailed, message: "\(id): \(programName) \(how)\(said)"))
     }
 
     private var programName: String {

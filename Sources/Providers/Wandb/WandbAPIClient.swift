@@ -31,11 +31,11 @@ public struct WandbAPIClient: Sendable {
         let answer = try await send(query, variables: variables)
         if let message = Self.firstError(answer.json) {
             throw ProviderError(
-                code: answer.status == 200 ? "graphql" : "http_\(answer.status)", message: "W&B: \(message)")
+                code: answer.status == 200 ? .graphql : .http(answer.status), message: "W&B: \(message)")
         }
         guard (200..<300).contains(answer.status) else { throw answer.httpError }
         guard let json = answer.json, let dataField = json["data"] else {
-            throw ProviderError(code: "malformed_response", message: "W&B sent a body that is not a GraphQL answer")
+            throw ProviderError(code: .malformedResponse, message: "W&B sent a body that is not a GraphQL answer")
         }
         return dataField
     }
@@ -95,8 +95,8 @@ public struct WandbAPIClient: Sendable {
     /// document error the server explained (a refused field or argument would fail every half too).
     static func isTooLarge(_ error: ProviderError) -> Bool {
         switch error.code {
-        case "http_413", "http_414": return true
-        case "http_400":
+        case .http(413), .http(414): return true
+        case .http(400):
             return !isSchemaRefusal(error) && !error.message.contains("Syntax Error")
                 && !error.message.contains("Variable \"$")
         default: return false
@@ -132,7 +132,7 @@ public struct WandbAPIClient: Sendable {
             var message = "an error without a message"
             if case .string(let text)? = error["message"] { message = text }
             let failure = ProviderError(
-                code: answer.status == 200 ? "graphql" : "http_\(answer.status)", message: "W&B: \(message)")
+                code: answer.status == 200 ? .graphql : .http(answer.status), message: "W&B: \(message)")
             // An error not under one of the aliases (a document error, a denied request) is the
             // whole request's; one under an alias is that field's only.
             guard data != nil, case .array(let path)? = error["path"], case .string(let alias)? = path.first,
@@ -142,7 +142,7 @@ public struct WandbAPIClient: Sendable {
             values[alias] = .failure(failure)
         }
         guard data != nil else {
-            throw ProviderError(code: "malformed_response", message: "W&B sent a body that is not a GraphQL answer")
+            throw ProviderError(code: .malformedResponse, message: "W&B sent a body that is not a GraphQL answer")
         }
         return values
     }
@@ -159,7 +159,7 @@ public struct WandbAPIClient: Sendable {
             if case .string(let text)? = json?["error"] { message += ": \(text)" }
             if let text = WandbAPIClient.firstError(json) { message += ": \(text)" }
             return ProviderError(
-                code: "http_\(status)", message: message, retryAfter: WandbAPIClient.retryHint(headers))
+                code: .http(status), message: message, retryAfter: WandbAPIClient.retryHint(headers))
         }
     }
 
@@ -259,7 +259,7 @@ extension WandbBatchPolled {
             }
         }
         return answers.map {
-            $0 ?? .failure(ProviderError(code: "internal", message: "\(kind) gave a target no answer"))
+            $0 ?? .failure(ProviderError(code: .internal, message: "\(kind) gave a target no answer"))
         }
     }
 

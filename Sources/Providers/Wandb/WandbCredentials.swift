@@ -43,19 +43,19 @@ public struct WandbCredentials: Sendable {
         let text = baseURLText(configured: configured, environment: environment)
         guard let url = URL(string: text.hasSuffix("/") ? String(text.dropLast()) : text), let host = url.host,
             ["http", "https"].contains(url.scheme ?? "")
-        else { throw ProviderError(code: "bad_config", message: "baseURL \"\(text)\" is not an http(s) URL") }
+        else { throw ProviderError(code: .badConfig, message: "baseURL \"\(text)\" is not an http(s) URL") }
         let netloc = url.port.map { "\(host):\($0)" } ?? host
         guard let (key, source) = apiKey(for: url, environment: environment) else {
             throw ProviderError(
-                code: "credentials",
+                code: .credentials,
                 message: "no W&B API key: set WANDB_API_KEY or run `wandb login` (it writes ~/.netrc for \(netloc))")
         }
         if let problem = problems(with: key) {
             let prefix = source == "WANDB_API_KEY" ? "WANDB_API_KEY invalid" : "\(source) invalid"
-            throw ProviderError(code: "credentials", message: "\(prefix): \(problem)")
+            throw ProviderError(code: .credentials, message: "\(prefix): \(problem)")
         }
         if let why = rule(environment: environment, key: key).sendRefusal(url, environment: environment) {
-            throw ProviderError(code: "credentials_refused", message: why)
+            throw ProviderError(code: .credentialsRefused, message: why)
         }
         logger.debug("W&B key from \(source), for \(url.absoluteString)", source: "credentials")
         return WandbCredentials(

@@ -86,7 +86,7 @@ public actor AccessTokenSource {
             cached = fresh
             return fresh.token
         } catch {
-            throw ProviderError(code: "credentials", message: "\(sourceDescription ?? "credentials"): \(error.message)")
+            throw ProviderError(code: .credentials, message: "\(sourceDescription ?? "credentials"): \(error.message)")
         }
     }
 
@@ -98,7 +98,7 @@ public actor AccessTokenSource {
     /// Throws when a Google credential must not be sent to `url` (see `GoogleCredentialDestinations`).
     public func check(destination url: URL) throws(ProviderError) {
         if let why = destinations.sendRefusal(url, environment: environment) {
-            throw ProviderError(code: "credentials_refused", message: why)
+            throw ProviderError(code: .credentialsRefused, message: why)
         }
     }
 
@@ -125,7 +125,7 @@ public actor AccessTokenSource {
                 "using \(description)\(quotaProject.map { ", quota project \($0)" } ?? "")", source: "credentials")
             return found
         } catch {
-            throw ProviderError(code: "credentials", message: error.message)
+            throw ProviderError(code: .credentials, message: error.message)
         }
     }
 
