@@ -25,18 +25,6 @@ public protocol BatchPolling: Provider {
         -> [Result<PollResult, ProviderError>]
 }
 
-/// What a batch of providers remembers between polls: text values by key. Thread-safe.
-public final class BatchMemory: Sendable {
-    private let values = Mutex<[String: String]>([:])
-
-    public init() {}
-
-    public subscript(key: String) -> String? {
-        get { values.withLock { $0[key] } }
-        set { values.withLock { $0[key] = newValue } }
-    }
-}
-
 extension RegisteredProvider {
     /// A batch poller for a kind that conforms to `BatchPolling`.
     static func batchPoller<B: BatchPolling>(_ type: B.Type) -> BatchPoller {
