@@ -2,12 +2,6 @@ import Foundation
 import LaunchWatchCore
 import Logging
 
-/// Why no access token could be had. Its message never contains a secret.
-struct AccessTokenError: Error, Sendable {
-    var message: String
-    init(_ message: String) { self.message = message }
-}
-
 /// Finds Google credentials the way Google's own tools do, and hands out cached access tokens.
 ///
 /// The first source that applies is used, in this order (google-auth's `default()` in
