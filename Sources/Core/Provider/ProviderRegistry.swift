@@ -37,12 +37,12 @@ public struct ProviderRegistry: Sendable {
         let kind = P.kind
         guard !kind.isEmpty, kind.allSatisfy({ ($0.isASCII && ($0.isLowercase || $0.isNumber)) || $0 == "-" }) else {
             throw RegistryError(
-                code: "invalid_kind",
+                code: .invalidKind,
                 message: "provider kind \"\(kind)\" of \(P.self) must use lowercase letters, digits and '-' only")
         }
         if let existing = entries[kind] {
             throw RegistryError(
-                code: "duplicate_kind",
+                code: .duplicateKind,
                 message: "provider kind \"\(kind)\" is registered twice (\(existing.typeName) and \(P.self))")
         }
         entries[kind] = RegisteredProvider(P.self)
