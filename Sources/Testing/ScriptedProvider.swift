@@ -35,7 +35,7 @@ public struct ScriptedProvider: Provider {
 
     public init(configuration: Configuration, context: ProviderContext) throws {
         guard let script = ProviderScript.named(configuration.script) else {
-            throw ProviderError(code: "unknown_script", message: "no script \"\(configuration.script)\"")
+            throw ProviderError(code: .unknownScript, message: "no script \"\(configuration.script)\"")
         }
         script.recordCreation(configuration)
         self.script = script
@@ -155,4 +155,9 @@ public final class ProviderScript: Sendable {
             return result
         }
     }
+}
+
+extension ProviderError.Code {
+    /// `unknown_script`: a `scripted` provider's configuration names no `ProviderScript` of this process.
+    fileprivate static let unknownScript: Self = "unknown_script"
 }

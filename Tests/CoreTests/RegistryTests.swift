@@ -74,7 +74,8 @@ struct RegistryTests {
         #expect(added.refusals.isEmpty)
         let twice = registry.adding(OtherStatusPageProvider.self).adding(BadKind.Uppercase.self)
         #expect(twice.kinds == registry.kinds)
-        #expect(twice.refusals.map(\.code) == ["duplicate_kind", "invalid_kind"])
+        #expect(twice.refusals.map(\.code) == [.duplicateKind, .invalidKind])
+        #expect(twice.refusals.map(\.code.rawValue) == ["duplicate_kind", "invalid_kind"])
     }
 
     @Test("rejects a kind registered twice and names both types")
@@ -83,7 +84,7 @@ struct RegistryTests {
         let error = try #require(throws: RegistryError.self) {
             try registry.register(OtherStatusPageProvider.self)
         }
-        #expect(error.code == "duplicate_kind")
+        #expect(error.code == .duplicateKind)
         #expect(error.message.contains("\"status-page\""))
         #expect(error.message.contains("StatusPageProvider"))
         #expect(error.message.contains("OtherStatusPageProvider"))
@@ -99,7 +100,7 @@ struct RegistryTests {
     func rejectsInvalidKind(type: any Provider.Type) throws {
         var registry = ProviderRegistry()
         let error = try #require(throws: RegistryError.self) { try registry.register(type) }
-        #expect(error.code == "invalid_kind")
+        #expect(error.code == .invalidKind)
         #expect(error.message.contains("\"\(type.kind)\""))
         #expect(registry.kinds.isEmpty)
     }

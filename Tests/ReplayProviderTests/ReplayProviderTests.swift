@@ -103,6 +103,28 @@ struct ReplayProviderTests {
         #expect(running.nextChangeAfter == .seconds(5))
     }
 
+    @Test(
+        "a failed poll the recorder wrote replays with the same typed code",
+        arguments: [ProviderError.Code.http(429), .credentialsRefused, .unexpected, "gcloud_failed", "maintenance"])
+    func recordedCodesReplayUnchanged(code: ProviderError.Code) async throws {
+        let folder = try RecordingFolder()
+        defer { folder.remove() }
+        let failure = ProviderError(code: code, message: "it failed")
+        let lines = [
+            RecordingEntry(
+                failure: failure, provider: "vertex", at: Self.startedAt.addingTimeInterval(1),
+                startedAt: Self.startedAt),
+            RecordingEntry(at: 2, provider: "vertex", status: "JOB_STATE_RUNNING"),
+        ].map { $0.jsonLine() }
+        try folder.write(lines.joined(separator: "\n"), to: "launch.ndjson")
+        let provider = try makeProvider(#"{"file": "launch.ndjson"}"#, in: folder)
+
+        let error = try await #require(throws: ProviderError.self) { try await poll(provider, at: 1) }
+        #expect(error.code == code)
+        #expect(error.code.rawValue == code.rawValue)
+        #expect(error.message == "it failed")
+    }
+
     @Test("hands over the observations before an error first, and the error at the next poll")
     func observationsBeforeAnErrorComeFirst() async throws {
         let folder = try RecordingFolder()

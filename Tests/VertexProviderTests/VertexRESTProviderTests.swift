@@ -327,7 +327,7 @@ struct VertexRESTProviderTests {
             let provider = try Fixture.provider(harness, match: Self.byLabel)
             #expect(try await Fixture.poll(provider).observations.count == 1)
             let error = try await Fixture.pollError(provider)
-            #expect(error.code == "http_\(status)")
+            #expect(error.code == .http(status))
             #expect(error.retryAfter == nil)
             let expected =
                 status == 503

@@ -13,7 +13,7 @@ extension ProviderSpec {
                 try registration.make(configuration: configuration, at: configurationPath, context: context))
         } catch {
             let message = error.failures.map { "\($0.path): \($0.message)" }.joined(separator: "; ")
-            return .failure(ProviderError(code: "configuration", message: message))
+            return .failure(ProviderError(code: .configuration, message: message))
         }
     }
 }

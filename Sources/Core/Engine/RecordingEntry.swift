@@ -22,12 +22,13 @@ public struct RecordingEntry: Sendable, Hashable, Codable {
     public var facts: [String: String]?
     public var error: RecordedError?
 
-    /// A failed poll.
+    /// A failed poll. `code` is stored as its raw string (`"http_503"`), so a replay throws the
+    /// same code again.
     public struct RecordedError: Sendable, Hashable, Codable {
-        public var code: String
+        public var code: ProviderError.Code
         public var message: String
 
-        public init(code: String, message: String) {
+        public init(code: ProviderError.Code, message: String) {
             self.code = code
             self.message = message
         }
@@ -86,22 +87,22 @@ public struct RecordingEntry: Sendable, Hashable, Codable {
                 let value = try JSONParser.parse(trimmed)
                 let entry = try JSONValueDecoder().decode(RecordingEntry.self, from: value)
                 guard entry.at.isFinite, entry.at >= 0 else {
-                    throw ProviderError(code: "bad_recording", message: "line \(index + 1): \"at\" must be 0 or more")
+                    throw ProviderError(code: .badRecording, message: "line \(index + 1): \"at\" must be 0 or more")
                 }
                 guard entry.error != nil || entry.status != nil || entry.stage != nil else {
                     throw ProviderError(
-                        code: "bad_recording", message: "line \(index + 1): needs \"status\", \"stage\" or \"error\"")
+                        code: .badRecording, message: "line \(index + 1): needs \"status\", \"stage\" or \"error\"")
                 }
                 entries.append(entry)
             } catch let error as ProviderError {
                 throw error
             } catch let error as JSONParser.SyntaxError {
-                throw ProviderError(code: "bad_recording", message: "line \(index + 1): \(error.message)")
+                throw ProviderError(code: .badRecording, message: "line \(index + 1): \(error.message)")
             } catch let error as JSONValueDecoder.Failures {
                 let first = error.failures.first.map { "\($0.path): \($0.message)" } ?? "invalid"
-                throw ProviderError(code: "bad_recording", message: "line \(index + 1): \(first)")
+                throw ProviderError(code: .badRecording, message: "line \(index + 1): \(first)")
             } catch {
-                throw ProviderError(code: "bad_recording", message: "line \(index + 1): \(error)")
+                throw ProviderError(code: .badRecording, message: "line \(index + 1): \(error)")
             }
         }
         return entries.sorted { $0.at < $1.at }

@@ -1,23 +1,5 @@
 import Foundation
 
-/// One launch of a sweep: a name (shown in views and carried by every event) and its pipeline, the
-/// same pipeline file loaded with this launch's variables.
-public struct SweepTarget: Sendable {
-    public var name: String
-    public var pipeline: Pipeline
-
-    public init(name: String, pipeline: Pipeline) {
-        self.name = name
-        self.pipeline = pipeline
-    }
-}
-
-/// An event of one target of a sweep.
-public struct SweepEvent: Sendable {
-    public var target: String
-    public var event: WatchEvent
-}
-
 /// Watches many launches of one pipeline in one loop (`launchwatch run --targets`), at a cost that
 /// does not grow with their number where the provider kinds allow it.
 ///

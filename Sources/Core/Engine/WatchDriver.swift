@@ -214,7 +214,7 @@ struct WatchDriver<C: Clock>: Sendable where C.Duration == Duration {
                                         statuses: polled.observations.map(\.status), retryAfter: polled.retryAfter,
                                         nextChangeAfter: polled.nextChangeAfter)
                                 ))
-                        case .failure(let error) where error.code == "cancelled" && Task.isCancelled:
+                        case .failure(let error) where error.code == .cancelled && Task.isCancelled:
                             // Stopped by the interruption itself, not a failure of the provider.
                             continue
                         case .failure(let error):

@@ -75,7 +75,7 @@ extension DurationText {
         guard let text else { return fallback }
         guard let parsed = parse(text), allowZero || parsed > .zero else {
             throw ProviderError(
-                code: "bad_config",
+                code: .badConfig,
                 message: "\(field) \"\(text)\" is not a duration such as \(format(fallback))")
         }
         return parsed

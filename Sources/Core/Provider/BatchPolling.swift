@@ -25,31 +25,19 @@ public protocol BatchPolling: Provider {
         -> [Result<PollResult, ProviderError>]
 }
 
-/// What a batch of providers remembers between polls: text values by key. Thread-safe.
-public final class BatchMemory: Sendable {
-    private let values = Mutex<[String: String]>([:])
-
-    public init() {}
-
-    public subscript(key: String) -> String? {
-        get { values.withLock { $0[key] } }
-        set { values.withLock { $0[key] = newValue } }
-    }
-}
-
 extension RegisteredProvider {
     /// A batch poller for a kind that conforms to `BatchPolling`.
     static func batchPoller<B: BatchPolling>(_ type: B.Type) -> BatchPoller {
         { providers, memory, context in
             let typed = providers.compactMap { $0 as? B }
             guard typed.count == providers.count else {
-                let error = ProviderError(code: "internal", message: "a batch mixed provider kinds")
+                let error = ProviderError(code: .internal, message: "a batch mixed provider kinds")
                 return providers.map { _ in .failure(error) }
             }
             let answers = await B.poll(batch: typed, memory: memory, context)
             guard answers.count == providers.count else {
                 let error = ProviderError(
-                    code: "internal", message: "\(B.kind) answered \(answers.count) of \(providers.count) targets")
+                    code: .internal, message: "\(B.kind) answered \(answers.count) of \(providers.count) targets")
                 return providers.map { _ in .failure(error) }
             }
             return answers
@@ -66,9 +54,9 @@ extension Provider {
         } catch let error as ProviderError {
             return .failure(error)
         } catch is CancellationError {
-            return .failure(ProviderError(code: "cancelled", message: "the poll was cancelled"))
+            return .failure(ProviderError(code: .cancelled, message: "the poll was cancelled"))
         } catch {
-            return .failure(ProviderError(code: "error", message: "\(error)"))
+            return .failure(ProviderError(code: .unexpected, message: "\(error)"))
         }
     }
 }

@@ -26,18 +26,18 @@ public enum HTTPTransportError: Error, Sendable, Equatable {
     public func providerError(service: String, timeout: Duration) -> ProviderError {
         switch self {
         case .timedOut:
-            ProviderError(code: "timeout", message: "no answer from \(service) within \(DurationText.format(timeout))")
+            ProviderError(code: .timeout, message: "no answer from \(service) within \(DurationText.format(timeout))")
         case .cancelled:
-            ProviderError(code: "cancelled", message: "the request to \(service) was cancelled")
+            ProviderError(code: .cancelled, message: "the request to \(service) was cancelled")
         case .tooLarge(let bytes, let maximum):
             ProviderError(
-                code: "response_too_large",
+                code: .responseTooLarge,
                 message: "\(service) sent more than a status answer can be (\(bytes / 1_048_576) MB, over "
                     + "\(maximum / 1_048_576) MB); the rest was not read")
         case .network(let reason):
-            ProviderError(code: "network", message: "\(service) could not be reached: \(reason)")
+            ProviderError(code: .network, message: "\(service) could not be reached: \(reason)")
         case .redirected:
-            ProviderError(code: "redirected", message: "\(service) \(summary)")
+            ProviderError(code: .redirected, message: "\(service) \(summary)")
         }
     }
 

@@ -21,27 +21,3 @@ public struct PollResult: Sendable {
         self.notices = notices
     }
 }
-
-/// An error a provider throws from `poll`: the watch reports it and goes on (the provider may
-/// become degraded), it never ends the watch.
-///
-/// `message` is shown to users: it must say what failed and never contain a secret.
-public struct ProviderError: Error, Sendable, Hashable, CustomStringConvertible {
-    /// A short stable code, such as `http_429`, `timeout`, `malformed_response`.
-    public var code: String
-    public var message: String
-    /// The backend asked us to wait at least this long before the next request.
-    public var retryAfter: Duration?
-    /// The provider knows when to poll next (a recording's next entry): the schedule polls then
-    /// instead of backing off.
-    public var nextPollAfter: Duration?
-
-    public init(code: String, message: String, retryAfter: Duration? = nil, nextPollAfter: Duration? = nil) {
-        self.code = code
-        self.message = message
-        self.retryAfter = retryAfter
-        self.nextPollAfter = nextPollAfter
-    }
-
-    public var description: String { message }
-}

@@ -23,7 +23,7 @@ import Logging
 ///     let url: URL
 ///     init(configuration: Configuration, context: ProviderContext) throws {
 ///         guard let url = URL(string: configuration.url) else {
-///             throw ProviderError(code: "bad_config", message: "url is not a URL")
+///             throw ProviderError(code: .badConfig, message: "url is not a URL")
 ///         }
 ///         self.url = url
 ///     }
@@ -73,100 +73,4 @@ extension Provider {
     public static func publishedFacts(for configuration: Configuration) -> [String]? { publishedFacts }
     public static var defaultInterval: Duration { .seconds(1) }
     public static var statusesNameStages: Bool { false }
-}
-
-/// What a provider learns once, when it is created.
-public struct ProviderContext: Sendable {
-    /// The provider's id in the pipeline.
-    public var id: String
-    /// The folder of the pipeline file: relative paths in a configuration are resolved against it.
-    public var baseDirectory: URL
-    /// The process environment (or the one a test injects).
-    public var environment: [String: String]
-    /// When the watch started (also `${launch.startedAt}`).
-    public var startedAt: Date
-    /// The HTTP client to send requests through (`HTTPTransport(timeout:context:)`): shared by every
-    /// provider of the process, so that connections are reused. Never shut down by a provider.
-    public var http: SharedHTTPClient
-    /// Where `--debug` lines go (`DebugLogHandler`): HTTP requests, gcloud calls, credential sources.
-    /// Secrets never go in a line.
-    public var logger: Logger
-
-    /// A context; `http` defaults to the process's client and `logger` to the one bound for the
-    /// current task (`DebugLogHandler.current`: off unless the caller turned debug output on).
-    public init(
-        id: String, baseDirectory: URL, environment: [String: String], startedAt: Date,
-        http: SharedHTTPClient = .processWide, logger: Logger = DebugLogHandler.current
-    ) {
-        self.id = id
-        self.baseDirectory = baseDirectory
-        self.environment = environment
-        self.startedAt = startedAt
-        self.http = http
-        self.logger = logger
-    }
-
-    /// `path` resolved against `baseDirectory` unless it is absolute.
-    public func resolve(path: String) -> URL {
-        if path.hasPrefix("/") { return URL(fileURLWithPath: path) }
-        return baseDirectory.appendingPathComponent(path)
-    }
-}
-
-/// What a provider learns at each poll.
-public struct PollContext: Sendable {
-    /// The current time of the watch's clock, as a date.
-    public var now: Date
-    /// When the watch started.
-    public var startedAt: Date
-    /// How many polls this provider instance has made before this one (in a sweep's batch poll, how many
-    /// polls the batch has made).
-    public var attempt: Int
-    /// Every fact the watch knows at this poll (not only those the configuration uses), for providers
-    /// that hand them on, as the `command` kind does in `LAUNCHWATCH_FACT_<NAME>`: in a sweep, its
-    /// target's facts; empty in a batch poll, whose targets each know their own.
-    public var facts: [String: String]
-    /// The provider's request budget (`schedule.budget.perMinute`, by default what polling at `every`
-    /// spends); `nil` when the caller sets none (a provider then assumes 60). The schedule counts a poll
-    /// as one request: a poll that sends several (pages, batches) keeps within the budget by asking for
-    /// a later next poll (`retryAfter`).
-    public var requestsPerMinute: Int?
-
-    public init(
-        now: Date, startedAt: Date, attempt: Int, facts: [String: String] = [:], requestsPerMinute: Int? = nil
-    ) {
-        self.now = now
-        self.startedAt = startedAt
-        self.attempt = attempt
-        self.facts = facts
-        self.requestsPerMinute = requestsPerMinute
-    }
-}
-
-/// One configuration field of a provider kind, as `launchwatch providers KIND` shows it.
-public struct ConfigurationField: Sendable, Hashable {
-    /// The JSON type of a field, also used for the JSON Schema.
-    public enum FieldType: String, Sendable, Hashable {
-        case string, integer, number, boolean, duration, object, array
-        /// An object whose values are all strings (labels, env).
-        case stringMap = "map of strings"
-    }
-
-    public var name: String
-    public var type: FieldType
-    public var required: Bool
-    /// The default, as the user would write it, when the field is optional.
-    public var defaultValue: String?
-    public var summary: String
-
-    public init(
-        _ name: String, _ type: FieldType, required: Bool = false, default defaultValue: String? = nil,
-        _ summary: String
-    ) {
-        self.name = name
-        self.type = type
-        self.required = required
-        self.defaultValue = defaultValue
-        self.summary = summary
-    }
 }

@@ -126,13 +126,13 @@ public struct CloudLoggingProvider: Provider {
         } else if let names = configuration.resourceNames, !names.isEmpty {
             resourceNames = names
         } else {
-            throw ProviderError(code: "bad_config", message: "give project or resourceNames")
+            throw ProviderError(code: .badConfig, message: "give project or resourceNames")
         }
         let endpoint = configuration.endpoint ?? "https://logging.googleapis.com"
         guard let base = URL(string: endpoint.hasSuffix("/") ? String(endpoint.dropLast()) : endpoint),
             ["http", "https"].contains(base.scheme ?? ""), base.host != nil,
             let url = URL(string: base.absoluteString + "/v2/entries:list")
-        else { throw ProviderError(code: "bad_config", message: "endpoint \"\(endpoint)\" is not an http(s) URL") }
+        else { throw ProviderError(code: .badConfig, message: "endpoint \"\(endpoint)\" is not an http(s) URL") }
         self.url = url
         filter = configuration.filter.flatMap { $0.trimmingCharacters(in: .whitespaces).isEmpty ? nil : $0 }
         let timeout = try DurationText.configured(configuration.timeout, field: "timeout", default: .seconds(10))
@@ -145,7 +145,7 @@ public struct CloudLoggingProvider: Provider {
             configuration.finalReadAfter, field: "finalReadAfter", default: .seconds(90), allowZero: true)
         if let text = configuration.finalReadFrom {
             guard let date = RFC3339.date(from: text) else {
-                throw ProviderError(code: "bad_config", message: "finalReadFrom \"\(text)\" is not an RFC 3339 time")
+                throw ProviderError(code: .badConfig, message: "finalReadFrom \"\(text)\" is not an RFC 3339 time")
             }
             finalReadFrom = date
         } else {
@@ -189,7 +189,7 @@ public struct CloudLoggingProvider: Provider {
         do {
             json = try await client.post(url, body: .object(body))
         } catch {
-            if error.code == "http_400", state.pageToken != nil {
+            if error.code == .http(400), state.pageToken != nil {
                 // An expired or unknown page token: start again from the cursor at the next poll.
                 cursor.withLock {
                     $0.pageToken = nil
@@ -208,7 +208,7 @@ public struct CloudLoggingProvider: Provider {
                     let date = RFC3339.date(from: timestamp)
                 else {
                     throw ProviderError(
-                        code: "malformed_response",
+                        code: .malformedResponse,
                         message: "Cloud Logging sent an entry without an RFC 3339 timestamp or an insertId")
                 }
                 positions.append((timestamp, insertId, date))
@@ -232,7 +232,7 @@ public struct CloudLoggingProvider: Provider {
             }
         } else if json["entries"] != nil {
             throw ProviderError(
-                code: "malformed_response", message: "Cloud Logging sent entries in an unexpected shape")
+                code: .malformedResponse, message: "Cloud Logging sent entries in an unexpected shape")
         }
         // The cursor moves to the last entry at least `settle` older than the service's clock (or to
         // the last read, once nothing new has come for `settle`); the entries after it are listed
@@ -286,7 +286,7 @@ public struct CloudLoggingProvider: Provider {
             json = try await client.post(url, body: .object(body))
         } catch {
             // A rejected page token ends the final read: it is a last look, not the main path.
-            if error.code == "http_400", case .reading = state.finalRead { cursor.withLock { $0.finalRead = .done } }
+            if error.code == .http(400), case .reading = state.finalRead { cursor.withLock { $0.finalRead = .done } }
             throw error
         }
         var observations: [Observation] = []
@@ -339,29 +339,5 @@ public struct CloudLoggingProvider: Provider {
 
     static func quote(_ text: String) -> String {
         "\"" + text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
-    }
-}
-
-/// The common reasons a launch fails, recognised in a log message: the detail's `code`.
-public enum LaunchErrorKind {
-    static let patterns: [(code: String, needles: [String])] = [
-        ("machine_type_not_supported", ["machine type", "is not supported"]),
-        ("quota_exceeded", ["quota"]),
-        ("permission_denied", ["permission denied"]),
-        ("permission_denied", ["permission_denied"]),
-        ("permission_denied", ["does not have permission"]),
-        ("image_pull", ["imagepull"]),
-        ("image_pull", ["pull image"]),
-        ("image_pull", ["image", "not found"]),
-        ("not_found", ["not found"]),
-        ("out_of_memory", ["out of memory"]),
-        ("out_of_memory", ["outofmemoryerror"]),
-        ("wandb_error", ["wandb: error"]),
-    ]
-
-    /// A short code for `message`, or `nil` when it is none of the known kinds.
-    public static func classify(_ message: String) -> String? {
-        let lowered = message.lowercased()
-        return patterns.first { $0.needles.allSatisfy { lowered.contains($0) } }?.code
     }
 }

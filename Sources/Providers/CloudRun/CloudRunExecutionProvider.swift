@@ -53,12 +53,12 @@ public struct CloudRunExecutionProvider: Provider {
             ("project", configuration.project), ("region", configuration.region), ("job", configuration.job),
             ("execution", configuration.execution),
         ] where value.isEmpty || value.contains("/") || value.contains(" ") {
-            throw ProviderError(code: "bad_config", message: "\(name) \"\(value)\" is not a name")
+            throw ProviderError(code: .badConfig, message: "\(name) \"\(value)\" is not a name")
         }
         guard let base = URL(string: endpoint.hasSuffix("/") ? String(endpoint.dropLast()) : endpoint),
             ["http", "https"].contains(base.scheme ?? ""), base.host != nil,
             let url = URL(string: base.absoluteString + path)
-        else { throw ProviderError(code: "bad_config", message: "endpoint \"\(endpoint)\" is not an http(s) URL") }
+        else { throw ProviderError(code: .badConfig, message: "endpoint \"\(endpoint)\" is not an http(s) URL") }
         self.url = url
         let timeout = try DurationText.configured(configuration.timeout, field: "timeout", default: .seconds(10))
         let transport = HTTPTransport(timeout: timeout, context: context)
@@ -82,14 +82,14 @@ public struct CloudRunExecutionProvider: Provider {
     static func observation(_ json: JSONValue) throws(ProviderError) -> Observation? {
         guard case .object = json, case .string(let name)? = json["name"], !name.isEmpty else {
             throw ProviderError(
-                code: "malformed_response", message: "Cloud Run sent an answer that is not an execution (no name)")
+                code: .malformedResponse, message: "Cloud Run sent an answer that is not an execution (no name)")
         }
         let conditions: [JSONValue]
         switch json["conditions"] {
         case nil, .null?: return nil
         case .array(let items)?: conditions = items
         default:
-            throw ProviderError(code: "malformed_response", message: "Cloud Run sent conditions that are not a list")
+            throw ProviderError(code: .malformedResponse, message: "Cloud Run sent conditions that are not a list")
         }
         guard let completed = conditions.first(where: { $0["type"] == .string("Completed") }) else {
             return nil

@@ -33,7 +33,7 @@ struct CommandLineRecord: Decodable, Sendable {
     ) throws(ProviderError) -> (observation: Observation, retryAfter: Duration?) {
         func failure(_ message: String) -> ProviderError {
             ProviderError(
-                code: "command_output",
+                code: .commandOutput,
                 message: "\(provider): line \(number) of the command's output \(message); each line must be one "
                     + "JSON object such as {\"status\": \"RUNNING\"}")
         }

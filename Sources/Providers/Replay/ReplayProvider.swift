@@ -41,14 +41,14 @@ public struct ReplayProvider: Provider {
     public init(configuration: Configuration, context: ProviderContext) throws {
         let speed = configuration.speed ?? 1
         guard speed.isFinite, speed > 0, speed <= 1_000_000 else {
-            throw ProviderError(code: "bad_config", message: "speed must be a number above 0")
+            throw ProviderError(code: .badConfig, message: "speed must be a number above 0")
         }
         let url = context.resolve(path: configuration.file)
         let text: String
         do {
             text = try String(contentsOf: url, encoding: .utf8)
         } catch {
-            throw ProviderError(code: "unreadable", message: "cannot read the recording \(configuration.file)")
+            throw ProviderError(code: .unreadable, message: "cannot read the recording \(configuration.file)")
         }
         var entries = try RecordingEntry.parse(lines: text)
         if let only = configuration.provider { entries.removeAll { $0.provider != only } }

@@ -103,10 +103,10 @@ public struct VertexGcloudProvider: Provider {
         // Both become arguments: neither may read as an option.
         guard project.first?.isLetter == true || project.first?.isNumber == true,
             project.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == ":" || $0 == "." })
-        else { throw ProviderError(code: "bad_config", message: "project \"\(project)\" is not a project id") }
+        else { throw ProviderError(code: .badConfig, message: "project \"\(project)\" is not a project id") }
         guard region.first?.isLowercase == true, region.allSatisfy({ $0.isLowercase || $0.isNumber || $0 == "-" })
         else {
-            throw ProviderError(code: "bad_config", message: "region \"\(region)\" is not a region such as us-central1")
+            throw ProviderError(code: .badConfig, message: "region \"\(region)\" is not a region such as us-central1")
         }
         let timeout = try DurationText.configured(configuration.timeout, field: "timeout", default: .seconds(30))
         searchEvery = try DurationText.configured(
@@ -123,7 +123,7 @@ public struct VertexGcloudProvider: Provider {
         var environment = context.environment
         for (name, value) in configuration.env ?? [:] {
             guard !name.isEmpty, !name.contains("=") else {
-                throw ProviderError(code: "bad_config", message: "env name \"\(name)\" is not a variable name")
+                throw ProviderError(code: .badConfig, message: "env name \"\(name)\" is not a variable name")
             }
             environment[name] = value
         }
@@ -131,7 +131,7 @@ public struct VertexGcloudProvider: Provider {
         environment["CLOUDSDK_CORE_DISABLE_PROMPTS"] = "1"
         let gcloud = (configuration.gcloud ?? "gcloud").trimmingCharacters(in: .whitespaces)
         guard !gcloud.isEmpty else {
-            throw ProviderError(code: "bad_config", message: "gcloud is empty: give the gcloud executable's path")
+            throw ProviderError(code: .badConfig, message: "gcloud is empty: give the gcloud executable's path")
         }
         executable =
             gcloud.contains("/")
@@ -141,7 +141,7 @@ public struct VertexGcloudProvider: Provider {
             let id = VertexJobMatch.id(fromNameOrID: jobId)
             // The id becomes an argument of its own: it must not read as an option.
             guard !id.isEmpty, id.allSatisfy(\.isNumber) else {
-                throw ProviderError(code: "bad_config", message: "match.jobId \"\(jobId)\" is not a job id (digits)")
+                throw ProviderError(code: .badConfig, message: "match.jobId \"\(jobId)\" is not a job id (digits)")
             }
             jobID.withLock { $0 = id }
         }
@@ -215,29 +215,29 @@ public struct VertexGcloudProvider: Provider {
             output = finished
         case .failure(.timedOut):
             throw ProviderError(
-                code: "timeout",
+                code: .timeout,
                 message: "\(command) did not finish within \(DurationText.format(timeout)) and was stopped; "
                     + "raise the provider's \"timeout\" if gcloud is this slow here")
         case .failure(.cancelled):
             throw CancellationError()
         case .failure(.notStarted(let reason)):
-            throw ProviderError(code: "gcloud_not_started", message: "\(command) could not be started: \(reason)")
+            throw ProviderError(code: .gcloudNotStarted, message: "\(command) could not be started: \(reason)")
         case .failure(.tooMuchOutput(let limit)):
             throw ProviderError(
-                code: "malformed_response",
+                code: .malformedResponse,
                 message: "\(command) printed more than \(limit >> 20) MiB and was stopped; narrow the provider's "
                     + "\"match\" (a job id, or labels) so that gcloud lists fewer jobs")
         case .failure(.unreadable(let reason)):
-            throw ProviderError(code: "gcloud_failed", message: "\(command)'s output could not be read: \(reason)")
+            throw ProviderError(code: .gcloudFailed, message: "\(command)'s output could not be read: \(reason)")
         }
         guard output.status == 0, !output.signalled else {
-            throw ProviderError(code: "gcloud_failed", message: failureMessage(command, output))
+            throw ProviderError(code: .gcloudFailed, message: failureMessage(command, output))
         }
         do {
             return try JSONParser.parse(output.stdout)
         } catch {
             throw ProviderError(
-                code: "malformed_response", message: "\(command) printed something that is not JSON (\(error))")
+                code: .malformedResponse, message: "\(command) printed something that is not JSON (\(error))")
         }
     }
 
@@ -246,7 +246,7 @@ public struct VertexGcloudProvider: Provider {
         case .path(let path):
             guard FileManager.default.isExecutableFile(atPath: path) else {
                 throw ProviderError(
-                    code: "gcloud_not_found",
+                    code: .gcloudNotFound,
                     message: "no gcloud executable at \(path): set the provider's \"gcloud\" to the path of the "
                         + "Google Cloud CLI's gcloud, or leave it out to use the gcloud on PATH")
             }
@@ -257,7 +257,7 @@ public struct VertexGcloudProvider: Provider {
             }
             guard let found else {
                 throw ProviderError(
-                    code: "gcloud_not_found",
+                    code: .gcloudNotFound,
                     message: "\(name) is not on PATH: install the Google Cloud CLI and put gcloud on PATH, "
                         + "or set the provider's \"gcloud\" to its path")
             }
@@ -291,6 +291,6 @@ public struct VertexGcloudProvider: Provider {
 
     private func malformed(_ verb: String, _ what: String) -> ProviderError {
         ProviderError(
-            code: "malformed_response", message: "gcloud ai custom-jobs \(verb) printed JSON that is not \(what)")
+            code: .malformedResponse, message: "gcloud ai custom-jobs \(verb) printed JSON that is not \(what)")
     }
 }

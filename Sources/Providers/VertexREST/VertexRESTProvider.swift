@@ -73,9 +73,9 @@ public struct VertexRESTProvider: Provider {
         let region = configuration.region.trimmingCharacters(in: .whitespaces)
         guard !project.isEmpty,
             project.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == ":" || $0 == "." })
-        else { throw ProviderError(code: "bad_config", message: "project \"\(project)\" is not a project id") }
+        else { throw ProviderError(code: .badConfig, message: "project \"\(project)\" is not a project id") }
         guard !region.isEmpty, region.allSatisfy({ $0.isLowercase || $0.isNumber || $0 == "-" }) else {
-            throw ProviderError(code: "bad_config", message: "region \"\(region)\" is not a region such as us-central1")
+            throw ProviderError(code: .badConfig, message: "region \"\(region)\" is not a region such as us-central1")
         }
         let endpoint =
             configuration.endpoint
@@ -83,7 +83,7 @@ public struct VertexRESTProvider: Provider {
                 ? "https://aiplatform.googleapis.com" : "https://\(region)-aiplatform.googleapis.com")
         guard let url = URL(string: endpoint), let scheme = url.scheme, ["http", "https"].contains(scheme),
             url.host != nil
-        else { throw ProviderError(code: "bad_config", message: "endpoint \"\(endpoint)\" is not an http(s) URL") }
+        else { throw ProviderError(code: .badConfig, message: "endpoint \"\(endpoint)\" is not an http(s) URL") }
         let timeout = try DurationText.configured(configuration.timeout, field: "timeout", default: .seconds(10))
         match = try configuration.match.validated()
         base = endpoint.hasSuffix("/") ? String(endpoint.dropLast()) : endpoint
@@ -159,7 +159,7 @@ public struct VertexRESTProvider: Provider {
     /// Whether `error` is a 400 INVALID_ARGUMENT that names one of `fields`: the server does not take
     /// that filter field.
     static func refusesField(_ error: ProviderError, _ fields: [String]) -> Bool {
-        error.code == "http_400" && fields.contains { error.message.contains($0) }
+        error.code == .http(400) && fields.contains { error.message.contains($0) }
     }
 
     /// The largest page `customJobs.list` is asked for. The reference gives no maximum; a server
@@ -219,13 +219,13 @@ public struct VertexRESTProvider: Provider {
             }.joined(separator: "&")
         }
         guard let url = components?.url else {
-            throw ProviderError(code: "bad_config", message: "cannot build a URL from endpoint \(base)")
+            throw ProviderError(code: .badConfig, message: "cannot build a URL from endpoint \(base)")
         }
         return url
     }
 
     private func malformed(_ what: String) -> ProviderError {
-        ProviderError(code: "malformed_response", message: "Vertex AI sent \(what) in an unexpected shape")
+        ProviderError(code: .malformedResponse, message: "Vertex AI sent \(what) in an unexpected shape")
     }
 }
 
@@ -339,7 +339,7 @@ extension VertexRESTProvider: BatchPolling {
     /// A request refused for its size: 413, 414, or a 400 (a filter too long or too complex for the
     /// server), unless the 400 refuses `labels` itself, which no smaller batch would change.
     static func tooLarge(_ error: ProviderError) -> Bool {
-        ["http_400", "http_413", "http_414"].contains(error.code) && !refusesField(error, ["\"labels"])
+        [.http(400), .http(413), .http(414)].contains(error.code) && !refusesField(error, ["\"labels"])
     }
 
     /// The label keys of a labels-only match, sorted; `nil` when the match uses anything else.

@@ -31,11 +31,11 @@ public struct WandbAPIClient: Sendable {
         let answer = try await send(query, variables: variables)
         if let message = Self.firstError(answer.json) {
             throw ProviderError(
-                code: answer.status == 200 ? "graphql" : "http_\(answer.status)", message: "W&B: \(message)")
+                code: answer.status == 200 ? .graphql : .http(answer.status), message: "W&B: \(message)")
         }
         guard (200..<300).contains(answer.status) else { throw answer.httpError }
         guard let json = answer.json, let dataField = json["data"] else {
-            throw ProviderError(code: "malformed_response", message: "W&B sent a body that is not a GraphQL answer")
+            throw ProviderError(code: .malformedResponse, message: "W&B sent a body that is not a GraphQL answer")
         }
         return dataField
     }
@@ -95,8 +95,8 @@ public struct WandbAPIClient: Sendable {
     /// document error the server explained (a refused field or argument would fail every half too).
     static func isTooLarge(_ error: ProviderError) -> Bool {
         switch error.code {
-        case "http_413", "http_414": return true
-        case "http_400":
+        case .http(413), .http(414): return true
+        case .http(400):
             return !isSchemaRefusal(error) && !error.message.contains("Syntax Error")
                 && !error.message.contains("Variable \"$")
         default: return false
@@ -132,7 +132,7 @@ public struct WandbAPIClient: Sendable {
             var message = "an error without a message"
             if case .string(let text)? = error["message"] { message = text }
             let failure = ProviderError(
-                code: answer.status == 200 ? "graphql" : "http_\(answer.status)", message: "W&B: \(message)")
+                code: answer.status == 200 ? .graphql : .http(answer.status), message: "W&B: \(message)")
             // An error not under one of the aliases (a document error, a denied request) is the
             // whole request's; one under an alias is that field's only.
             guard data != nil, case .array(let path)? = error["path"], case .string(let alias)? = path.first,
@@ -142,7 +142,7 @@ public struct WandbAPIClient: Sendable {
             values[alias] = .failure(failure)
         }
         guard data != nil else {
-            throw ProviderError(code: "malformed_response", message: "W&B sent a body that is not a GraphQL answer")
+            throw ProviderError(code: .malformedResponse, message: "W&B sent a body that is not a GraphQL answer")
         }
         return values
     }
@@ -159,7 +159,7 @@ public struct WandbAPIClient: Sendable {
             if case .string(let text)? = json?["error"] { message += ": \(text)" }
             if let text = WandbAPIClient.firstError(json) { message += ": \(text)" }
             return ProviderError(
-                code: "http_\(status)", message: message, retryAfter: WandbAPIClient.retryHint(headers))
+                code: .http(status), message: message, retryAfter: WandbAPIClient.retryHint(headers))
         }
     }
 
@@ -209,70 +209,5 @@ public struct WandbAPIClient: Sendable {
     /// W&B's timestamps (`2025-11-05T17:46:35`, UTC without a zone) or RFC 3339.
     public static func date(_ text: String) -> Date? {
         RFC3339.date(from: text) ?? RFC3339.date(from: text + "Z")
-    }
-}
-
-/// The batch poll both W&B kinds share (`BatchPolling`): the instances that can be asked for in one
-/// aliased field go in one request per base URL and key (per `aliasesPerDocument` fields), the
-/// others poll on their own; all at once.
-protocol WandbBatchPolled: Provider {
-    /// The batched query's operation name.
-    static var batchOperation: String { get }
-    var client: WandbAPIClient { get }
-    /// This instance's `project` field under an alias and with variables numbered `number`; `nil`
-    /// when it polls on its own.
-    func batchField(number: Int) -> WandbAPIClient.AliasedField?
-    /// What `poll` reports for the answer `project` (the `project` field, `nil` or null when absent).
-    func result(project: JSONValue?) throws(ProviderError) -> PollResult
-}
-
-extension WandbBatchPolled {
-    static func pollInBatches(_ batch: [Self], _ context: PollContext) async -> [Result<PollResult, ProviderError>] {
-        var groups: [(key: String, members: [(index: Int, field: WandbAPIClient.AliasedField)])] = []
-        var alone: [Int] = []
-        for (index, provider) in batch.enumerated() {
-            let key = provider.client.batchGroup
-            let position = groups.firstIndex { $0.key == key } ?? groups.count
-            if position == groups.count { groups.append((key, [])) }
-            if let field = provider.batchField(number: groups[position].members.count) {
-                groups[position].members.append((index, field))
-            } else {
-                alone.append(index)
-            }
-        }
-        var answers = [Result<PollResult, ProviderError>?](repeating: nil, count: batch.count)
-        await withTaskGroup(of: [(Int, Result<PollResult, ProviderError>)].self) { tasks in
-            for group in groups where !group.members.isEmpty {
-                tasks.addTask {
-                    let client = batch[group.members[0].index].client
-                    let values = await client.query(batch: group.members.map(\.field), operation: batchOperation)
-                    return zip(group.members, values).map { member, value in
-                        (member.index, value.flatMap { project in batch[member.index].resultCatching(project) })
-                    }
-                }
-            }
-            for index in alone {
-                tasks.addTask { [(index, await batch[index].pollCatching(context))] }
-            }
-            for await results in tasks {
-                for (index, result) in results { answers[index] = result }
-            }
-        }
-        return answers.map {
-            $0 ?? .failure(ProviderError(code: "internal", message: "\(kind) gave a target no answer"))
-        }
-    }
-
-    private func resultCatching(_ project: JSONValue) -> Result<PollResult, ProviderError> {
-        do {
-            return .success(try result(project: project))
-        } catch {
-            return .failure(error)
-        }
-    }
-
-    /// `poll`, with its errors as the watch reports them.
-    private func pollCatching(_ context: PollContext) async -> Result<PollResult, ProviderError> {
-        await pollResult(context)
     }
 }

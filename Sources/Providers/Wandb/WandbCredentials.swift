@@ -43,19 +43,19 @@ public struct WandbCredentials: Sendable {
         let text = baseURLText(configured: configured, environment: environment)
         guard let url = URL(string: text.hasSuffix("/") ? String(text.dropLast()) : text), let host = url.host,
             ["http", "https"].contains(url.scheme ?? "")
-        else { throw ProviderError(code: "bad_config", message: "baseURL \"\(text)\" is not an http(s) URL") }
+        else { throw ProviderError(code: .badConfig, message: "baseURL \"\(text)\" is not an http(s) URL") }
         let netloc = url.port.map { "\(host):\($0)" } ?? host
         guard let (key, source) = apiKey(for: url, environment: environment) else {
             throw ProviderError(
-                code: "credentials",
+                code: .credentials,
                 message: "no W&B API key: set WANDB_API_KEY or run `wandb login` (it writes ~/.netrc for \(netloc))")
         }
         if let problem = problems(with: key) {
             let prefix = source == "WANDB_API_KEY" ? "WANDB_API_KEY invalid" : "\(source) invalid"
-            throw ProviderError(code: "credentials", message: "\(prefix): \(problem)")
+            throw ProviderError(code: .credentials, message: "\(prefix): \(problem)")
         }
         if let why = rule(environment: environment, key: key).sendRefusal(url, environment: environment) {
-            throw ProviderError(code: "credentials_refused", message: why)
+            throw ProviderError(code: .credentialsRefused, message: why)
         }
         logger.debug("W&B key from \(source), for \(url.absoluteString)", source: "credentials")
         return WandbCredentials(
@@ -178,50 +178,5 @@ public struct WandbCredentials: Sendable {
         }
         if secret.count < 40 { return "API key must have 40+ characters, has \(secret.count)." }
         return nil
-    }
-}
-
-/// Reads a netrc file: `machine HOST login USER password SECRET` entries, and a `default` entry
-/// (its `machine` is `nil`), in any layout; `macdef` bodies are skipped to their blank line.
-enum Netrc {
-    struct Entry: Sendable {
-        var machine: String?
-        var password: String?
-    }
-
-    static func entries(_ text: String) -> [Entry] {
-        var entries: [Entry] = []
-        var lines = text.components(separatedBy: "\n")[...]
-        var tokens: [String] = []
-        while let line = lines.popFirst() {
-            let words = line.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\r" }).map(String.init)
-            if let index = words.firstIndex(of: "macdef") {
-                tokens += words[..<index]
-                while let body = lines.popFirst(), !body.trimmingCharacters(in: .whitespaces).isEmpty {}
-                continue
-            }
-            tokens += words
-        }
-        var index = 0
-        while index < tokens.count {
-            switch tokens[index] {
-            case "machine":
-                entries.append(Entry(machine: index + 1 < tokens.count ? tokens[index + 1] : "", password: nil))
-                index += 2
-            case "default":
-                entries.append(Entry(machine: nil, password: nil))
-                index += 1
-            case "password":
-                if !entries.isEmpty, index + 1 < tokens.count {
-                    entries[entries.count - 1].password = tokens[index + 1]
-                }
-                index += 2
-            case "login", "account":
-                index += 2
-            default:
-                index += 1
-            }
-        }
-        return entries
     }
 }

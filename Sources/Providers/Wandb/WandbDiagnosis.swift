@@ -33,7 +33,7 @@ enum WandbDiagnosis {
             let data = try await client.query(query, variables: variables)
             return (data, DiagnosisCheck(name, target: target, outcome: .passed, latency: clock.now - started))
         } catch {
-            let status = error.code.hasPrefix("http_") ? Int(error.code.dropFirst(5)) : nil
+            let status = error.code.httpStatus
             return (
                 nil,
                 DiagnosisCheck(

@@ -165,7 +165,7 @@ public struct WandbLaunchProvider: Provider {
 
     public init(configuration: Configuration, context: ProviderContext) throws {
         guard (configuration.item == nil) != (configuration.name == nil) else {
-            throw ProviderError(code: "bad_config", message: "give exactly one of item (the item id) and name")
+            throw ProviderError(code: .badConfig, message: "give exactly one of item (the item id) and name")
         }
         let timeout = try DurationText.configured(configuration.timeout, field: "timeout", default: .seconds(10))
         client = try WandbAPIClient(baseURL: configuration.baseURL, context: context, timeout: timeout)
@@ -194,7 +194,7 @@ public struct WandbLaunchProvider: Provider {
         case .success(let found):
             candidates = found
         case .failure(let error):
-            guard error.code == "unsupported", configuration.runProject != nil else { throw error }
+            guard error.code == .unsupported, configuration.runProject != nil else { throw error }
             memory.withLock { $0.specsRefused = true }
             var result = try await pollThroughRun(configuration.name ?? "")
             result.notices.insert(
@@ -394,7 +394,7 @@ public struct WandbLaunchProvider: Provider {
                 data = try await client.query(Self.itemsQuery, variables: queueVariables + [("after", after)])
             } catch  where WandbAPIClient.isSchemaRefusal(error) {
                 throw ProviderError(
-                    code: "unsupported",
+                    code: .unsupported,
                     message: "this W&B server does not serve the queue items' launch specs (\(error.message)), so "
                         + "the item named \"\(name)\" cannot be found; give item (the id launch_add returns) instead")
             }
@@ -433,7 +433,7 @@ public struct WandbLaunchProvider: Provider {
     /// The observation of `item` (its critical fields), with the extras remembered so far.
     private func observation(_ item: JSONValue) throws(ProviderError) -> Observation? {
         guard case .string(let state)? = item["state"] else {
-            throw ProviderError(code: "malformed_response", message: "W&B sent a queue item without a state")
+            throw ProviderError(code: .malformedResponse, message: "W&B sent a queue item without a state")
         }
         var facts: [String: String] = [:]
         if case .string(let runID)? = item["associatedRunId"], !runID.isEmpty { facts["run_id"] = runID }

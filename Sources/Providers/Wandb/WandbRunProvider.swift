@@ -62,7 +62,7 @@ public struct WandbRunProvider: Provider {
 
     public init(configuration: Configuration, context: ProviderContext) throws {
         guard (configuration.run == nil) != (configuration.displayName == nil) else {
-            throw ProviderError(code: "bad_config", message: "give exactly one of run (the run id) and displayName")
+            throw ProviderError(code: .badConfig, message: "give exactly one of run (the run id) and displayName")
         }
         let timeout = try DurationText.configured(configuration.timeout, field: "timeout", default: .seconds(10))
         client = try WandbAPIClient(baseURL: configuration.baseURL, context: context, timeout: timeout)
@@ -105,7 +105,7 @@ public struct WandbRunProvider: Provider {
 
     private func observation(_ node: JSONValue) throws(ProviderError) -> Observation {
         guard case .string(let state)? = node["state"] else {
-            throw ProviderError(code: "malformed_response", message: "W&B sent a run without a state")
+            throw ProviderError(code: .malformedResponse, message: "W&B sent a run without a state")
         }
         var subject: String?
         if case .string(let name)? = node["name"] { subject = name }

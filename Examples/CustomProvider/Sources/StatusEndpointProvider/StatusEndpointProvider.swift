@@ -41,12 +41,12 @@ public struct StatusEndpointProvider: Provider {
     public init(configuration: Configuration, context: ProviderContext) throws {
         guard let url = URL(string: configuration.url), let scheme = url.scheme?.lowercased(), let host = url.host
         else {
-            throw ProviderError(code: "bad_config", message: "url \"\(configuration.url)\" is not a URL")
+            throw ProviderError(code: .badConfig, message: "url \"\(configuration.url)\" is not a URL")
         }
         let loopback = ["127.0.0.1", "localhost", "::1", "[::1]"].contains(host.lowercased())
         guard scheme == "https" || (scheme == "http" && loopback) else {
             throw ProviderError(
-                code: "bad_config", message: "url must be https (plain http only on loopback), not \(scheme)://\(host)")
+                code: .badConfig, message: "url must be https (plain http only on loopback), not \(scheme)://\(host)")
         }
         self.url = url
         timeout = try DurationText.configured(configuration.timeout, field: "timeout", default: .seconds(10))
@@ -66,17 +66,17 @@ public struct StatusEndpointProvider: Provider {
         if answer.status == 404 { return PollResult() }
         guard (200..<300).contains(answer.status) else {
             throw ProviderError(
-                code: "http_\(answer.status)", message: "the status endpoint answered HTTP \(answer.status)",
+                code: .http(answer.status), message: "the status endpoint answered HTTP \(answer.status)",
                 retryAfter: answer.headers["retry-after"].flatMap(Int.init).map { .seconds($0) })
         }
         let document: JSONValue
         do {
             document = try JSONParser.parse(answer.body)
         } catch {
-            throw ProviderError(code: "malformed_response", message: "the status endpoint's answer is not JSON")
+            throw ProviderError(code: .malformedResponse, message: "the status endpoint's answer is not JSON")
         }
         guard case .string(let state)? = document["state"], !state.isEmpty else {
-            throw ProviderError(code: "malformed_response", message: "the status endpoint's answer has no \"state\"")
+            throw ProviderError(code: .malformedResponse, message: "the status endpoint's answer has no \"state\"")
         }
         var observation = Observation(status: state, subject: url.path)
         if case .string(let updatedAt)? = document["updatedAt"] {

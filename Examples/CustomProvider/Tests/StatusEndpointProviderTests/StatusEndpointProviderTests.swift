@@ -57,7 +57,7 @@ struct StatusEndpointProviderTests {
                     _ = try await provider(base.appendingPathComponent("launches/\(launch)").absoluteString).poll(
                         context)
                 } catch let error as ProviderError {
-                    codes.append(error.code)
+                    codes.append(error.code.rawValue)
                 }
             }
             return codes

@@ -2,12 +2,6 @@ import Foundation
 import LaunchWatchCore
 import Logging
 
-/// Why no access token could be had. Its message never contains a secret.
-struct AccessTokenError: Error, Sendable {
-    var message: String
-    init(_ message: String) { self.message = message }
-}
-
 /// Finds Google credentials the way Google's own tools do, and hands out cached access tokens.
 ///
 /// The first source that applies is used, in this order (google-auth's `default()` in
@@ -86,7 +80,7 @@ public actor AccessTokenSource {
             cached = fresh
             return fresh.token
         } catch {
-            throw ProviderError(code: "credentials", message: "\(sourceDescription ?? "credentials"): \(error.message)")
+            throw ProviderError(code: .credentials, message: "\(sourceDescription ?? "credentials"): \(error.message)")
         }
     }
 
@@ -98,7 +92,7 @@ public actor AccessTokenSource {
     /// Throws when a Google credential must not be sent to `url` (see `GoogleCredentialDestinations`).
     public func check(destination url: URL) throws(ProviderError) {
         if let why = destinations.sendRefusal(url, environment: environment) {
-            throw ProviderError(code: "credentials_refused", message: why)
+            throw ProviderError(code: .credentialsRefused, message: why)
         }
     }
 
@@ -125,7 +119,7 @@ public actor AccessTokenSource {
                 "using \(description)\(quotaProject.map { ", quota project \($0)" } ?? "")", source: "credentials")
             return found
         } catch {
-            throw ProviderError(code: "credentials", message: error.message)
+            throw ProviderError(code: .credentials, message: error.message)
         }
     }
 

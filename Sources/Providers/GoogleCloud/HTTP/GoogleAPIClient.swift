@@ -65,7 +65,7 @@ public struct GoogleAPIClient: Sendable {
             return try JSONParser.parse(answer.body)
         } catch {
             throw ProviderError(
-                code: "malformed_response", message: "\(service) sent a body that is not valid JSON (\(error.message))")
+                code: .malformedResponse, message: "\(service) sent a body that is not valid JSON (\(error.message))")
         }
     }
 }

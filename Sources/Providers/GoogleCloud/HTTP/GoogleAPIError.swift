@@ -44,7 +44,7 @@ public struct GoogleAPIError: Sendable, Hashable {
     public func providerError(service: String) -> ProviderError {
         let name = status.map { " \($0)" } ?? ""
         return ProviderError(
-            code: "http_\(httpStatus)", message: "\(service) answered \(httpStatus)\(name): \(message)",
+            code: .http(httpStatus), message: "\(service) answered \(httpStatus)\(name): \(message)",
             retryAfter: retryAfter)
     }
 

@@ -37,16 +37,16 @@ public struct VertexJobMatch: Decodable, Sendable, Hashable {
     public func validated() throws(ProviderError) -> VertexJobMatch {
         if let createdAfter, RFC3339.date(from: createdAfter) == nil {
             throw ProviderError(
-                code: "bad_config", message: "match.createdAfter \"\(createdAfter)\" is not an RFC 3339 time")
+                code: .badConfig, message: "match.createdAfter \"\(createdAfter)\" is not an RFC 3339 time")
         }
         if labels?.isEmpty ?? true, displayName == nil, displayNamePrefix == nil, jobId == nil {
             throw ProviderError(
-                code: "bad_config",
+                code: .badConfig,
                 message: "match needs labels, displayName, displayNamePrefix or jobId: a provider never takes "
                     + "\"the newest job\"")
         }
         for key in (labels ?? [:]).keys where key.isEmpty || key.contains(where: { $0 == "\"" || $0 == " " }) {
-            throw ProviderError(code: "bad_config", message: "match.labels key \"\(key)\" is not a label key")
+            throw ProviderError(code: .badConfig, message: "match.labels key \"\(key)\" is not a label key")
         }
         return self
     }

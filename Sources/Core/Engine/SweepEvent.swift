@@ -1,0 +1,5 @@
+/// An event of one target of a sweep.
+public struct SweepEvent: Sendable {
+    public var target: String
+    public var event: WatchEvent
+}
