@@ -12,97 +12,59 @@ extension CloudRunExecution {
     /// (`failedCount` 1), and sets `completionTime`. Counts that are 0 are left out, as Google's
     /// JSON mapping leaves out every field at its default. `name` uses the project as the request
     /// wrote it (id or number).
-    func json(project: String, region: String, projectNumber: String) -> JSONValue {
+    func resource(project: String, region: String, projectNumber: String) -> ExecutionResource {
         let name = "projects/\(project)/locations/\(region)/jobs/\(job)/executions/\(id)"
         let created = Timestamp.string(createTime)
-        var completedCondition: [(key: String, value: JSONValue)] = [("type", .string("Completed"))]
+        var completedCondition = ExecutionResource.Condition(
+            type: "Completed", state: "CONDITION_PENDING", lastTransitionTime: created)
         if let completed {
-            completedCondition.append(
-                ("state", .string(completed.succeeded ? "CONDITION_SUCCEEDED" : "CONDITION_FAILED")))
+            completedCondition.state = completed.succeeded ? "CONDITION_SUCCEEDED" : "CONDITION_FAILED"
             let seconds = max(0, completed.at.timeIntervalSince(createTime))
-            let message =
+            completedCondition.message =
                 completed.message
                 ?? (completed.succeeded
                     ? "Execution completed successfully in \(DurationText.format(.seconds(double: seconds)))."
                     : "Execution \(id) has failed to complete, 0/1 tasks were a success.")
-            completedCondition.append(("message", .string(message)))
-            completedCondition.append(("lastTransitionTime", .string(Timestamp.string(completed.at))))
-            if !completed.succeeded { completedCondition.append(("executionReason", .string("NON_ZERO_EXIT_CODE"))) }
-        } else {
-            completedCondition.append(("state", .string("CONDITION_PENDING")))
-            completedCondition.append(("lastTransitionTime", .string(created)))
+            completedCondition.lastTransitionTime = Timestamp.string(completed.at)
+            if !completed.succeeded { completedCondition.executionReason = "NON_ZERO_EXIT_CODE" }
         }
-        let conditions: [JSONValue] = [
-            .object(completedCondition),
-            .object([
-                ("type", .string("ResourcesAvailable")), ("state", .string("CONDITION_SUCCEEDED")),
-                ("message", .string("Provisioned imported containers.")), ("lastTransitionTime", .string(created)),
-            ]),
-            .object([
-                ("type", .string("Started")), ("state", .string("CONDITION_SUCCEEDED")),
-                ("message", .string("Started deployed execution.")), ("lastTransitionTime", .string(created)),
-            ]),
+        let conditions = [
+            completedCondition,
+            .init(
+                type: "ResourcesAvailable", state: "CONDITION_SUCCEEDED", message: "Provisioned imported containers.",
+                lastTransitionTime: created),
+            .init(
+                type: "Started", state: "CONDITION_SUCCEEDED", message: "Started deployed execution.",
+                lastTransitionTime: created),
         ]
-
-        var members: [(key: String, value: JSONValue)] = [
-            ("name", .string(name)),
-            ("uid", .string(Self.uuid(from: name))),
-            ("generation", .string("1")),
-            ("createTime", .string(created)),
-            ("startTime", .string(created)),
-        ]
-        if let completed { members.append(("completionTime", .string(Timestamp.string(completed.at)))) }
-        members += [
-            ("updateTime", .string(Timestamp.string(completed?.at ?? createTime))),
-            ("launchStage", .string("GA")),
-            ("job", .string(job)),
-            ("parallelism", .number(1)),
-            ("taskCount", .number(1)),
-            ("template", template(projectNumber: projectNumber)),
-            ("conditions", .array(conditions)),
-            ("observedGeneration", .string("1")),
-        ]
-        switch completed?.succeeded {
-        case nil: members.append(("runningCount", .number(1)))
-        case true?: members.append(("succeededCount", .number(1)))
-        case false?: members.append(("failedCount", .number(1)))
-        }
         let filter = [
             "resource.type=\"cloud_run_job\"", "resource.labels.job_name=\"\(job)\"",
             "resource.labels.location=\"\(region)\"", "labels.\"run.googleapis.com/execution_name\"=\"\(id)\"",
         ].joined(separator: "\n")
         let encodedFilter =
             filter.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(.init(charactersIn: "._-/"))) ?? ""
-        members.append(
-            (
-                "logUri",
-                .string(
-                    "https://console.cloud.google.com/logs/viewer?project=\(project)&advancedFilter=\(encodedFilter)")
-            ))
         let version = completed.map { $0.succeeded ? "succeeded" : "failed" } ?? "running"
-        members.append(("etag", .string("\"\(String((name + "#" + version).hashValueStable, radix: 36))\"")))
-        return .object(members)
+        return ExecutionResource(
+            name: name, uid: Self.uuid(from: name), generation: "1", createTime: created, startTime: created,
+            completionTime: completed.map { Timestamp.string($0.at) },
+            updateTime: Timestamp.string(completed?.at ?? createTime), launchStage: "GA", job: job, parallelism: 1,
+            taskCount: 1, template: template(projectNumber: projectNumber), conditions: conditions,
+            observedGeneration: "1", runningCount: completed == nil ? 1 : nil,
+            succeededCount: completed?.succeeded == true ? 1 : nil,
+            failedCount: completed?.succeeded == false ? 1 : nil,
+            logUri: "https://console.cloud.google.com/logs/viewer?project=\(project)&advancedFilter=\(encodedFilter)",
+            etag: "\"\(String((name + "#" + version).hashValueStable, radix: 36))\"")
     }
 
-    private func template(projectNumber: String) -> JSONValue {
-        .object([
-            (
-                "containers",
-                .array([
-                    .object([
-                        ("image", .string("us-docker.pkg.dev/\(projectNumber)/launch/\(job):latest")),
-                        (
-                            "resources",
-                            .object([("limits", .object([("cpu", .string("1000m")), ("memory", .string("512Mi"))]))])
-                        ),
-                    ])
-                ])
-            ),
-            ("maxRetries", .number(3)),
-            ("timeout", .string("600s")),
-            ("serviceAccount", .string("\(projectNumber)-compute@developer.gserviceaccount.com")),
-            ("executionEnvironment", .string("EXECUTION_ENVIRONMENT_GEN2")),
-        ])
+    private func template(projectNumber: String) -> ExecutionResource.TaskTemplate {
+        ExecutionResource.TaskTemplate(
+            containers: [
+                .init(
+                    image: "us-docker.pkg.dev/\(projectNumber)/launch/\(job):latest",
+                    resources: .init(limits: StringMap(["cpu": "1000m", "memory": "512Mi"])))
+            ],
+            maxRetries: 3, timeout: "600s", serviceAccount: "\(projectNumber)-compute@developer.gserviceaccount.com",
+            executionEnvironment: "EXECUTION_ENVIRONMENT_GEN2")
     }
 
     /// A UUID4-shaped id that stays the same for the same execution.
