@@ -84,6 +84,11 @@ struct GraphQLExecutor<Resolver: GraphQLResolver> {
     private var errors: [GraphQLError] = []
 
     /// The response: `data` (absent after a document error) and `errors`.
+    ///
+    /// Written as `JSONValue`, not as an `Encodable` type like the Google resources: `data`'s shape
+    /// is the query's own (aliases, fragments, whichever fields it selects), and the GraphQL
+    /// specification asks for its fields in selection order, which `JSONValue` keeps and
+    /// `JSONEncoder` (sorted or hashed keys) does not.
     struct Response {
         var data: JSONValue?
         var errors: [GraphQLError]
