@@ -35,7 +35,7 @@ extension EmulatorRoutes {
             return GoogleError.response(
                 404, "Resource '\(job)' of kind 'JOB' in region '\(region)' in project '\(project)' does not exist.")
         }
-        return .resource(
+        return .wire(
             JobResource(
                 name: "projects/\(project)/locations/\(region)/jobs/\(job)",
                 uid: "00000000-0000-4000-8000-\(String(repeating: "0", count: 12))", generation: "1",

@@ -60,6 +60,6 @@ extension EmulatorRoutes {
         if let next = page.next {
             response.nextPageToken = LogPageToken.encode(snapshot: snapshot, position: next, context: query.context)
         }
-        return .resource(response)
+        return .wire(response)
     }
 }

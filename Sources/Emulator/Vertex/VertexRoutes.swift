@@ -78,7 +78,7 @@ extension EmulatorRoutes {
         if start + page.count < matching.count {
             response.nextPageToken = PageToken.encode(start + page.count, context: filterText)
         }
-        return .resource(response)
+        return .wire(response)
     }
 
     @Sendable static func getJob(_ request: EmulatorRequest, _ state: EmulatorState) async -> EmulatorResponse {
@@ -90,7 +90,7 @@ extension EmulatorRoutes {
             return GoogleError.response(
                 404, "The CustomJob does not exist: projects/\(project)/locations/\(region)/customJobs/\(id)")
         }
-        return .resource(rendered(job, for: request))
+        return .wire(rendered(job, for: request))
     }
 
     @Sendable static func createJob(_ request: EmulatorRequest, _ state: EmulatorState) async -> EmulatorResponse {
@@ -115,7 +115,7 @@ extension EmulatorRoutes {
         }
         let jobLabels = labels
         let job = await state.read { $0.createJob(displayName: displayName, labels: jobLabels, jobSpec: jobSpec) }
-        return .resource(rendered(job, for: request))
+        return .wire(rendered(job, for: request))
     }
 
     @Sendable static func cancelJob(_ request: EmulatorRequest, _ state: EmulatorState) async -> EmulatorResponse {

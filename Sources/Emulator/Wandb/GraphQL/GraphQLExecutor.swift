@@ -83,23 +83,7 @@ struct GraphQLExecutor<Resolver: GraphQLResolver> {
     private var variables: [String: JSONValue] = [:]
     private var errors: [GraphQLError] = []
 
-    /// The response: `data` (absent after a document error) and `errors`.
-    ///
-    /// Written as `JSONValue`, not as an `Encodable` type like the Google resources: `data`'s shape
-    /// is the query's own (aliases, fragments, whichever fields it selects), and the GraphQL
-    /// specification asks for its fields in selection order, which `JSONValue` keeps and
-    /// `JSONEncoder` (sorted or hashed keys) does not.
-    struct Response {
-        var data: JSONValue?
-        var errors: [GraphQLError]
-
-        var json: JSONValue {
-            var members: [(key: String, value: JSONValue)] = []
-            if let data { members.append(("data", data)) }
-            if !errors.isEmpty { members.append(("errors", .array(errors.map(\.json)))) }
-            return .object(members)
-        }
-    }
+    typealias Response = GraphQLResponse
 
     init(resolver: Resolver) {
         self.resolver = resolver
