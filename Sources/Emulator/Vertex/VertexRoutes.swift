@@ -128,7 +128,7 @@ extension EmulatorRoutes {
             return GoogleError.response(
                 404, "The CustomJob does not exist: projects/\(project)/locations/\(region)/customJobs/\(id)")
         }
-        return .json(.object([]))
+        return .json(.object([]))  // google.protobuf.Empty
     }
 }
 
