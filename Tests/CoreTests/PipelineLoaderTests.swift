@@ -190,6 +190,29 @@ struct PipelineLoaderTests {
             ])
     }
 
+    @Test("each section refuses a key its declaration does not list, suggesting the nearest declared one")
+    func sectionsRefuseUndeclaredKeys() throws {
+        let json = Self.pipeline(
+            config: #"{"url": "http://x"}"#,
+            extra: #"""
+                "variables": {"entity": {"defualt": "me"}},
+                "finish": {"on": "succeeded", "deadlin": "5m"},
+                "nmae": "x",
+                """#
+        ).replacingOccurrences(of: #"{"id": "queued"}"#, with: #"{"id": "queued", "titel": "Queued"}"#)
+            .replacingOccurrences(
+                of: #""config": {"url": "http://x"}"#, with: #""config": {"url": "http://x"}, "mapp": {}"#)
+        let refused = try issues(json, PipelineLoader.Options()).filter { $0.code == "unknown_key" }
+        #expect(
+            refused.map { "\($0.path) \($0.message)" } == [
+                #"nmae is not a known key; did you mean "name"?"#,
+                #"variables.entity.defualt is not a known key; did you mean "default"?"#,
+                #"stages[0].titel is not a known key; did you mean "title"?"#,
+                #"providers[0].mapp is not a known key; did you mean "map"?"#,
+                #"finish.deadlin is not a known key; did you mean "deadline"?"#,
+            ])
+    }
+
     @Test("decodes each kind of activation")
     func decodesActivations() throws {
         let providers = try load(Self.fullPipeline, Self.fullOptions).pipeline.providers

@@ -50,8 +50,9 @@ public struct JSONValueDecoder {
 
     /// Decodes `type` from `value` and reports every problem found, not only the first: types that
     /// read their keys with `decodeOrRecord` / `decodeIfPresentOrRecord` go on past a value that does
-    /// not decode (it reads as `nil`), unknown keys of objects whose `CodingKey` is `CaseIterable`
-    /// are reported when the object is opened (document order), and the rest when the decode ends.
+    /// not decode (it reads as `nil`), unknown keys of objects whose `CodingKey` knows its keys
+    /// (`KnownCodingKeys`, or `CaseIterable`) are reported when the object is opened (document
+    /// order), and the rest when the decode ends.
     /// `value` is `nil` when the decode stopped (a required value a type did not record).
     public func decodeCollecting<T: Decodable>(_ type: T.Type, from value: JSONValue, basePath: JSONPath = JSONPath())
         -> (value: T?, failures: [Failure])
@@ -190,8 +191,9 @@ private final class KeyTracker: @unchecked Sendable {
 
     func record(_ failure: JSONValueDecoder.Failure) { recorded.append(failure) }
 
-    /// While collecting, an object whose keys are known in full (a `CaseIterable` `CodingKey`) has
-    /// its unknown keys reported as it is opened, so they come in document order.
+    /// While collecting, an object whose keys are known in full (`KnownCodingKeys`, or a
+    /// `CaseIterable` `CodingKey`) has its unknown keys reported as it is opened, so they come in
+    /// document order.
     func opened(_ members: [(key: String, value: JSONValue)], at path: JSONPath, known: [String]) {
         guard collecting, !opened.contains(path) else { return }
         opened.insert(path)
@@ -269,7 +271,9 @@ private struct ValueDecoder: Decoder {
         guard case .object(let members) = value else {
             throw failure("must be an object, not \(value.typeDescription)")
         }
-        if tracker.collecting, let keys = Key.self as? any (CaseIterable & CodingKey).Type {
+        if tracker.collecting, let keys = Key.self as? any KnownCodingKeys.Type {
+            tracker.opened(members, at: path, known: keys.knownNames)
+        } else if tracker.collecting, let keys = Key.self as? any (CaseIterable & CodingKey).Type {
             tracker.opened(members, at: path, known: Self.names(of: keys))
         }
         return KeyedDecodingContainer(KeyedContainer<Key>(members: members, path: path, tracker: tracker))

@@ -1,10 +1,11 @@
 /// The `finish` section as written, read with `JSONValueDecoder.decodeCollecting`: `on` (a stage id
 /// or an array of them), `deadline` and `detailWait`. `PipelineDecoding.finish` checks that the
 /// stages are declared and the durations are durations.
-struct FinishSection: Decodable {
-    enum CodingKeys: String, CodingKey, CaseIterable {
-        case on, deadline, detailWait
-    }
+package struct FinishSection: DeclaredSection {
+    static let onKey = SectionKey("on", .stageIDs)
+    static let deadlineKey = SectionKey("deadline", .duration(positive: true))
+    static let detailWaitKey = SectionKey("detailWait", .duration(positive: false))
+    package static let keys = [onKey, deadlineKey, detailWaitKey]
 
     /// `on`'s stage ids with where each is written; an element that is not a string is left out
     /// (recorded).
@@ -12,11 +13,11 @@ struct FinishSection: Decodable {
     var deadline: DurationString?
     var detailWait: DurationString?
 
-    init(from decoder: any Decoder) throws {
-        let container = try decoder.container(keyedBy: CodingKeys.self)
-        if let on = try container.decodeIfPresentOrRecord(StageIDs.self, forKey: .on) { self.on = on.ids }
-        deadline = try container.decodeIfPresentOrRecord(DurationString.self, forKey: .deadline)
-        detailWait = try container.decodeIfPresentOrRecord(DurationString.self, forKey: .detailWait)
+    package init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: SectionCodingKey<Self>.self)
+        if let on = try container.decode(StageIDs.self, Self.onKey) { self.on = on.ids }
+        deadline = try container.decode(DurationString.self, Self.deadlineKey)
+        detailWait = try container.decode(DurationString.self, Self.detailWaitKey)
     }
 
     /// A stage id, or an array of stage ids.

@@ -55,7 +55,8 @@ extension PipelineDecoding {
                     values.providers.append(id)
                     providerReferences.append((id, keyPath.appending(index)))
                 }
-            case .number, .integer, .boolean, .oneOf, .section:
+            case .text, .constant, .identifier, .number, .integer, .boolean, .stageIDs, .oneOf, .section, .list,
+                .defined, .variables, .providerKind, .configuration, .stageMap:
                 // No built-in kind declares these; a kind that did would read them here.
                 continue
             }

@@ -9,12 +9,12 @@ extension PipelineDecoding {
             finish.on.insert(id)
         }
         if let deadline = section.deadline,
-            let duration = reader.duration(.string(deadline.text), at: path.appending("deadline"), positive: true)
+            let duration = reader.duration(FinishSection.deadlineKey, .string(deadline.text), at: path)
         {
             finish.deadline = duration
         }
         if let detailWait = section.detailWait,
-            let duration = reader.duration(.string(detailWait.text), at: path.appending("detailWait"), positive: false)
+            let duration = reader.duration(FinishSection.detailWaitKey, .string(detailWait.text), at: path)
         {
             finish.detailWait = duration
         }

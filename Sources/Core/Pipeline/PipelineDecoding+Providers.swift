@@ -78,7 +78,7 @@ extension PipelineDecoding {
                     stageMap[status] = stage
                 }
             }
-            let degradedAfter = reader.integer(PipelineKeys.degradedAfter, in: section.fields, at: itemPath) ?? 3
+            let degradedAfter = reader.integer(ProviderSection.degradedAfterKey, in: section.fields, at: itemPath) ?? 3
             if let id, let registration {
                 specs.append(
                     ProviderSpec(

@@ -37,7 +37,7 @@ struct PipelineDecoding {
         guard let root = reader.decode(PipelineDocument.self, from: document, at: JSONPath()) else { return nil }
         var substitution = VariableSubstitution(options: options)
         substitution.declaredVariables = substitution.variables(
-            root.variables, at: JSONPath([.key(PipelineDocument.CodingKeys.variables.rawValue)]))
+            root.variables, at: JSONPath([.key(PipelineDocument.variablesKey.name)]))
         let substituted = substitution.substitute(document)
         reader.issues += substitution.reader.issues
         declaredVariables = substitution.declaredVariables

@@ -161,8 +161,13 @@ struct PipelineReader {
 
     /// A `.duration` key's value, checked as declared.
     mutating func duration(_ key: SectionKey, in fields: [String: JSONValue], at path: JSONPath) -> Duration? {
+        duration(key, fields[key.name], at: path)
+    }
+
+    /// A `.duration` key's `value`, checked as declared; `path` is the section's.
+    mutating func duration(_ key: SectionKey, _ value: JSONValue?, at path: JSONPath) -> Duration? {
         guard case .duration(let positive) = key.value else { return nil }
-        return duration(fields[key.name], at: path.appending(key.name), positive: positive)
+        return duration(value, at: path.appending(key.name), positive: positive)
     }
 
     /// A `.number` key's value, `nil` (with an issue) when out of its declared range.

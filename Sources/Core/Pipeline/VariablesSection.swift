@@ -1,7 +1,7 @@
 /// The `variables` section as written, read with `JSONValueDecoder.decodeCollecting`: each name with
 /// a default (`"NAME": "value"`) or a declaration (`{"description", "default", "optional"}`), in
 /// document order. `VariableSubstitution` checks the names and fills in the defaults.
-struct VariablesSection: Decodable {
+package struct VariablesSection: Decodable {
     /// One variable; `value` is `nil` when it is neither a string nor a declaration (recorded).
     struct Variable {
         var name: String
@@ -10,7 +10,7 @@ struct VariablesSection: Decodable {
 
     var variables: [Variable] = []
 
-    init(from decoder: any Decoder) throws {
+    package init(from decoder: any Decoder) throws {
         let container: KeyedDecodingContainer<NameKey>
         do {
             container = try decoder.container(keyedBy: NameKey.self)
@@ -27,10 +27,11 @@ struct VariablesSection: Decodable {
     }
 
     /// A variable's value: a default, or a declaration.
-    struct Entry: Decodable {
-        enum CodingKeys: String, CodingKey, CaseIterable {
-            case description, `default`, optional
-        }
+    package struct Entry: DeclaredSection {
+        static let descriptionKey = SectionKey("description", .text)
+        static let defaultKey = SectionKey("default", .text)
+        static let optionalKey = SectionKey("optional", .boolean)
+        package static let keys = [descriptionKey, defaultKey, optionalKey]
 
         var summary: String?
         var defaultValue: String?
@@ -38,16 +39,16 @@ struct VariablesSection: Decodable {
         var isPlainDefault = false
         var optional = false
 
-        init(from decoder: any Decoder) throws {
+        package init(from decoder: any Decoder) throws {
             switch try JSONValue(from: decoder) {
             case .string(let value):
                 defaultValue = value
                 isPlainDefault = true
             case .object:
-                let container = try decoder.container(keyedBy: CodingKeys.self)
-                summary = try container.decodeIfPresentOrRecord(String.self, forKey: .description)
-                defaultValue = try container.decodeIfPresentOrRecord(String.self, forKey: .default)
-                optional = try container.decodeIfPresentOrRecord(TrueOrFalse.self, forKey: .optional)?.value ?? false
+                let container = try decoder.container(keyedBy: SectionCodingKey<Self>.self)
+                summary = try container.decode(String.self, Self.descriptionKey)
+                defaultValue = try container.decode(String.self, Self.defaultKey)
+                optional = try container.decode(TrueOrFalse.self, Self.optionalKey)?.value ?? false
             case let value:
                 throw JSONValueDecoder.Failure(
                     "wrong_type", at: JSONPath(codingPath: decoder.codingPath),

@@ -35,12 +35,10 @@ extension EmulatorRoutes {
             return GoogleError.response(
                 404, "Resource '\(job)' of kind 'JOB' in region '\(region)' in project '\(project)' does not exist.")
         }
-        return .json(
-            .object([
-                ("name", .string("projects/\(project)/locations/\(region)/jobs/\(job)")),
-                ("uid", .string("00000000-0000-4000-8000-\(String(repeating: "0", count: 12))")),
-                ("generation", .string("1")), ("createTime", .string("2026-01-01T00:00:00.000000Z")),
-                ("launchStage", .string("GA")),
-            ]))
+        return .wire(
+            JobResource(
+                name: "projects/\(project)/locations/\(region)/jobs/\(job)",
+                uid: "00000000-0000-4000-8000-\(String(repeating: "0", count: 12))", generation: "1",
+                createTime: "2026-01-01T00:00:00.000000Z", launchStage: "GA"))
     }
 }

@@ -37,7 +37,7 @@ extension EmulatorRoutes {
                 404,
                 "Resource '\(id)' of kind 'EXECUTION' in region '\(region)' in project '\(project)' does not exist.")
         }
-        return .json(
-            execution.json(project: project, region: region, projectNumber: scenario.projectNumber))
+        return .wire(
+            execution.resource(project: project, region: region, projectNumber: scenario.projectNumber))
     }
 }

@@ -17,35 +17,6 @@ extension LogEntry {
         let upper = spec.severity.uppercased()
         return LogSeverity.rank(ofName: upper) == nil ? "DEFAULT" : upper
     }
-
-    /// The REST representation, as `entries:list` returns it: `insertId`, the payload, `resource`,
-    /// `timestamp` and `receiveTimestamp` (nanosecond precision), `severity`, `labels`, `logName`.
-    ///
-    /// Fields at their default are left out, as Google's JSON mapping does: no `labels` when there are
-    /// none, and no `severity` for `DEFAULT` (its enum value is 0).
-    var json: JSONValue {
-        var members: [(key: String, value: JSONValue)] = [("insertId", .string(insertId))]
-        if let jsonPayload = spec.jsonPayload {
-            members.append(("jsonPayload", jsonPayload))
-        } else {
-            members.append(("textPayload", .string(spec.textPayload ?? "")))
-        }
-        var resource: [(key: String, value: JSONValue)] = [("type", .string(spec.resourceType))]
-        if !spec.resourceLabels.isEmpty {
-            resource.append(("labels", Self.object(spec.resourceLabels)))
-        }
-        members.append(("resource", .object(resource)))
-        members.append(("timestamp", .string(timestampKey.text)))
-        if severityName != "DEFAULT" { members.append(("severity", .string(severityName))) }
-        if !spec.labels.isEmpty { members.append(("labels", Self.object(spec.labels))) }
-        members.append(("logName", .string(spec.logName)))
-        members.append(("receiveTimestamp", .string(LogTimestamp(receiveTimestamp).text)))
-        return .object(members)
-    }
-
-    private static func object(_ map: [String: String]) -> JSONValue {
-        .object(map.sorted { $0.key < $1.key }.map { ($0.key, .string($0.value)) })
-    }
 }
 
 /// `LogSeverity`: the names in order, and the numbers the API gives them (`DEFAULT` 0 ... `EMERGENCY` 800).

@@ -25,7 +25,7 @@ struct LogListing {
     var scanWindow: Double?
 
     struct Page {
-        var entries: [JSONValue]
+        var entries: [LogEntryResource]
         /// Where the next page starts, when there is more to search.
         var next: Int?
     }
@@ -40,7 +40,7 @@ struct LogListing {
     func page(of entries: [LogEntry], from start: Int) -> Page {
         guard start < entries.count else { return Page(entries: [], next: nil) }
         let stretchStart = entries[start].timestampKey
-        var found: [JSONValue] = []
+        var found: [LogEntryResource] = []
         var position = start
         while position < entries.count {
             let entry = entries[position]
@@ -52,9 +52,9 @@ struct LogListing {
                 if distance >= scanWindow { break }
             }
             position += 1
-            let json = entry.json
-            if filter.matches(entry, json: json) {
-                found.append(json)
+            let resource = entry.resource
+            if filter.matches(entry, json: resource.json) {
+                found.append(resource)
                 if found.count == pageSize { break }
             }
         }

@@ -55,15 +55,11 @@ extension EmulatorRoutes {
             scanWindow: scenario.logScanWindow)
         let readable = listing.ordered(entries, readableAt: snapshot)
         let page = listing.page(of: readable, from: start)
-        var members: [(key: String, value: JSONValue)] = []
-        if !page.entries.isEmpty { members.append(("entries", .array(page.entries))) }
+        var response = ListLogEntriesResponse()
+        if !page.entries.isEmpty { response.entries = page.entries }
         if let next = page.next {
-            members.append(
-                (
-                    "nextPageToken",
-                    .string(LogPageToken.encode(snapshot: snapshot, position: next, context: query.context))
-                ))
+            response.nextPageToken = LogPageToken.encode(snapshot: snapshot, position: next, context: query.context)
         }
-        return .json(.object(members))
+        return .wire(response)
     }
 }

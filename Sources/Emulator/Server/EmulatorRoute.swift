@@ -109,6 +109,17 @@ struct EmulatorResponse: Sendable, ResponseGenerator {
         return EmulatorResponse(status: status, headers: headers, body: body)
     }
 
+    /// A wire-format answer (a Google resource or list response, a GraphQL response) as the service
+    /// writes it: its members in the order its type declares them, the proto's field order
+    /// (`JSONValueEncoder`).
+    static func wire(_ value: some Encodable, status: Int = 200, headers: [String: String] = [:])
+        -> EmulatorResponse
+    {
+        // The wire types hold strings, numbers, string maps and JSON, which always encode; an empty
+        // object is the answer if one ever did not.
+        .json((try? JSONValueEncoder().encode(value)) ?? .object([]), status: status, headers: headers)
+    }
+
     /// A plain-text answer.
     static func text(_ text: String, status: Int, contentType: String = "text/plain; charset=utf-8")
         -> EmulatorResponse

@@ -85,6 +85,8 @@ struct FaultMiddleware: RouterMiddleware {
     private func statusAnswer(
         code: Int, headers: [String: String], body: JSONValue?, rule: FaultRule, route: EmulatorRoute.Identity
     ) async throws -> EmulatorResponse {
+        // A scenario's body is whatever the scenario wants the client to see (any JSON), so it stays
+        // `JSONValue`; the services' own error bodies are wire types.
         if let body { return .json(body, status: code, headers: headers) }
         guard route.family == .wandb else { return .json(GoogleError.fault(code), status: code, headers: headers) }
         var headers = headers

@@ -15,7 +15,8 @@ struct VertexJob: Sendable {
     var endTime: Date?
     var updateTime: Date
     var error: JobError?
-    /// The `jobSpec` a client sent with `create`; `nil` renders a realistic default.
+    /// The `jobSpec` a client sent with `create`, kept as sent; `nil` renders a realistic default
+    /// (`CustomJobResource.ScenarioSpec`).
     var jobSpec: JSONValue?
 
     struct JobError: Sendable {
@@ -60,50 +61,6 @@ struct VertexJob: Sendable {
             endTime = date
         }
         if newState == "JOB_STATE_CANCELLED", error == nil { error = JobError(code: 1, message: "CANCELED") }
-    }
-
-    /// The REST representation: camelCase, empty fields left out, timestamps RFC 3339 with `Z`.
-    var json: JSONValue {
-        var members: [(key: String, value: JSONValue)] = [
-            ("name", .string(name)),
-            ("displayName", .string(displayName)),
-            ("jobSpec", jobSpec ?? defaultJobSpec),
-            ("state", .string(state)),
-            ("createTime", .string(Timestamp.string(createTime))),
-        ]
-        if let startTime { members.append(("startTime", .string(Timestamp.string(startTime)))) }
-        if let endTime { members.append(("endTime", .string(Timestamp.string(endTime)))) }
-        members.append(("updateTime", .string(Timestamp.string(updateTime))))
-        if let error {
-            members.append(
-                ("error", .object([("code", .number(Double(error.code))), ("message", .string(error.message))])))
-        }
-        if !labels.isEmpty {
-            members.append(("labels", .object(labels.sorted { $0.key < $1.key }.map { ($0.key, .string($0.value)) })))
-        }
-        return .object(members)
-    }
-
-    private var defaultJobSpec: JSONValue {
-        .object([
-            (
-                "workerPoolSpecs",
-                .array([
-                    .object([
-                        ("machineSpec", .object([("machineType", .string(machineType))])),
-                        ("replicaCount", .string("1")),
-                        ("diskSpec", .object([("bootDiskType", .string("pd-ssd")), ("bootDiskSizeGb", .number(100))])),
-                        (
-                            "containerSpec",
-                            .object([
-                                ("imageUri", .string("us-docker.pkg.dev/\(project)/launch/train:latest"))
-                            ])
-                        ),
-                    ])
-                ])
-            ),
-            ("serviceAccount", .string("launch-agent@\(project).iam.gserviceaccount.com")),
-        ])
     }
 }
 

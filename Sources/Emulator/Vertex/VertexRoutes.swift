@@ -39,16 +39,9 @@ extension EmulatorRoutes {
     /// The job as `request` asks for it. The official clients' REST transports send
     /// `$alt=json;enum-encoding=int`, and the service then writes enums as their numbers
     /// (`"state": 5`); without it, as names (`"state": "JOB_STATE_FAILED"`).
-    private static func rendered(_ job: VertexJob, for request: EmulatorRequest) -> JSONValue {
+    private static func rendered(_ job: VertexJob, for request: EmulatorRequest) -> CustomJobResource {
         let numericEnums = request.query["$alt"]?.split(separator: ";").contains("enum-encoding=int") ?? false
-        guard numericEnums, case .object(let members) = job.json else { return job.json }
-        return .object(
-            members.map { member in
-                guard member.key == "state", case .string(let name) = member.value,
-                    let number = VertexJob.allStates.firstIndex(of: name)
-                else { return member }
-                return (member.key, .number(Double(number)))
-            })
+        return job.resource(numericEnums: numericEnums)
     }
 
     @Sendable static func listJobs(_ request: EmulatorRequest, _ state: EmulatorState) async -> EmulatorResponse {
@@ -80,12 +73,12 @@ extension EmulatorRoutes {
             state.jobOrder.compactMap { state.jobs[$0] }.filter { $0.region == region && filter.matches($0) }
         }
         let page = matching.dropFirst(start).prefix(pageSize)
-        var members: [(key: String, value: JSONValue)] = []
-        if !page.isEmpty { members.append(("customJobs", .array(page.map { rendered($0, for: request) }))) }
+        var response = ListCustomJobsResponse()
+        if !page.isEmpty { response.customJobs = page.map { rendered($0, for: request) } }
         if start + page.count < matching.count {
-            members.append(("nextPageToken", .string(PageToken.encode(start + page.count, context: filterText))))
+            response.nextPageToken = PageToken.encode(start + page.count, context: filterText)
         }
-        return .json(.object(members))
+        return .wire(response)
     }
 
     @Sendable static func getJob(_ request: EmulatorRequest, _ state: EmulatorState) async -> EmulatorResponse {
@@ -97,7 +90,7 @@ extension EmulatorRoutes {
             return GoogleError.response(
                 404, "The CustomJob does not exist: projects/\(project)/locations/\(region)/customJobs/\(id)")
         }
-        return .json(rendered(job, for: request))
+        return .wire(rendered(job, for: request))
     }
 
     @Sendable static func createJob(_ request: EmulatorRequest, _ state: EmulatorState) async -> EmulatorResponse {
@@ -122,7 +115,7 @@ extension EmulatorRoutes {
         }
         let jobLabels = labels
         let job = await state.read { $0.createJob(displayName: displayName, labels: jobLabels, jobSpec: jobSpec) }
-        return .json(rendered(job, for: request))
+        return .wire(rendered(job, for: request))
     }
 
     @Sendable static func cancelJob(_ request: EmulatorRequest, _ state: EmulatorState) async -> EmulatorResponse {
@@ -135,7 +128,7 @@ extension EmulatorRoutes {
             return GoogleError.response(
                 404, "The CustomJob does not exist: projects/\(project)/locations/\(region)/customJobs/\(id)")
         }
-        return .json(.object([]))
+        return .json(.object([]))  // google.protobuf.Empty
     }
 }
 

@@ -137,18 +137,13 @@ extension EmulatorRoutes {
             var executor = GraphQLExecutor(resolver: WandbSchema(world: state.wandbWorld()))
             let response = executor.execute(document, operationName: name, variables: executionVariables)
             state.store(executor.resolver.world)
-            return ResponseSummary(json: response.json, status: response.status)
+            return response
         }
-        return .json(response.json, status: response.status)
-    }
-
-    private struct ResponseSummary: Sendable {
-        var json: JSONValue
-        var status: Int
+        return .wire(response, status: response.status)
     }
 
     private static func errorResponse(_ errors: [GraphQLError]) -> EmulatorResponse {
-        .json(.object([("errors", .array(errors.map(\.json)))]), status: errors.first?.status ?? 400)
+        .wire(GraphQLResponse(data: nil, errors: errors), status: errors.first?.status ?? 400)
     }
 
     /// The password of a Basic `Authorization` header (the API key).
@@ -159,13 +154,5 @@ extension EmulatorRoutes {
             let colon = credentials.firstIndex(of: ":")
         else { return nil }
         return String(credentials[credentials.index(after: colon)...])
-    }
-}
-
-extension GraphQLExecutor.Response {
-    /// The HTTP status W&B answers with: 200 without errors, else the first error's status.
-    var status: Int {
-        guard let first = errors.first else { return 200 }
-        return data == nil ? 400 : first.status
     }
 }

@@ -98,13 +98,9 @@ struct GraphQLDocument: Sendable {
         case object([(key: String, value: Value)])
     }
 
-    /// Where something is in the query text, 1-based.
-    struct Location: Sendable {
+    /// Where something is in the query text, 1-based; written as `{"line", "column"}` in an error.
+    struct Location: Sendable, Encodable {
         var line: Int
         var column: Int
-
-        var json: JSONValue {
-            .object([("line", .number(Double(line))), ("column", .number(Double(column)))])
-        }
     }
 }

@@ -5,17 +5,23 @@ import LaunchWatchCore
 ///
 /// Document errors (syntax, unknown operation, undefined variables) carry `locations`; field errors
 /// carry the `path` of the field, as W&B's server writes them (`{"message": ..., "path": ["project"]}`).
-struct GraphQLError: Error, Sendable {
+struct GraphQLError: Error, Sendable, Encodable {
     var message: String
     var locations: [GraphQLDocument.Location] = []
+    /// Field names and list indexes; a path mixes strings and numbers, so it stays JSON.
     var path: [JSONValue] = []
     /// The HTTP status W&B answers when this is the response's first error.
     var status: Int = 400
 
-    var json: JSONValue {
-        var members: [(key: String, value: JSONValue)] = [("message", .string(message))]
-        if !locations.isEmpty { members.append(("locations", .array(locations.map(\.json)))) }
-        if !path.isEmpty { members.append(("path", .array(path))) }
-        return .object(members)
+    private enum CodingKeys: String, CodingKey {
+        case message, locations, path
+    }
+
+    /// `message`, then `locations` and `path` when there are any; `status` is the HTTP answer's.
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(message, forKey: .message)
+        if !locations.isEmpty { try container.encode(locations, forKey: .locations) }
+        if !path.isEmpty { try container.encode(path, forKey: .path) }
     }
 }

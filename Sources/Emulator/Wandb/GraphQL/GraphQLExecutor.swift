@@ -83,18 +83,7 @@ struct GraphQLExecutor<Resolver: GraphQLResolver> {
     private var variables: [String: JSONValue] = [:]
     private var errors: [GraphQLError] = []
 
-    /// The response: `data` (absent after a document error) and `errors`.
-    struct Response {
-        var data: JSONValue?
-        var errors: [GraphQLError]
-
-        var json: JSONValue {
-            var members: [(key: String, value: JSONValue)] = []
-            if let data { members.append(("data", data)) }
-            if !errors.isEmpty { members.append(("errors", .array(errors.map(\.json)))) }
-            return .object(members)
-        }
-    }
+    typealias Response = GraphQLResponse
 
     init(resolver: Resolver) {
         self.resolver = resolver
