@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// One launch of a sweep: a name (shown in views and carried by every event) and its pipeline, the
 /// same pipeline file loaded with this launch's variables.

@@ -1,4 +1,14 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+// pow: the C library's, which Foundation re-exports and FoundationEssentials does not.
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#endif
 
 /// Decides when a provider polls next.
 ///
@@ -12,14 +22,14 @@ import Foundation
 ///     }
 /// }
 /// ```
-public protocol SchedulePolicy: Sendable {
+package protocol SchedulePolicy: Sendable {
     /// The delay before the next poll, given how the poll that ended at `now` went and when the
     /// watch last reached a stage.
     mutating func delay(after outcome: PollOutcome, at now: Date, lastStageChange: Date?) -> Duration
 }
 
 /// How a poll ended, as far as scheduling cares.
-public enum PollOutcome: Sendable, Hashable {
+package enum PollOutcome: Sendable, Hashable {
     /// The poll answered. `retryAfter` is a backend's request to wait; `nextChangeAfter` the
     /// provider's knowledge of when something next happens.
     case answered(retryAfter: Duration? = nil, nextChangeAfter: Duration? = nil)
@@ -45,27 +55,27 @@ public enum PollOutcome: Sendable, Hashable {
 /// are spent right after something changed; no minute ever holds more requests than the fixed
 /// interval would send, and the regular polls never wait for the budget. `slowWhenIdle` (off unless
 /// set) polls slower while nothing moves, which also saves requests for the next burst.
-public struct ScheduleConfiguration: Sendable, Hashable {
+package struct ScheduleConfiguration: Sendable, Hashable {
     /// The regular interval between polls.
-    public var every: Duration
-    public var backoff: Backoff
+    package var every: Duration
+    package var backoff: Backoff
     /// Poll at `every` instead for `duration` after any stage change: transitions cluster
     /// (QUEUED → PENDING → RUNNING), so the next one is likely soon.
-    public var fastAfterChange: FastWindow?
+    package var fastAfterChange: FastWindow?
     /// At most this many requests in any 60 s.
-    public var requestsPerMinute: Int?
+    package var requestsPerMinute: Int?
     /// Poll at `every` instead once nothing has changed for `after`.
-    public var slowWhenIdle: SlowWindow?
+    package var slowWhenIdle: SlowWindow?
 
     /// Exponential backoff after consecutive failures: `initial × multiplier^(n-1)`, capped at `max`,
     /// less up to `jitter` (a fraction) at random so that clients do not retry in lockstep.
-    public struct Backoff: Sendable, Hashable {
-        public var initial: Duration?
-        public var max: Duration
-        public var multiplier: Double
-        public var jitter: Double
+    package struct Backoff: Sendable, Hashable {
+        package var initial: Duration?
+        package var max: Duration
+        package var multiplier: Double
+        package var jitter: Double
 
-        public init(
+        package init(
             initial: Duration? = nil, max: Duration = .seconds(30), multiplier: Double = 2, jitter: Double = 0.2
         ) {
             self.initial = initial
@@ -76,28 +86,28 @@ public struct ScheduleConfiguration: Sendable, Hashable {
     }
 
     /// A faster interval for a while after a stage change.
-    public struct FastWindow: Sendable, Hashable {
-        public var every: Duration
-        public var duration: Duration
+    package struct FastWindow: Sendable, Hashable {
+        package var every: Duration
+        package var duration: Duration
 
-        public init(every: Duration, for duration: Duration) {
+        package init(every: Duration, for duration: Duration) {
             self.every = every
             self.duration = duration
         }
     }
 
     /// A slower interval while nothing moves.
-    public struct SlowWindow: Sendable, Hashable {
-        public var after: Duration
-        public var every: Duration
+    package struct SlowWindow: Sendable, Hashable {
+        package var after: Duration
+        package var every: Duration
 
-        public init(after: Duration, every: Duration) {
+        package init(after: Duration, every: Duration) {
             self.after = after
             self.every = every
         }
     }
 
-    public init(
+    package init(
         every: Duration, backoff: Backoff = Backoff(), fastAfterChange: FastWindow? = nil,
         requestsPerMinute: Int? = nil,
         slowWhenIdle: SlowWindow? = nil
@@ -111,12 +121,12 @@ public struct ScheduleConfiguration: Sendable, Hashable {
 
     /// The request budget a provider keeps to: `requestsPerMinute`, else what polling at `every`
     /// spends (60 s / `every`). Handed to polls as `PollContext.requestsPerMinute`.
-    public var budgetPerMinute: Int {
+    package var budgetPerMinute: Int {
         requestsPerMinute ?? max(1, Int((60 / every.seconds).rounded(.down)))
     }
 
     /// `every` with the adaptive defaults filled in where nothing is set (see the type's notes).
-    public func adaptive() -> ScheduleConfiguration {
+    package func adaptive() -> ScheduleConfiguration {
         var schedule = self
         if schedule.fastAfterChange == nil {
             let fast = max(every / 4, .milliseconds(100))
@@ -136,18 +146,18 @@ public struct ScheduleConfiguration: Sendable, Hashable {
 /// provider's `nextChangeAfter` replaces the regular interval. A poll of the fast window is spent
 /// only when polling at `every` afterwards would still fit the budget in every minute to come, so
 /// bursts never make the budget stall the polls that follow.
-public struct StandardSchedule: SchedulePolicy {
-    public var configuration: ScheduleConfiguration
+package struct StandardSchedule: SchedulePolicy {
+    package var configuration: ScheduleConfiguration
     private var consecutiveFailures = 0
     private var recentPolls: [Date] = []
     private var random: SplitMix64
 
-    public init(_ configuration: ScheduleConfiguration, seed: UInt64 = 0x5EED) {
+    package init(_ configuration: ScheduleConfiguration, seed: UInt64 = 0x5EED) {
         self.configuration = configuration
         self.random = SplitMix64(seed: seed)
     }
 
-    public mutating func delay(after outcome: PollOutcome, at now: Date, lastStageChange: Date?) -> Duration {
+    package mutating func delay(after outcome: PollOutcome, at now: Date, lastStageChange: Date?) -> Duration {
         recordPoll(at: now)
         var delay: Duration
         switch outcome {
@@ -203,7 +213,7 @@ public struct StandardSchedule: SchedulePolicy {
 
     /// After a change seen elsewhere (another provider reached a stage): how soon this provider may
     /// poll, if its fast window and budget allow polling sooner than already planned; `nil` when not.
-    public func expeditedDelay(at now: Date, lastChange: Date?) -> Duration? {
+    package func expeditedDelay(at now: Date, lastChange: Date?) -> Duration? {
         guard let fast = fastInterval(at: now, lastChange: lastChange) else { return nil }
         return max(fast, budgetDelay(at: now))
     }
@@ -235,12 +245,12 @@ public struct StandardSchedule: SchedulePolicy {
 
 /// A small, seedable random number generator: jitter is random in production and repeatable in
 /// tests.
-public struct SplitMix64: RandomNumberGenerator, Sendable {
+package struct SplitMix64: RandomNumberGenerator, Sendable {
     private var state: UInt64
 
-    public init(seed: UInt64) { state = seed }
+    package init(seed: UInt64) { state = seed }
 
-    public mutating func next() -> UInt64 {
+    package mutating func next() -> UInt64 {
         state &+= 0x9E37_79B9_7F4A_7C15
         var z = state
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9

@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// Why a launch failed, as the backend tells it: the message a user needs to fix the launch.
 public struct FailureDetail: Sendable, Hashable, Codable {
