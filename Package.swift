@@ -54,7 +54,9 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Sources/Core",
-            swiftSettings: strictSettings
+            // A file sees only the members of the modules it imports itself, so one that imports
+            // FoundationEssentials cannot quietly use full Foundation through another file's import.
+            swiftSettings: strictSettings + [.enableUpcomingFeature("MemberImportVisibility")]
         ),
         .target(
             name: "LaunchWatchReplay",

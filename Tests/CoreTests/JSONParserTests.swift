@@ -181,6 +181,13 @@ struct JSONParserTests {
         #expect(try JSONParser.parse(text) == .string(expected))
     }
 
+    @Test("quotes control characters as four lowercase hex digits, read back as the same string")
+    func quotesControlCharacters() throws {
+        let text = "a\u{0}\u{1}\u{1f}\u{7f}\n"
+        #expect(JSONValue.quoted(text) == #""a\u0000\u0001\u001f\#u{7f}\n""#)
+        #expect(try JSONParser.parse(JSONValue.quoted(text)) == .string(text))
+    }
+
     @Test(
         "rejects bad escapes and unpaired surrogates",
         arguments: [

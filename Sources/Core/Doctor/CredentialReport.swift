@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// Which credentials a provider would use — by the name and path of their source, never their
 /// value — and whether they gave a token.

@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// A provider kind that can check, before any launch, that it will work on the user's real
 /// accounts: which credentials it would use, one cheap read-only call to its backend, and whether

@@ -1,5 +1,10 @@
-import Foundation
 import Logging
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// What a provider's `diagnose` learns from `launchwatch doctor`: where it runs, and what the
 /// pipeline says about how often it will poll (for quota notes).

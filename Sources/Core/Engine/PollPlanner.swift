@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// The pure state machine that decides when each provider polls, for the 1…N targets of a run: the
 /// scheduling half of the engine, beside `Watch` (which decides what the answers mean).

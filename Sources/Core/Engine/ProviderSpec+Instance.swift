@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 extension ProviderSpec {
     /// A provider instance made from `configuration` (this spec's, facts substituted), or the

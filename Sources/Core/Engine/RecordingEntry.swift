@@ -1,3 +1,4 @@
+// Full Foundation, not FoundationEssentials: trimmingCharacters(in:) is not in FoundationEssentials.
 import Foundation
 
 /// One line of a recording (`launchwatch run --record FILE`): an observation or a failed poll, at
@@ -9,32 +10,32 @@ import Foundation
 /// ```
 /// Times are offsets in seconds from the start, so a recording replays the same on any day.
 /// `stage` is the stage the observation reached when recorded, if any.
-public struct RecordingEntry: Sendable, Hashable, Codable {
+package struct RecordingEntry: Sendable, Hashable, Codable {
     /// Seconds since the start of the watch.
-    public var at: Double
-    public var provider: String
-    public var status: String?
-    public var stage: String?
-    public var subject: String?
+    package var at: Double
+    package var provider: String
+    package var status: String?
+    package var stage: String?
+    package var subject: String?
     /// The backend's own timestamp, in seconds since the start (negative when before it).
-    public var backendAt: Double?
-    public var detail: FailureDetail?
-    public var facts: [String: String]?
-    public var error: RecordedError?
+    package var backendAt: Double?
+    package var detail: FailureDetail?
+    package var facts: [String: String]?
+    package var error: RecordedError?
 
     /// A failed poll. `code` is stored as its raw string (`"http_503"`), so a replay throws the
     /// same code again.
-    public struct RecordedError: Sendable, Hashable, Codable {
-        public var code: ProviderError.Code
-        public var message: String
+    package struct RecordedError: Sendable, Hashable, Codable {
+        package var code: ProviderError.Code
+        package var message: String
 
-        public init(code: ProviderError.Code, message: String) {
+        package init(code: ProviderError.Code, message: String) {
             self.code = code
             self.message = message
         }
     }
 
-    public init(
+    package init(
         at: Double, provider: String, status: String? = nil, stage: String? = nil, subject: String? = nil,
         backendAt: Double? = nil, detail: FailureDetail? = nil, facts: [String: String]? = nil,
         error: RecordedError? = nil
@@ -51,7 +52,7 @@ public struct RecordingEntry: Sendable, Hashable, Codable {
     }
 
     /// The entry for an observation made in a watch that started at `startedAt`.
-    public init(_ observation: Observation, stage: String?, startedAt: Date) {
+    package init(_ observation: Observation, stage: String?, startedAt: Date) {
         self.init(
             at: Self.round(observation.observedAt.timeIntervalSince(startedAt)), provider: observation.provider,
             status: observation.status, stage: stage, subject: observation.subject,
@@ -60,7 +61,7 @@ public struct RecordingEntry: Sendable, Hashable, Codable {
     }
 
     /// The entry for a failed poll.
-    public init(failure: ProviderError, provider: String, at date: Date, startedAt: Date) {
+    package init(failure: ProviderError, provider: String, at date: Date, startedAt: Date) {
         self.init(
             at: Self.round(date.timeIntervalSince(startedAt)), provider: provider,
             error: RecordedError(code: failure.code, message: failure.message))
@@ -69,7 +70,7 @@ public struct RecordingEntry: Sendable, Hashable, Codable {
     private static func round(_ seconds: Double) -> Double { (seconds * 1000).rounded() / 1000 }
 
     /// The entry as one line of JSON (no newline), keys sorted.
-    public func jsonLine() -> String {
+    package func jsonLine() -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         guard let data = try? encoder.encode(self) else { return "{}" }
@@ -77,7 +78,7 @@ public struct RecordingEntry: Sendable, Hashable, Codable {
     }
 
     /// Reads a recording: one entry per non-empty line. Errors name the line.
-    public static func parse(lines text: String) throws(ProviderError) -> [RecordingEntry] {
+    package static func parse(lines text: String) throws(ProviderError) -> [RecordingEntry] {
         var entries: [RecordingEntry] = []
         // "\r\n" is one Character, so split on any newline: a recording saved with CRLF still reads.
         for (index, line) in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).enumerated() {

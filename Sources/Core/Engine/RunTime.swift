@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// A run's time: instants of its clock and the dates events carry. Dates are the run's start date
 /// (see `originDate(of:at:)`) plus the clock's elapsed time.

@@ -1,3 +1,6 @@
+// Full Foundation, not FoundationEssentials: replacingOccurrences(of:with:) is not in FoundationEssentials.
+import Foundation
+
 /// Replaces secret values (API keys, tokens, private keys) with `[REDACTED]` in anything shown to a
 /// user or written to a file.
 ///

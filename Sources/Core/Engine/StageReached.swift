@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// A stage reached, and how we learnt it.
 public struct StageReached: Sendable, Hashable {

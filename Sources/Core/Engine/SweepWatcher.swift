@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// Watches many launches of one pipeline in one loop (`launchwatch run --targets`), at a cost that
 /// does not grow with their number where the provider kinds allow it.

@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// The pure state machine of one watch: folds observations and poll failures into the stage
 /// timeline and answers with events and the providers to activate.
@@ -17,24 +21,24 @@ import Foundation
 /// - A provider is degraded after `degradedAfter` consecutive failed polls and recovered at its next
 ///   answer; each change is reported once.
 /// - At `finish.deadline` the watch ends as `deadline` unless a failure is already known.
-public struct Watch: Sendable {
+package struct Watch: Sendable {
     /// What the engine should do.
-    public enum Action: Sendable, Hashable {
+    package enum Action: Sendable, Hashable {
         case emit(WatchEvent)
         /// Start polling this provider.
         case activate(String)
     }
 
-    public let pipeline: Pipeline
-    public let startedAt: Date
+    package let pipeline: Pipeline
+    package let startedAt: Date
     /// Facts published so far.
-    public private(set) var facts: [String: String] = [:]
+    package private(set) var facts: [String: String] = [:]
     /// Stages reached, in the order they were reached.
-    public private(set) var timeline: [StageReached] = []
+    package private(set) var timeline: [StageReached] = []
     /// Providers polling (activation reached).
-    public private(set) var activeProviders: Set<String> = []
+    package private(set) var activeProviders: Set<String> = []
     /// The result, once the watch has ended.
-    public private(set) var result: WatchResult?
+    package private(set) var result: WatchResult?
 
     private var health: [String: HealthState] = [:]
     private var reportedUnmapped: Set<String> = []
@@ -50,17 +54,17 @@ public struct Watch: Sendable {
         var degradedSince: Date?
     }
 
-    public init(pipeline: Pipeline, startedAt: Date) {
+    package init(pipeline: Pipeline, startedAt: Date) {
         self.pipeline = pipeline
         self.startedAt = startedAt
         self.lastStageChange = startedAt
     }
 
-    public var isFinished: Bool { result != nil }
-    public var deadline: Date { startedAt.addingTimeInterval(pipeline.finish.deadline.seconds) }
+    package var isFinished: Bool { result != nil }
+    package var deadline: Date { startedAt.addingTimeInterval(pipeline.finish.deadline.seconds) }
 
     /// Activates the providers whose policies hold at the start.
-    public mutating func start(at now: Date) -> [Action] {
+    package mutating func start(at now: Date) -> [Action] {
         var actions: [Action] = []
         for omitted in pipeline.omittedProviders {
             actions.append(.emit(.notice(provider: omitted.id, message: omitted.notice, at: now)))
@@ -70,7 +74,7 @@ public struct Watch: Sendable {
     }
 
     /// Folds one poll's observations (and notices) of `provider` into the watch.
-    public mutating func record(
+    package mutating func record(
         _ observations: [Observation], notices: [String] = [], from provider: String, at now: Date
     ) -> [Action] {
         guard !isFinished else { return [] }
@@ -120,7 +124,7 @@ public struct Watch: Sendable {
     }
 
     /// Records a failed poll of `provider`.
-    public mutating func recordFailure(_ error: ProviderError, from provider: String, at now: Date) -> [Action] {
+    package mutating func recordFailure(_ error: ProviderError, from provider: String, at now: Date) -> [Action] {
         guard !isFinished else { return [] }
         var actions: [Action] = [.emit(.pollFailed(provider: provider, error: error, at: now))]
         var state = health[provider, default: HealthState()]
@@ -139,7 +143,7 @@ public struct Watch: Sendable {
     }
 
     /// Applies what time alone changes: the end of a detail wait, the deadline, timed activations.
-    public mutating func advance(to now: Date) -> [Action] {
+    package mutating func advance(to now: Date) -> [Action] {
         guard !isFinished else { return [] }
         var actions: [Action] = []
         if let pending = awaitingDetail, now >= pending.until {
@@ -164,7 +168,7 @@ public struct Watch: Sendable {
 
     /// Ends the watch because the user (or the embedding program) stopped it. A failure already
     /// known (waiting for its detail) stays a failure: the outcome is decided.
-    public mutating func interrupt(at now: Date) -> [Action] {
+    package mutating func interrupt(at now: Date) -> [Action] {
         guard !isFinished else { return [] }
         var actions: [Action] = []
         if let pending = awaitingDetail {
@@ -185,7 +189,7 @@ public struct Watch: Sendable {
     }
 
     /// The next time `advance(to:)` can change anything; `nil` once finished.
-    public var nextWakeup: Date? {
+    package var nextWakeup: Date? {
         guard !isFinished else { return nil }
         var wakeup = deadline
         if let pending = awaitingDetail { wakeup = min(wakeup, pending.until) }
@@ -199,7 +203,7 @@ public struct Watch: Sendable {
     }
 
     /// What activation policies see.
-    public var snapshot: WatchSnapshot {
+    package var snapshot: WatchSnapshot {
         WatchSnapshot(
             startedAt: startedAt,
             reachedStages: Set(timeline.map(\.stage.id)),
@@ -211,7 +215,7 @@ public struct Watch: Sendable {
     }
 
     /// Whether `provider` is currently degraded.
-    public func isDegraded(_ provider: String) -> Bool { health[provider]?.degradedSince != nil }
+    package func isDegraded(_ provider: String) -> Bool { health[provider]?.degradedSince != nil }
 
     private var lastReachedStage: Stage? {
         let reached = Set(timeline.map(\.stage.id))

@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// The one loop of the engine: runs a `Watch` per target and one `PollPlanner` against a clock,
 /// starts the polls the planner asks for, and feeds the answers back to both. `Watcher` is a driver

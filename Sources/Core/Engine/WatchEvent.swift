@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// Everything a watch reports, in the order it happened. Reporters (terminal, NDJSON, recordings)
 /// consume these; the last event of every watch is `.finished`.

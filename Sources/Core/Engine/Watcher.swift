@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// Runs one watch: polls every active provider on its own schedule, folds what they see into a
 /// `Watch`, and delivers `WatchEvent`s through `events` until the watch ends.

@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// A parsed JSON document, kept exactly as written (object key order included) so that errors can
 /// name the path of any value and so that variables and facts can be substituted before a typed
@@ -124,7 +128,9 @@ public enum JSONValue: Sendable, Hashable {
             case "\r": output += "\\r"
             case "\t": output += "\\t"
             case let control where control.value < 0x20:
-                output += String(format: "\\u%04x", control.value)
+                // Not String(format:): that is full Foundation's, and Core needs FoundationEssentials only.
+                let hex = String(control.value, radix: 16)
+                output += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
             default: output.unicodeScalars.append(scalar)
             }
         }

@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// Decodes a `Decodable` value from a `JSONValue` strictly: wrong types and missing keys are errors
 /// that carry the full JSON path, and so are keys the type never read (a misspelt optional key would

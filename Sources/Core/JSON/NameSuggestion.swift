@@ -1,8 +1,8 @@
 /// Finds the nearest valid name to a misspelt one, for "did you mean ...?" in error messages.
-public enum NameSuggestion {
+package enum NameSuggestion {
     /// The candidate closest to `name` by edit distance (case-insensitive), if it is close enough to
     /// be a plausible typo: at most a third of the name's length, and at least 2 edits allowed.
-    public static func nearest<Candidates: Collection<String>>(to name: String, in candidates: Candidates) -> String? {
+    package static func nearest<Candidates: Collection<String>>(to name: String, in candidates: Candidates) -> String? {
         // Long names are never typos of short identifiers; skipping them keeps this cheap on hostile input.
         guard name.count <= 100 else { return nil }
         let limit = max(2, name.count / 3)
@@ -17,7 +17,7 @@ public enum NameSuggestion {
     }
 
     /// Levenshtein distance between two strings, counted in characters.
-    public static func editDistance(_ a: String, _ b: String) -> Int {
+    package static func editDistance(_ a: String, _ b: String) -> Int {
         let a = Array(a)
         let b = Array(b)
         if a.isEmpty { return b.count }

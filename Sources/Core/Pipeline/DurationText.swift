@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// Durations as pipelines write them: one or more `<number><unit>` parts with units `h`, `m`, `s`
 /// and `ms`, largest first, each at most once — `"5s"`, `"1m30s"`, `"250ms"`, `"1.5s"`, `"2h"`.

@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 extension Pipeline {
     /// Where every provider of a `CredentialConfined` kind would send credentials, checked before any

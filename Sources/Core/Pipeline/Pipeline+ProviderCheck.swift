@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 extension Pipeline {
     /// Creates every provider whose configuration is complete now (it needs no fact, and no

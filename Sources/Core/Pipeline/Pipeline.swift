@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// A decoded, validated pipeline: the stages to report, the providers to run and when the watch
 /// ends. Made by `PipelineLoader`; every reference in it (stage ids, provider kinds, facts) has been

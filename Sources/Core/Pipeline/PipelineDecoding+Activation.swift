@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// `activate`: one condition or an array of them, each read by the keys its `ActivationKind`
 /// declares.

@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// `finish`: its shape from `FinishSection`; the stages that end a watch (declared ones), its deadline and how long to wait for detail.
 extension PipelineDecoding {

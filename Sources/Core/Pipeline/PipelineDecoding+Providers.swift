@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// `providers`: each entry's shape from `ProviderSection`, then its id, kind (from the registry),
 /// `config` (checked by the kind), `schedule`, `activate`, `map` and `degradedAfter`; then the

@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// `schedule`: read by the keys `ScheduleSection` declares, plus the checks that involve two keys.
 extension PipelineDecoding {

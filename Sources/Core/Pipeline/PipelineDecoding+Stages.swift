@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// `stages`: each entry's shape from `StageSection`; ids unique and well formed, outcomes known.
 extension PipelineDecoding {

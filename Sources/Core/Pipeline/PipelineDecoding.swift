@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// One decoding pass over a pipeline document: parses it, reads its root (`PipelineDocument`), has
 /// `VariableSubstitution` fill in the variables, decodes each section (`PipelineDecoding+Stages`, `+Providers`, `+Schedule`,

@@ -1,3 +1,4 @@
+// Full Foundation, not FoundationEssentials: FileManager.fileExists(atPath:isDirectory:) and its ObjCBool are not in FoundationEssentials.
 import Foundation
 
 /// Reads a pipeline file strictly and reports every problem at once, each with its JSON path.

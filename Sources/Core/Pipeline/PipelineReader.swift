@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// Reads the values of a pipeline document and collects the issues it finds, each with its JSON
 /// path, instead of stopping at the first: the typed reading helpers every section decoder and

@@ -10,15 +10,15 @@ public struct ProviderSpec: Sendable {
     public var configurationPath: JSONPath
     /// The facts `configuration` references; the provider is not polled before all are known.
     public var requiredFacts: Set<String>
-    public var schedule: ScheduleConfiguration
-    public var activation: any ActivationPolicy
+    package var schedule: ScheduleConfiguration
+    package var activation: any ActivationPolicy
     /// Raw status → stage id (`nil`: known, no change): the kind's default map with the pipeline's
     /// `map` applied over it.
     public var stageMap: [String: String?]
     /// Consecutive failed polls after which the provider is reported degraded.
     public var degradedAfter: Int
 
-    public init(
+    package init(
         id: String, registration: RegisteredProvider, configuration: JSONValue = .object([]),
         configurationPath: JSONPath = JSONPath(), requiredFacts: Set<String> = [],
         schedule: ScheduleConfiguration? = nil, activation: any ActivationPolicy = AlwaysActive(),
@@ -38,7 +38,7 @@ public struct ProviderSpec: Sendable {
     /// The stage a raw status reaches, if any: the map first; then, for kinds whose statuses name
     /// stages (recordings), the recorded stage or the status itself when it is a declared stage id.
     /// `.unmapped` when nothing places it.
-    public func stage(for status: String, recordedStage: String? = nil, declared stages: [Stage]) -> StageMapping {
+    package func stage(for status: String, recordedStage: String? = nil, declared stages: [Stage]) -> StageMapping {
         if let entry = stageMap[status] {
             return entry.map { .stage($0) } ?? .ignored
         }

@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// RFC 3339 timestamps as the Google and W&B APIs write them (`2025-11-10T04:00:00.123Z`).
 ///

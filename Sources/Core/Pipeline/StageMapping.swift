@@ -1,5 +1,5 @@
 /// Where a raw status leads.
-public enum StageMapping: Sendable, Hashable {
+package enum StageMapping: Sendable, Hashable {
     case stage(String)
     case ignored
     case unmapped

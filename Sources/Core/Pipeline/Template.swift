@@ -1,23 +1,26 @@
+// Full Foundation, not FoundationEssentials: replacingOccurrences(of:with:) is not in FoundationEssentials.
+import Foundation
+
 /// A string with `${namespace.NAME}` references, as pipeline values are written.
 ///
 /// Namespaces: `env` (process environment), `var` (`--var NAME=value`), `launch` (`startedAt`) and
 /// `fact` (published by providers at run time). `$${` writes a literal `${`.
-public struct Template: Sendable, Hashable {
+package struct Template: Sendable, Hashable {
     /// One piece of a template.
-    public enum Part: Sendable, Hashable {
+    package enum Part: Sendable, Hashable {
         case literal(String)
         case reference(namespace: String, name: String)
     }
 
     /// Why a template could not be read.
-    public struct SyntaxError: Error, Sendable, Hashable {
-        public var message: String
+    package struct SyntaxError: Error, Sendable, Hashable {
+        package var message: String
     }
 
-    public var parts: [Part]
+    package var parts: [Part]
 
     /// Reads `text`; throws when a `${` is not closed or a reference is not `namespace.NAME`.
-    public init(_ text: String) throws(SyntaxError) {
+    package init(_ text: String) throws(SyntaxError) {
         var parts: [Part] = []
         var literal = ""
         var rest = Substring(text)
@@ -61,7 +64,7 @@ public struct Template: Sendable, Hashable {
     }
 
     /// The references in order.
-    public var references: [(namespace: String, name: String)] {
+    package var references: [(namespace: String, name: String)] {
         parts.compactMap {
             if case .reference(let namespace, let name) = $0 { return (namespace, name) }
             return nil
@@ -72,7 +75,7 @@ public struct Template: Sendable, Hashable {
     /// `nil` is written back as it was, and then literal `${` are written `$${` again, so the result
     /// can be rendered a second time (facts are filled in at run time). `keepingEscapes` writes
     /// literal `${` as `$${` even when no reference is left.
-    public func render(keepingEscapes: Bool = false, _ resolve: (_ namespace: String, _ name: String) -> String?)
+    package func render(keepingEscapes: Bool = false, _ resolve: (_ namespace: String, _ name: String) -> String?)
         -> String
     {
         let resolved = parts.map { part -> Part in
@@ -104,7 +107,7 @@ public struct Template: Sendable, Hashable {
 
 extension JSONValue {
     /// The names of the facts (`${fact.NAME}`) referenced anywhere in this value.
-    public var referencedFacts: Set<String> {
+    package var referencedFacts: Set<String> {
         var names = Set<String>()
         _ = mapStrings { text, _ in
             if let template = try? Template(text) {
@@ -118,7 +121,7 @@ extension JSONValue {
     }
 
     /// A copy with `${fact.NAME}` filled in from `facts`.
-    public func substitutingFacts(_ facts: [String: String]) -> JSONValue {
+    package func substitutingFacts(_ facts: [String: String]) -> JSONValue {
         mapStrings { text, _ in
             guard let template = try? Template(text) else { return text }
             return template.render { namespace, name in namespace == "fact" ? facts[name] : nil }

@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// The variables validator: reads the `variables` section and fills in `${env.NAME}`,
 /// `${var.NAME}` (`--var NAME=value`, else the declared default) and `${launch.startedAt}` in the

@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// Decides when a provider starts polling. Once active, a provider stays active until the watch
 /// ends: a fallback that has started reading logs keeps reading them.
@@ -17,7 +21,7 @@ import Foundation
 ///     }
 /// }
 /// ```
-public protocol ActivationPolicy: Sendable {
+package protocol ActivationPolicy: Sendable {
     /// How the policy reads in events and `providers` output: `"afterStage submitted"`.
     var summary: String { get }
     /// True for the providers that run from the start: the "fast" providers whose degradation
@@ -32,43 +36,43 @@ public protocol ActivationPolicy: Sendable {
 }
 
 extension ActivationPolicy {
-    public var isAlwaysActive: Bool { false }
-    public var bringsFailureDetail: Bool { false }
-    public func nextCheck(in watch: WatchSnapshot, at now: Date) -> Date? { nil }
+    package var isAlwaysActive: Bool { false }
+    package var bringsFailureDetail: Bool { false }
+    package func nextCheck(in watch: WatchSnapshot, at now: Date) -> Date? { nil }
 }
 
 /// `{"when": "always"}`, the default: polls from the start.
-public struct AlwaysActive: ActivationPolicy {
-    public init() {}
-    public var summary: String { "always" }
-    public var isAlwaysActive: Bool { true }
-    public func isActive(in watch: WatchSnapshot, at now: Date) -> Bool { true }
+package struct AlwaysActive: ActivationPolicy {
+    package init() {}
+    package var summary: String { "always" }
+    package var isAlwaysActive: Bool { true }
+    package func isActive(in watch: WatchSnapshot, at now: Date) -> Bool { true }
 }
 
 /// `{"when": "afterStage", "stage": ID}`: polls once the stage is reached (inferred included).
-public struct ActiveAfterStage: ActivationPolicy {
-    public var stage: String
-    public init(stage: String) { self.stage = stage }
-    public var summary: String { "afterStage \(stage)" }
-    public func isActive(in watch: WatchSnapshot, at now: Date) -> Bool { watch.reachedStages.contains(stage) }
+package struct ActiveAfterStage: ActivationPolicy {
+    package var stage: String
+    package init(stage: String) { self.stage = stage }
+    package var summary: String { "afterStage \(stage)" }
+    package func isActive(in watch: WatchSnapshot, at now: Date) -> Bool { watch.reachedStages.contains(stage) }
 }
 
 /// `{"when": "failureWithoutDetail"}`: a fallback that fetches why a launch failed when the fast
 /// providers reported the failure without a message.
-public struct ActiveOnFailureWithoutDetail: ActivationPolicy {
-    public init() {}
-    public var summary: String { "failureWithoutDetail" }
-    public var bringsFailureDetail: Bool { true }
-    public func isActive(in watch: WatchSnapshot, at now: Date) -> Bool { watch.failureAwaitingDetail }
+package struct ActiveOnFailureWithoutDetail: ActivationPolicy {
+    package init() {}
+    package var summary: String { "failureWithoutDetail" }
+    package var bringsFailureDetail: Bool { true }
+    package func isActive(in watch: WatchSnapshot, at now: Date) -> Bool { watch.failureAwaitingDetail }
 }
 
 /// `{"when": "fastProvidersDegraded", "for": D}`: a fallback for when every always-active provider
 /// has been degraded for at least `D`.
-public struct ActiveWhenFastProvidersDegraded: ActivationPolicy {
-    public var duration: Duration
-    public init(for duration: Duration) { self.duration = duration }
-    public var summary: String { "fastProvidersDegraded for \(DurationText.format(duration))" }
-    public var bringsFailureDetail: Bool { true }
+package struct ActiveWhenFastProvidersDegraded: ActivationPolicy {
+    package var duration: Duration
+    package init(for duration: Duration) { self.duration = duration }
+    package var summary: String { "fastProvidersDegraded for \(DurationText.format(duration))" }
+    package var bringsFailureDetail: Bool { true }
 
     /// When the last of the fast providers became degraded, if all of them are.
     private func allDegradedSince(_ watch: WatchSnapshot) -> Date? {
@@ -81,27 +85,27 @@ public struct ActiveWhenFastProvidersDegraded: ActivationPolicy {
         return latest
     }
 
-    public func isActive(in watch: WatchSnapshot, at now: Date) -> Bool {
+    package func isActive(in watch: WatchSnapshot, at now: Date) -> Bool {
         guard let since = allDegradedSince(watch) else { return false }
         return now.timeIntervalSince(since) >= duration.seconds
     }
 
-    public func nextCheck(in watch: WatchSnapshot, at now: Date) -> Date? {
+    package func nextCheck(in watch: WatchSnapshot, at now: Date) -> Date? {
         allDegradedSince(watch)?.addingTimeInterval(duration.seconds)
     }
 }
 
 /// `{"when": "silence", "for": D}`: polls once no stage has been reached for `D`.
-public struct ActiveAfterSilence: ActivationPolicy {
-    public var duration: Duration
-    public init(for duration: Duration) { self.duration = duration }
-    public var summary: String { "silence for \(DurationText.format(duration))" }
+package struct ActiveAfterSilence: ActivationPolicy {
+    package var duration: Duration
+    package init(for duration: Duration) { self.duration = duration }
+    package var summary: String { "silence for \(DurationText.format(duration))" }
 
-    public func isActive(in watch: WatchSnapshot, at now: Date) -> Bool {
+    package func isActive(in watch: WatchSnapshot, at now: Date) -> Bool {
         now.timeIntervalSince(watch.lastStageChange) >= duration.seconds
     }
 
-    public func nextCheck(in watch: WatchSnapshot, at now: Date) -> Date? {
+    package func nextCheck(in watch: WatchSnapshot, at now: Date) -> Date? {
         watch.lastStageChange.addingTimeInterval(duration.seconds)
     }
 }
@@ -110,15 +114,15 @@ public struct ActiveAfterSilence: ActivationPolicy {
 /// any of them has been degraded for at least `D` (default 0s: as soon as it is reported degraded,
 /// after its `degradedAfter` failed polls). The seed pipeline reads the logs while Vertex AI does not
 /// answer, and finds the Vertex job by name while W&B does not.
-public struct ActiveWhenProvidersDegraded: ActivationPolicy {
-    public var providers: [String]
-    public var duration: Duration
-    public init(_ providers: [String], for duration: Duration = .zero) {
+package struct ActiveWhenProvidersDegraded: ActivationPolicy {
+    package var providers: [String]
+    package var duration: Duration
+    package init(_ providers: [String], for duration: Duration = .zero) {
         self.providers = providers
         self.duration = duration
     }
 
-    public var summary: String {
+    package var summary: String {
         "degraded \(providers.joined(separator: ", "))"
             + (duration > .zero ? " for \(DurationText.format(duration))" : "")
     }
@@ -128,12 +132,12 @@ public struct ActiveWhenProvidersDegraded: ActivationPolicy {
         providers.compactMap { watch.degradedSince[$0] }.min()
     }
 
-    public func isActive(in watch: WatchSnapshot, at now: Date) -> Bool {
+    package func isActive(in watch: WatchSnapshot, at now: Date) -> Bool {
         guard let since = degradedSince(watch) else { return false }
         return now.timeIntervalSince(since) >= duration.seconds
     }
 
-    public func nextCheck(in watch: WatchSnapshot, at now: Date) -> Date? {
+    package func nextCheck(in watch: WatchSnapshot, at now: Date) -> Date? {
         degradedSince(watch)?.addingTimeInterval(duration.seconds)
     }
 }
@@ -144,19 +148,19 @@ public struct ActiveWhenProvidersDegraded: ActivationPolicy {
 /// ```json
 /// "activate": [{"when": "failureWithoutDetail"}, {"when": "degraded", "providers": ["vertex"]}]
 /// ```
-public struct ActiveWhenAny: ActivationPolicy {
-    public var conditions: [any ActivationPolicy]
-    public init(_ conditions: [any ActivationPolicy]) { self.conditions = conditions }
+package struct ActiveWhenAny: ActivationPolicy {
+    package var conditions: [any ActivationPolicy]
+    package init(_ conditions: [any ActivationPolicy]) { self.conditions = conditions }
 
-    public var summary: String { conditions.map(\.summary).joined(separator: " or ") }
-    public var isAlwaysActive: Bool { conditions.contains { $0.isAlwaysActive } }
-    public var bringsFailureDetail: Bool { conditions.contains { $0.bringsFailureDetail } }
+    package var summary: String { conditions.map(\.summary).joined(separator: " or ") }
+    package var isAlwaysActive: Bool { conditions.contains { $0.isAlwaysActive } }
+    package var bringsFailureDetail: Bool { conditions.contains { $0.bringsFailureDetail } }
 
-    public func isActive(in watch: WatchSnapshot, at now: Date) -> Bool {
+    package func isActive(in watch: WatchSnapshot, at now: Date) -> Bool {
         conditions.contains { $0.isActive(in: watch, at: now) }
     }
 
-    public func nextCheck(in watch: WatchSnapshot, at now: Date) -> Date? {
+    package func nextCheck(in watch: WatchSnapshot, at now: Date) -> Date? {
         conditions.compactMap { $0.nextCheck(in: watch, at: now) }.min()
     }
 }

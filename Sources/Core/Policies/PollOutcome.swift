@@ -1,5 +1,5 @@
 /// How a poll ended, as far as scheduling cares.
-public enum PollOutcome: Sendable, Hashable {
+package enum PollOutcome: Sendable, Hashable {
     /// The poll answered. `retryAfter` is a backend's request to wait; `nextChangeAfter` the
     /// provider's knowledge of when something next happens.
     case answered(retryAfter: Duration? = nil, nextChangeAfter: Duration? = nil)

@@ -15,27 +15,27 @@
 /// are spent right after something changed; no minute ever holds more requests than the fixed
 /// interval would send, and the regular polls never wait for the budget. `slowWhenIdle` (off unless
 /// set) polls slower while nothing moves, which also saves requests for the next burst.
-public struct ScheduleConfiguration: Sendable, Hashable {
+package struct ScheduleConfiguration: Sendable, Hashable {
     /// The regular interval between polls.
-    public var every: Duration
-    public var backoff: Backoff
+    package var every: Duration
+    package var backoff: Backoff
     /// Poll at `every` instead for `duration` after any stage change: transitions cluster
     /// (QUEUED → PENDING → RUNNING), so the next one is likely soon.
-    public var fastAfterChange: FastWindow?
+    package var fastAfterChange: FastWindow?
     /// At most this many requests in any 60 s.
-    public var requestsPerMinute: Int?
+    package var requestsPerMinute: Int?
     /// Poll at `every` instead once nothing has changed for `after`.
-    public var slowWhenIdle: SlowWindow?
+    package var slowWhenIdle: SlowWindow?
 
     /// Exponential backoff after consecutive failures: `initial × multiplier^(n-1)`, capped at `max`,
     /// less up to `jitter` (a fraction) at random so that clients do not retry in lockstep.
-    public struct Backoff: Sendable, Hashable {
-        public var initial: Duration?
-        public var max: Duration
-        public var multiplier: Double
-        public var jitter: Double
+    package struct Backoff: Sendable, Hashable {
+        package var initial: Duration?
+        package var max: Duration
+        package var multiplier: Double
+        package var jitter: Double
 
-        public init(
+        package init(
             initial: Duration? = nil, max: Duration = .seconds(30), multiplier: Double = 2, jitter: Double = 0.2
         ) {
             self.initial = initial
@@ -46,28 +46,28 @@ public struct ScheduleConfiguration: Sendable, Hashable {
     }
 
     /// A faster interval for a while after a stage change.
-    public struct FastWindow: Sendable, Hashable {
-        public var every: Duration
-        public var duration: Duration
+    package struct FastWindow: Sendable, Hashable {
+        package var every: Duration
+        package var duration: Duration
 
-        public init(every: Duration, for duration: Duration) {
+        package init(every: Duration, for duration: Duration) {
             self.every = every
             self.duration = duration
         }
     }
 
     /// A slower interval while nothing moves.
-    public struct SlowWindow: Sendable, Hashable {
-        public var after: Duration
-        public var every: Duration
+    package struct SlowWindow: Sendable, Hashable {
+        package var after: Duration
+        package var every: Duration
 
-        public init(after: Duration, every: Duration) {
+        package init(after: Duration, every: Duration) {
             self.after = after
             self.every = every
         }
     }
 
-    public init(
+    package init(
         every: Duration, backoff: Backoff = Backoff(), fastAfterChange: FastWindow? = nil,
         requestsPerMinute: Int? = nil,
         slowWhenIdle: SlowWindow? = nil
@@ -81,12 +81,12 @@ public struct ScheduleConfiguration: Sendable, Hashable {
 
     /// The request budget a provider keeps to: `requestsPerMinute`, else what polling at `every`
     /// spends (60 s / `every`). Handed to polls as `PollContext.requestsPerMinute`.
-    public var budgetPerMinute: Int {
+    package var budgetPerMinute: Int {
         requestsPerMinute ?? max(1, Int((60 / every.seconds).rounded(.down)))
     }
 
     /// `every` with the adaptive defaults filled in where nothing is set (see the type's notes).
-    public func adaptive() -> ScheduleConfiguration {
+    package func adaptive() -> ScheduleConfiguration {
         var schedule = self
         if schedule.fastAfterChange == nil {
             let fast = max(every / 4, .milliseconds(100))

@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// Decides when a provider polls next.
 ///
@@ -12,7 +16,7 @@ import Foundation
 ///     }
 /// }
 /// ```
-public protocol SchedulePolicy: Sendable {
+package protocol SchedulePolicy: Sendable {
     /// The delay before the next poll, given how the poll that ended at `now` went and when the
     /// watch last reached a stage.
     mutating func delay(after outcome: PollOutcome, at now: Date, lastStageChange: Date?) -> Duration

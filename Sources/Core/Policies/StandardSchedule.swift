@@ -1,4 +1,14 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+// pow: the C library's, which Foundation re-exports and FoundationEssentials does not.
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#endif
 
 /// The built-in schedule: regular interval, faster after a stage change, exponential backoff with
 /// jitter on errors, backend retry hints honoured, and a request budget per minute.
@@ -7,18 +17,18 @@ import Foundation
 /// provider's `nextChangeAfter` replaces the regular interval. A poll of the fast window is spent
 /// only when polling at `every` afterwards would still fit the budget in every minute to come, so
 /// bursts never make the budget stall the polls that follow.
-public struct StandardSchedule: SchedulePolicy {
-    public var configuration: ScheduleConfiguration
+package struct StandardSchedule: SchedulePolicy {
+    package var configuration: ScheduleConfiguration
     private var consecutiveFailures = 0
     private var recentPolls: [Date] = []
     private var random: SplitMix64
 
-    public init(_ configuration: ScheduleConfiguration, seed: UInt64 = 0x5EED) {
+    package init(_ configuration: ScheduleConfiguration, seed: UInt64 = 0x5EED) {
         self.configuration = configuration
         self.random = SplitMix64(seed: seed)
     }
 
-    public mutating func delay(after outcome: PollOutcome, at now: Date, lastStageChange: Date?) -> Duration {
+    package mutating func delay(after outcome: PollOutcome, at now: Date, lastStageChange: Date?) -> Duration {
         recordPoll(at: now)
         var delay: Duration
         switch outcome {
@@ -74,7 +84,7 @@ public struct StandardSchedule: SchedulePolicy {
 
     /// After a change seen elsewhere (another provider reached a stage): how soon this provider may
     /// poll, if its fast window and budget allow polling sooner than already planned; `nil` when not.
-    public func expeditedDelay(at now: Date, lastChange: Date?) -> Duration? {
+    package func expeditedDelay(at now: Date, lastChange: Date?) -> Duration? {
         guard let fast = fastInterval(at: now, lastChange: lastChange) else { return nil }
         return max(fast, budgetDelay(at: now))
     }

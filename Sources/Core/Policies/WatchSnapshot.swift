@@ -1,20 +1,24 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// What activation policies may know of the watch.
-public struct WatchSnapshot: Sendable {
-    public var startedAt: Date
+package struct WatchSnapshot: Sendable {
+    package var startedAt: Date
     /// Stages reached so far (inferred ones included).
-    public var reachedStages: Set<String>
+    package var reachedStages: Set<String>
     /// A failure stage was reached and no detail is known yet.
-    public var failureAwaitingDetail: Bool
+    package var failureAwaitingDetail: Bool
     /// When a stage was last reached (or the watch started).
-    public var lastStageChange: Date
+    package var lastStageChange: Date
     /// The ids of the always-active providers.
-    public var fastProviders: [String]
+    package var fastProviders: [String]
     /// Degraded providers, with the time each became degraded.
-    public var degradedSince: [String: Date]
+    package var degradedSince: [String: Date]
 
-    public init(
+    package init(
         startedAt: Date, reachedStages: Set<String> = [], failureAwaitingDetail: Bool = false,
         lastStageChange: Date? = nil, fastProviders: [String] = [], degradedSince: [String: Date] = [:]
     ) {

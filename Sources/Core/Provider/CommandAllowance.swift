@@ -1,3 +1,4 @@
+// Full Foundation, not FoundationEssentials: trimmingCharacters(in:) is not in FoundationEssentials.
 import Foundation
 
 /// Whether the programs a pipeline names may run for this run: a `command` provider's `run`, a

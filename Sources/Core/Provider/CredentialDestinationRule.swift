@@ -1,3 +1,4 @@
+// Full Foundation, not FoundationEssentials: removingPercentEncoding, range(of:) and trimmingCharacters(in:) are not in FoundationEssentials.
 import Foundation
 
 /// Which hosts one kind of credential may be sent to — the rule that keeps a shared pipeline file from

@@ -1,11 +1,12 @@
+// Full Foundation, not FoundationEssentials: trimmingCharacters(in:) is not in FoundationEssentials.
 import Foundation
 
 /// HTTP dates (RFC 9110's IMF-fixdate, `Sun, 06 Nov 1994 08:49:37 GMT`, as in `Retry-After`), read
 /// by hand: a `DateFormatter` costs about 100 µs to make on Linux.
-public enum HTTPDate {
+package enum HTTPDate {
     static let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
 
-    public static func date(from text: String) -> Date? {
+    package static func date(from text: String) -> Date? {
         let parts = text.trimmingCharacters(in: .whitespaces).split(separator: " ")
         guard parts.count == 6, parts[0].hasSuffix(","), parts[5] == "GMT", parts[1].count == 2, parts[3].count == 4,
             let month = months.firstIndex(of: String(parts[2]))

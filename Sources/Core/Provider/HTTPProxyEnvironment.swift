@@ -1,8 +1,5 @@
-#if canImport(FoundationEssentials)
-    import FoundationEssentials
-#else
-    import Foundation
-#endif
+// Full Foundation, not FoundationEssentials: removingPercentEncoding, range(of:) and trimmingCharacters(in:) are not in FoundationEssentials.
+import Foundation
 
 /// The proxies the environment names, read as curl reads them (launchwatch used libcurl before, and
 /// `gcloud`, `wandb` and Google's Python libraries read the same variables):
@@ -23,9 +20,9 @@
 /// skipped: every request it would carry fails with `HTTPTransportError.network` naming the variable,
 /// so that a user behind a proxy never silently goes around it. A value's user and password are
 /// never shown.
-public struct HTTPProxyEnvironment: Sendable, Hashable {
+package struct HTTPProxyEnvironment: Sendable, Hashable {
     /// One proxy, or why a variable's value cannot be one.
-    public enum Setting: Sendable, Hashable {
+    package enum Setting: Sendable, Hashable {
         case http(host: String, port: Int, user: String?, password: String?)
         case socks(host: String, port: Int)
         /// `variable`'s value is not a proxy that can be used, and why (secrets left out).
@@ -33,23 +30,23 @@ public struct HTTPProxyEnvironment: Sendable, Hashable {
     }
 
     /// For https URLs.
-    public var https: Setting?
+    package var https: Setting?
     /// For http URLs.
-    public var http: Setting?
+    package var http: Setting?
     /// The hosts reached directly (lowercased, without a leading dot or a port); `["*"]` for all.
-    public var directHosts: [String]
+    package var directHosts: [String]
 
     /// No proxy at all.
-    public static let none = HTTPProxyEnvironment(https: nil, http: nil, directHosts: [])
+    package static let none = HTTPProxyEnvironment(https: nil, http: nil, directHosts: [])
 
-    public init(https: Setting?, http: Setting?, directHosts: [String]) {
+    package init(https: Setting?, http: Setting?, directHosts: [String]) {
         self.https = https
         self.http = http
         self.directHosts = directHosts
     }
 
     /// The proxies `environment` names.
-    public init(environment: [String: String]) {
+    package init(environment: [String: String]) {
         func value(_ names: String...) -> (name: String, value: String)? {
             for name in names {
                 if let value = environment[name]?.trimmingCharacters(in: .whitespaces), !value.isEmpty {
@@ -75,7 +72,7 @@ public struct HTTPProxyEnvironment: Sendable, Hashable {
     }
 
     /// The proxy for a request to `url`, or `nil` when it goes directly.
-    public func setting(for url: URL) -> Setting? {
+    package func setting(for url: URL) -> Setting? {
         guard let scheme = url.scheme?.lowercased(), let host = url.host?.lowercased() else { return nil }
         if CredentialDestinationRule.isLoopback(host) || bypasses(host) { return nil }
         return scheme == "https" ? https : scheme == "http" ? http : nil
@@ -155,7 +152,7 @@ public struct HTTPProxyEnvironment: Sendable, Hashable {
 
 extension HTTPProxyEnvironment.Setting {
     /// `host:port` for messages and debug lines; never the user or password.
-    public var summary: String {
+    package var summary: String {
         switch self {
         case .http(let host, let port, _, _): "\(host.contains(":") ? "[\(host)]" : host):\(port)"
         case .socks(let host, let port): "socks5 \(host.contains(":") ? "[\(host)]" : host):\(port)"

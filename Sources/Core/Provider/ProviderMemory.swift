@@ -1,5 +1,10 @@
-import Foundation
 import Synchronization
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// What a provider learns across polls (the job it found, a cursor), in a value that copies of the
 /// provider share. Thread-safe.

@@ -1,8 +1,5 @@
-#if canImport(FoundationEssentials)
-    import FoundationEssentials
-#else
-    import Foundation
-#endif
+// Full Foundation, not FoundationEssentials: replacingOccurrences(of:with:) is not in FoundationEssentials.
+import Foundation
 
 /// How secrets are kept out of debug output: the values of `Authorization`, `Proxy-Authorization`,
 /// `Cookie` and any header naming a key, token, secret or password are replaced; so are a URL's user

@@ -17,7 +17,8 @@ import NIOCore
 /// - Lifetime: `processWide` lives as long as the process and is never shut down (like
 ///   async-http-client's own `HTTPClient.shared`): the runner, the test harness and every
 ///   `ProviderContext` that is given none use it, and nothing has to outlive a watch to close it.
-///   A client made with `init(proxies:)` must be shut down with `shutdown()` before it is released.
+///   A client made with `init(proxies:)` must be shut down with `shutdown()` before it is released;
+///   both are `package`, for this package's tests of proxies: outside it, `processWide` is the client.
 public final class SharedHTTPClient: Sendable {
     /// The process's client, with the proxies of the process environment; made on first use, never
     /// shut down.
@@ -25,13 +26,13 @@ public final class SharedHTTPClient: Sendable {
         proxies: HTTPProxyEnvironment(environment: ProcessInfo.processInfo.environment))
 
     /// The proxies this client honours.
-    public let proxies: HTTPProxyEnvironment
+    package let proxies: HTTPProxyEnvironment
     /// The client that goes directly, without a proxy.
     public let direct: HTTPClient
     private let proxied: [HTTPProxyEnvironment.Setting: HTTPClient]
 
     /// A client with `proxies` (`.none` for none). Shut it down with `shutdown()`.
-    public init(proxies: HTTPProxyEnvironment) {
+    package init(proxies: HTTPProxyEnvironment) {
         self.proxies = proxies
         direct = HTTPClient(configuration: Self.configuration(proxy: nil))
         var proxied: [HTTPProxyEnvironment.Setting: HTTPClient] = [:]
@@ -54,7 +55,8 @@ public final class SharedHTTPClient: Sendable {
 
     /// The client for a request to `url` and the proxy it goes through (`nil`: directly); throws
     /// when the environment names a proxy for it that cannot be used.
-    public func clientAndProxy(for url: URL) throws(HTTPTransportError) -> (HTTPClient, HTTPProxyEnvironment.Setting?) {
+    package func clientAndProxy(for url: URL) throws(HTTPTransportError) -> (HTTPClient, HTTPProxyEnvironment.Setting?)
+    {
         guard let setting = proxies.setting(for: url) else { return (direct, nil) }
         if case .unusable(let variable, let reason) = setting {
             throw .network(
@@ -66,7 +68,7 @@ public final class SharedHTTPClient: Sendable {
 
     /// Closes every connection. Only for a client made with `init(proxies:)`; `processWide` is
     /// never shut down.
-    public func shutdown() async throws {
+    package func shutdown() async throws {
         try await direct.shutdown()
         for client in proxied.values { try await client.shutdown() }
     }
