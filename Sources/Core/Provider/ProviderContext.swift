@@ -1,9 +1,10 @@
+import Logging
+
 #if canImport(FoundationEssentials)
     import FoundationEssentials
 #else
     import Foundation
 #endif
-import Logging
 
 /// What a provider learns once, when it is created.
 public struct ProviderContext: Sendable {
