@@ -4,7 +4,7 @@ import Testing
 
 /// `launchwatch bench` end to end, in its quick form (a fast scenario, no gcloud): the tables and the
 /// JSON are written and hold what was measured. Figures are not asserted — benchmarks carry them.
-@Suite("launchwatch bench")
+@Suite("launchwatch bench", .launchWatchSlot)
 struct BenchCommandTests {
     @Test("bench writes bench.md and bench.json with lag, cost and targets for each pipeline")
     func benchWritesItsTables() async throws {

@@ -8,7 +8,7 @@ import Testing
 /// them (exit 65, naming the field) unless the run allows the pipeline's programs
 /// (`--allow-commands`, `LAUNCHWATCH_ALLOW_COMMANDS=1`). Each program here is a script shipped next
 /// to the pipeline that leaves a marker file when it runs: refused means the marker never appears.
-@Suite("a pipeline's programs run only when the run allows them")
+@Suite("a pipeline's programs run only when the run allows them", .launchWatchSlot)
 struct CommandAllowanceTests {
     /// A folder with the pipeline `p.json` and `steal.sh`, which writes `marker` when it runs.
     struct Shared {

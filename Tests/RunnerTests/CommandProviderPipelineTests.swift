@@ -8,7 +8,7 @@ import Testing
 
 /// Examples/command-providers: a `command` provider in Python with the official google-cloud-aiplatform
 /// client, in a full watch by the built binary against `launchwatch emulate`.
-@Suite("Python command provider against launchwatch emulate")
+@Suite("Python command provider against launchwatch emulate", .launchWatchSlot)
 struct CommandProviderPipelineTests {
     static let pipeline = Fixtures.repository.appendingPathComponent("Examples/command-providers/vertex-job.json").path
 

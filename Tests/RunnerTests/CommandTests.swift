@@ -2,7 +2,7 @@ import Foundation
 import LaunchWatchCore
 import Testing
 
-@Suite("launchwatch validate, providers, schema and the shipped examples")
+@Suite("launchwatch validate, providers, schema and the shipped examples", .launchWatchSlot)
 struct CommandTests {
     static let examplePipelines: [String] = {
         let folder = Fixtures.repository.appendingPathComponent("Examples/pipelines")

@@ -11,7 +11,7 @@ import Testing
 /// and the user's refresh token there; now the pipeline is refused before any connection, and the
 /// listener proves that nothing was sent. All traffic stays on this machine. Hosts that only a DNS
 /// lookup could reach (`collector.invalid`) are refused the same way, without a lookup.
-@Suite("credentials go only where they belong")
+@Suite("credentials go only where they belong", .launchWatchSlot)
 struct CredentialConfinementTests {
     /// One foreign destination: the provider entry naming it and the field the error must name.
     struct Case: Sendable, CustomTestStringConvertible {

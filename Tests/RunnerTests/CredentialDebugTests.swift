@@ -9,7 +9,7 @@ import Testing
 
 /// `--debug` with a workload-identity file: the file's path is shown, the subject token, the STS
 /// token and the impersonated token are not.
-@Suite("credentials in --debug output")
+@Suite("credentials in --debug output", .launchWatchSlot)
 struct CredentialDebugTests {
     @Test("--debug names the credentials file by its path and shows no secret of the STS and impersonation requests")
     func debugShowsPathNotSecrets() async throws {

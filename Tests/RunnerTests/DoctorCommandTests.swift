@@ -10,7 +10,7 @@ import Testing
 /// `launchwatch doctor` (the built binary) against `launchwatch emulate`: the seed pipeline passes,
 /// and each kind of misconfiguration a new user meets is named with what to fix. Every run carries
 /// the sentinel secrets, and `LaunchWatchProcess.finish` fails the test if one is printed.
-@Suite("launchwatch doctor against the emulator")
+@Suite("launchwatch doctor against the emulator", .launchWatchSlot)
 struct DoctorCommandTests {
     static let entity = "emulated-team"
     static let queue = "vertex-gpu"
@@ -205,7 +205,7 @@ struct DoctorCommandTests {
 }
 
 /// `doctor` with a pipeline of its own: the Cloud Run job get, and the real gcloud's checks.
-@Suite("launchwatch doctor: Cloud Run and gcloud providers")
+@Suite("launchwatch doctor: Cloud Run and gcloud providers", .launchWatchSlot)
 struct DoctorOtherKindsTests {
     static let stages = """
         [{"id": "submitted", "title": "Submitted"}, {"id": "running", "title": "Running"},

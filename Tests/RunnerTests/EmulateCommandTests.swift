@@ -11,7 +11,7 @@ import Testing
     import Glibc
 #endif
 
-@Suite("launchwatch emulate (the built binary)")
+@Suite("launchwatch emulate (the built binary)", .launchWatchSlot)
 struct EmulateCommandTests {
     @Test("emulate prints its address and serves the bundled scenario; Ctrl-C stops it")
     func servesBundledScenario() async throws {

@@ -2,7 +2,7 @@ import Foundation
 import LaunchWatchCore
 import Testing
 
-@Suite("launch history (the built binary, on replayed recordings)")
+@Suite("launch history (the built binary, on replayed recordings)", .launchWatchSlot)
 struct HistoryTests {
     /// A fresh state folder, and a replay pipeline that runs in well under a second.
     struct Setup {

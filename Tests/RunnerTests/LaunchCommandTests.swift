@@ -9,7 +9,7 @@ import Testing
 /// `launchwatch launch -- COMMAND`, end to end: the real `wandb launch` CLI (from the conformance
 /// virtualenv) pushes to `launchwatch emulate --scenario agent-vertex-fails`, whose agent claims each
 /// pushed item, submits a Vertex AI job named after it and fails that job.
-@Suite("launchwatch launch (the built binary, the real wandb CLI, the emulator)")
+@Suite("launchwatch launch (the built binary, the real wandb CLI, the emulator)", .launchWatchSlot)
 struct LaunchCommandTests {
     /// The python with the official clients (`$LAUNCHWATCH_CONFORMANCE_PYTHON`, else the repository's
     /// `.venv-conformance`); under CI its absence is a failure, elsewhere a skip with a warning.

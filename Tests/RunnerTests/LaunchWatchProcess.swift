@@ -71,6 +71,9 @@ final class LaunchWatchProcess: @unchecked Sendable {
                 message: "the launchwatch binary was not found next to the tests; run `swift build` first")
         }
         self.arguments = arguments
+        if !LaunchWatchSlot.held {
+            Issue.record("launchwatch \(arguments) runs outside a slot: give its suite the .launchWatchSlot trait")
+        }
         var base = ProcessInfo.processInfo.environment
         base["NO_COLOR"] = nil
         base["LAUNCHWATCH_NO_HISTORY"] = nil

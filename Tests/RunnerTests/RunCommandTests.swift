@@ -6,7 +6,7 @@ import Testing
     import Glibc
 #endif
 
-@Suite("launchwatch run (the built binary, on replayed recordings)")
+@Suite("launchwatch run (the built binary, on replayed recordings)", .launchWatchSlot)
 struct RunCommandTests {
     @Test("a launch that reaches its success stage exits 0 with every stage event in NDJSON")
     func successExitsZeroWithStageEvents() async throws {
@@ -271,7 +271,7 @@ struct RunCommandTests {
     }
 }
 
-@Suite("launchwatch run: the live terminal view")
+@Suite("launchwatch run: the live terminal view", .launchWatchSlot)
 struct LiveViewTests {
     @Test("under a terminal the view is redrawn in colour and ends with the failure message in full")
     func liveViewPrintsTheFullMessage() async throws {
@@ -307,7 +307,7 @@ struct LiveViewTests {
     }
 }
 
-@Suite("launchwatch run: bad usage and invalid pipelines")
+@Suite("launchwatch run: bad usage and invalid pipelines", .launchWatchSlot)
 struct RunCommandUsageTests {
     @Test("a provider whose config cannot work (an unreadable recording) exits 65 naming its config")
     func unreadableRecordingExits65() async throws {

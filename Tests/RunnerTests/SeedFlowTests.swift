@@ -8,7 +8,7 @@ import Testing
 
 /// The seed flow end to end: the built binary's `demo` (emulator in process) and the shipped
 /// wandb-launch-vertex.json pipeline against `launchwatch emulate`, with the NDJSON events asserted.
-@Suite("The seed flow (W&B Launch -> Vertex AI) end to end")
+@Suite("The seed flow (W&B Launch -> Vertex AI) end to end", .launchWatchSlot)
 struct SeedFlowTests {
     static let pipeline = Fixtures.repository.appendingPathComponent("Examples/pipelines/wandb-launch-vertex.json").path
     static let diskMessage =

@@ -9,7 +9,7 @@ import Testing
 /// SIGINT and SIGTERM at varied moments of a watch, of a sweep, and of a watch whose gcloud child
 /// hangs: the exit is 130 / 143, the NDJSON stream is complete and valid up to a final event, and no
 /// child is left running.
-@Suite("Signals")
+@Suite("Signals", .launchWatchSlot)
 struct SignalTests {
     /// Moments (seconds after the watch's `started` line) and signals, spread over the watch: before
     /// the first answer, between stages, while a poll is out. Counted from `started`, not from the

@@ -12,7 +12,7 @@ import Testing
 /// `launchwatch run --targets`: many launches in one process, with Vertex AI listed once per tick for
 /// all of them. The built binary watches a generated scenario on `launchwatch emulate`; requests
 /// are read from the emulator's log. No timing is asserted: request counts are compared across N.
-@Suite("Sweeps (run --targets)")
+@Suite("Sweeps (run --targets)", .launchWatchSlot)
 struct SweepTests {
     static let pipeline = Fixtures.repository.appendingPathComponent("Examples/pipelines/vertex-rest.json").path
 

@@ -5,7 +5,7 @@ import Testing
 /// The command line on mutated pipelines: `validate` exits 0 or 65, never crashes, and every error
 /// it prints names the file and a JSON path. (The decoder itself is fuzzed in-process, many more
 /// times, in Tests/FuzzTests.)
-@Suite("Fuzzing: launchwatch validate")
+@Suite("Fuzzing: launchwatch validate", .launchWatchSlot)
 struct ValidateFuzzTests {
     @Test("mutated pipelines exit 0 or 65, each error with its path")
     func mutatedPipelinesThroughTheCommandLine() async throws {

@@ -8,7 +8,7 @@ import Testing
 #endif
 
 /// The shipped Vertex pipelines, run by the built binary against `launchwatch emulate`.
-@Suite("Vertex pipelines against launchwatch emulate")
+@Suite("Vertex pipelines against launchwatch emulate", .launchWatchSlot)
 struct VertexPipelineTests {
     static let restPipeline = Fixtures.repository.appendingPathComponent("Examples/pipelines/vertex-rest.json").path
     static let gcloudPipeline = Fixtures.repository.appendingPathComponent("Examples/pipelines/vertex-gcloud.json").path
