@@ -6,13 +6,13 @@ import Testing
 /// carries (`@Suite("…", .launchWatchSlot)`).
 ///
 /// Their waits hold no thread (see `LaunchWatchProcess`), so nothing else bounds them, and Swift
-/// Testing starts every test at once: about a hundred `launchwatch` runs, emulators, `gcloud` and
-/// Python clients then started together, and on a 2-core machine the in-process tests in the same
-/// `swift test` got so little of the CPU that an emulator in the process missed a 10 s request
-/// timeout and the signal tests' moments came late. One test per core is how many ran at once when
-/// each blocked a thread of the cooperative pool (one per core). A test holds its slot for its whole
-/// run, so the children it runs together (two watches at once, an emulator and a watch) still run
-/// together, and no test waits for another's slot while it holds one.
+/// Testing starts every test at once: a whole-suite run then started about a hundred `launchwatch`
+/// runs, emulators, `gcloud` and Python clients together, and on a 2-core machine the signal tests'
+/// moments came late (the watch had ended before its SIGINT) while all of them took the CPU from the
+/// in-process tests beside them. One test per core is how many ran at once when each blocked a thread
+/// of the cooperative pool (one per core). A test holds its slot for its whole run, so the children
+/// it runs together (two watches at once, an emulator and a watch) still run together, and no test
+/// waits for another's slot while it holds one.
 struct LaunchWatchSlot: SuiteTrait, TestTrait, TestScoping {
     /// How many tests may run the binary at once.
     static let width = max(1, ProcessInfo.processInfo.activeProcessorCount)
