@@ -4,13 +4,13 @@ import Testing
 
 /// `launchwatch bench` end to end, in its quick form (a fast scenario, no gcloud): the tables and the
 /// JSON are written and hold what was measured. Figures are not asserted — benchmarks carry them.
-@Suite("launchwatch bench")
+@Suite("launchwatch bench", .launchWatchSlot)
 struct BenchCommandTests {
     @Test("bench writes bench.md and bench.json with lag, cost and targets for each pipeline")
-    func benchWritesItsTables() throws {
+    func benchWritesItsTables() async throws {
         let out = FileManager.default.temporaryDirectory.appendingPathComponent("bench-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: out) }
-        let result = try LaunchWatchProcess.run([
+        let result = try await LaunchWatchProcess.run([
             "bench", "--scenarios", "vertex-disk-too-small", "--pipelines", "default,fixed,logs-only", "--speed", "20",
             "--sweeps", "0", "--out", out.path,
         ])
@@ -50,11 +50,11 @@ struct BenchCommandTests {
     }
 
     @Test("bench rejects an unknown scenario or pipeline with the flag's name")
-    func benchRejectsBadInput() throws {
-        let scenario = try LaunchWatchProcess.run(["bench", "--scenarios", "sucess"])
+    func benchRejectsBadInput() async throws {
+        let scenario = try await LaunchWatchProcess.run(["bench", "--scenarios", "sucess"])
         #expect(scenario.status == 64)
         #expect(scenario.stderr.contains(#"--scenarios: no bundled scenario "sucess"; did you mean "success"?"#))
-        let pipeline = try LaunchWatchProcess.run(["bench", "--pipelines", "fastest"])
+        let pipeline = try await LaunchWatchProcess.run(["bench", "--pipelines", "fastest"])
         #expect(pipeline.status == 64)
         #expect(pipeline.stderr.contains(#"--pipelines: unknown pipeline "fastest""#))
     }

@@ -2,7 +2,7 @@ import Foundation
 import LaunchWatchCore
 import Testing
 
-@Suite("launchwatch validate, providers, schema and the shipped examples")
+@Suite("launchwatch validate, providers, schema and the shipped examples", .launchWatchSlot)
 struct CommandTests {
     static let examplePipelines: [String] = {
         let folder = Fixtures.repository.appendingPathComponent("Examples/pipelines")
@@ -25,8 +25,8 @@ struct CommandTests {
     }
 
     @Test("validate exits 0 on every shipped example", arguments: examplePipelines)
-    func examplesAreValid(path: String) throws {
-        let result = try LaunchWatchProcess.run(["validate", path])
+    func examplesAreValid(path: String) async throws {
+        let result = try await LaunchWatchProcess.run(["validate", path])
         #expect(result.status == 0, "stderr: \(result.stderr)")
         #expect(result.stdout.contains("valid"))
     }
@@ -57,8 +57,8 @@ struct CommandTests {
     @Test(
         "validate exits 65 on every invalid pipeline of the corpus, with the corpus's own paths and messages",
         arguments: invalidPipelines)
-    func invalidPipelinesExit65(path: String) throws {
-        let result = try LaunchWatchProcess.run(["validate", path])
+    func invalidPipelinesExit65(path: String) async throws {
+        let result = try await LaunchWatchProcess.run(["validate", path])
         #expect(result.status == 65)
         #expect(result.stderr.contains(": error: "), "stderr: \(result.stderr)")
         let name = URL(fileURLWithPath: path).lastPathComponent
@@ -70,17 +70,17 @@ struct CommandTests {
     }
 
     @Test("validate reports every file, valid or not, in one run")
-    func validateManyFiles() throws {
+    func validateManyFiles() async throws {
         let files = Self.examplePipelines + Self.invalidPipelines.prefix(2)
-        let result = try LaunchWatchProcess.run(["validate"] + files)
+        let result = try await LaunchWatchProcess.run(["validate"] + files)
         #expect(result.status == 65)
         #expect(result.stdout.components(separatedBy: ": valid").count - 1 == Self.examplePipelines.count)
         #expect(result.stderr.components(separatedBy: "invalid pipeline").count - 1 == 2)
     }
 
     @Test("schema prints the committed Examples/pipeline.schema.json, which the examples reference")
-    func schemaMatchesCommittedFile() throws {
-        let result = try LaunchWatchProcess.run(["schema"])
+    func schemaMatchesCommittedFile() async throws {
+        let result = try await LaunchWatchProcess.run(["schema"])
         #expect(result.status == 0)
         let committed = try String(
             contentsOf: Fixtures.repository.appendingPathComponent("Examples/pipeline.schema.json"), encoding: .utf8)
@@ -96,8 +96,8 @@ struct CommandTests {
     }
 
     @Test("providers lists every built-in kind, and the README documents exactly those")
-    func providersMatchReadme() throws {
-        let result = try LaunchWatchProcess.run(["providers"])
+    func providersMatchReadme() async throws {
+        let result = try await LaunchWatchProcess.run(["providers"])
         #expect(result.status == 0)
         let rows = result.stdout.components(separatedBy: "\n").prefix { !$0.isEmpty }
         let listed = rows.compactMap { $0.split(separator: " ").first.map(String.init) }
@@ -115,8 +115,8 @@ struct CommandTests {
     }
 
     @Test("providers lists every activation kind and schedule key, and the README's table documents each")
-    func providersListPolicies() throws {
-        let result = try LaunchWatchProcess.run(["providers"])
+    func providersListPolicies() async throws {
+        let result = try await LaunchWatchProcess.run(["providers"])
         #expect(result.status == 0)
         let readme = try String(contentsOf: Fixtures.repository.appendingPathComponent("README.md"), encoding: .utf8)
         let rows = readme.components(separatedBy: "\n")
@@ -137,8 +137,8 @@ struct CommandTests {
     }
 
     @Test("providers KIND shows the config fields and default map")
-    func providersKind() throws {
-        let result = try LaunchWatchProcess.run(["providers", "replay"])
+    func providersKind() async throws {
+        let result = try await LaunchWatchProcess.run(["providers", "replay"])
         #expect(result.status == 0)
         #expect(result.stdout.contains("file (string, required)"))
         #expect(result.stdout.contains("speed (number) default 1"))
@@ -146,15 +146,15 @@ struct CommandTests {
     }
 
     @Test("providers with an unknown kind exits 64 and suggests the nearest")
-    func providersUnknownKind() throws {
-        let result = try LaunchWatchProcess.run(["providers", "replai"])
+    func providersUnknownKind() async throws {
+        let result = try await LaunchWatchProcess.run(["providers", "replai"])
         #expect(result.status == 64)
         #expect(result.stderr.contains("did you mean \"replay\"?"))
     }
 
     @Test("--help documents the exit codes")
-    func helpDocumentsExitCodes() throws {
-        let result = try LaunchWatchProcess.run(["--help"])
+    func helpDocumentsExitCodes() async throws {
+        let result = try await LaunchWatchProcess.run(["--help"])
         #expect(result.status == 0)
         for code in ["0 ", "1 ", "2 ", "64", "65", "130"] {
             #expect(result.stdout.contains("  \(code)"))

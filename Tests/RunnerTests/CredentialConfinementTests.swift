@@ -11,7 +11,7 @@ import Testing
 /// and the user's refresh token there; now the pipeline is refused before any connection, and the
 /// listener proves that nothing was sent. All traffic stays on this machine. Hosts that only a DNS
 /// lookup could reach (`collector.invalid`) are refused the same way, without a lookup.
-@Suite("credentials go only where they belong")
+@Suite("credentials go only where they belong", .launchWatchSlot)
 struct CredentialConfinementTests {
     /// One foreign destination: the provider entry naming it and the field the error must name.
     struct Case: Sendable, CustomTestStringConvertible {
@@ -86,11 +86,11 @@ struct CredentialConfinementTests {
     @Test(
         "validate refuses a foreign destination with exit 65, naming the field, the host and how to allow it",
         arguments: cases)
-    func validateRefuses(_ testCase: Case) throws {
+    func validateRefuses(_ testCase: Case) async throws {
         let fixtures = try Fixtures()
         let file = try fixtures.write(
             "p.json", Self.pipeline(testCase.provider, scheme: "https", host: "collector.invalid"))
-        let result = try LaunchWatchProcess.run(
+        let result = try await LaunchWatchProcess.run(
             ["validate", file], environment: try Self.environment(testCase, fixtures))
         #expect(result.status == 65, "stdout: \(result.stdout) stderr: \(result.stderr)")
         #expect(result.stderr.contains("\(testCase.field): "), "\(result.stderr)")
@@ -100,13 +100,14 @@ struct CredentialConfinementTests {
     }
 
     @Test("run refuses a foreign destination with exit 65 and sends nothing to it", arguments: cases)
-    func runRefusesAndSendsNothing(_ testCase: Case) throws {
+    func runRefusesAndSendsNothing(_ testCase: Case) async throws {
         let listener = try ConnectionRecorder()
         defer { listener.close() }
         let fixtures = try Fixtures()
         let file = try fixtures.write(
             "p.json", Self.pipeline(testCase.provider, scheme: "http", host: "0.0.0.0:\(listener.port)"))
-        let result = try LaunchWatchProcess.run(["run", file], environment: try Self.environment(testCase, fixtures))
+        let result = try await LaunchWatchProcess.run(
+            ["run", file], environment: try Self.environment(testCase, fixtures))
         #expect(result.status == 65, "stdout: \(result.stdout) stderr: \(result.stderr)")
         #expect(result.stderr.contains("\(testCase.field): "), "\(result.stderr)")
         #expect(result.stderr.contains("plain http"))
@@ -116,13 +117,13 @@ struct CredentialConfinementTests {
     }
 
     @Test("doctor refuses a foreign destination with exit 65 and sends nothing to it", arguments: cases)
-    func doctorRefusesAndSendsNothing(_ testCase: Case) throws {
+    func doctorRefusesAndSendsNothing(_ testCase: Case) async throws {
         let listener = try ConnectionRecorder()
         defer { listener.close() }
         let fixtures = try Fixtures()
         let file = try fixtures.write(
             "p.json", Self.pipeline(testCase.provider, scheme: "http", host: "0.0.0.0:\(listener.port)"))
-        let result = try LaunchWatchProcess.run(
+        let result = try await LaunchWatchProcess.run(
             ["doctor", file], environment: try Self.environment(testCase, fixtures))
         #expect(result.status == 65, "stdout: \(result.stdout) stderr: \(result.stderr)")
         #expect(result.stderr.contains("\(testCase.field): "), "\(result.stderr)")
@@ -134,7 +135,7 @@ struct CredentialConfinementTests {
     @Test(
         "a reference or an escaped $${ in the path does not skip the check: validate, run and doctor refuse it",
         arguments: cases)
-    func templatedPathIsJudged(_ testCase: Case) throws {
+    func templatedPathIsJudged(_ testCase: Case) async throws {
         let listener = try ConnectionRecorder()
         defer { listener.close() }
         let fixtures = try Fixtures()
@@ -143,7 +144,7 @@ struct CredentialConfinementTests {
             "p.json", Self.pipeline(testCase.provider, scheme: "http", host: "0.0.0.0:\(listener.port)/$${x}"))
         let environment = try Self.environment(testCase, fixtures)
         for command in ["validate", "run", "doctor"] {
-            let result = try LaunchWatchProcess.run([command, file], environment: environment)
+            let result = try await LaunchWatchProcess.run([command, file], environment: environment)
             #expect(result.status == 65, "\(command) stdout: \(result.stdout) stderr: \(result.stderr)")
             #expect(result.stderr.contains("\(testCase.field): "), "\(command): \(result.stderr)")
         }
@@ -152,7 +153,7 @@ struct CredentialConfinementTests {
     }
 
     @Test("a fact in the path of any confined field does not skip the check", arguments: cases)
-    func factInPathIsJudged(_ testCase: Case) throws {
+    func factInPathIsJudged(_ testCase: Case) async throws {
         let fixtures = try Fixtures()
         let entry = testCase.provider.replacingOccurrences(of: "SCHEME", with: "https").replacingOccurrences(
             of: "HOST", with: "collector.invalid/${fact.run_id}")
@@ -165,7 +166,7 @@ struct CredentialConfinementTests {
                {"id": "p", \(entry), "map": {"X": "failed"}}
              ]}
             """)
-        let result = try LaunchWatchProcess.run(
+        let result = try await LaunchWatchProcess.run(
             ["validate", file], environment: try Self.environment(testCase, fixtures))
         #expect(result.status == 65, "stdout: \(result.stdout) stderr: \(result.stderr)")
         let field = testCase.field.replacingOccurrences(of: "providers[0]", with: "providers[1]")
@@ -176,7 +177,7 @@ struct CredentialConfinementTests {
     @Test(
         "vertex-gcloud's endpoint overrides are judged with a fact or an escaped $${ in the path",
         arguments: ["https://collector.invalid/${fact.run_id}/", "https://collector.invalid/$${x}/"])
-    func gcloudTemplatedOverride(_ value: String) throws {
+    func gcloudTemplatedOverride(_ value: String) async throws {
         let fixtures = try Fixtures()
         let file = try fixtures.write(
             "g.json",
@@ -189,7 +190,7 @@ struct CredentialConfinementTests {
                 "map": {"JOB_STATE_FAILED": "failed"}}
              ]}
             """)
-        let result = try LaunchWatchProcess.run(["validate", file], environment: ["WANDB_API_KEY": "k"])
+        let result = try await LaunchWatchProcess.run(["validate", file], environment: ["WANDB_API_KEY": "k"])
         #expect(result.status == 65, "stdout: \(result.stdout) stderr: \(result.stderr)")
         #expect(
             result.stderr.contains("providers[1].config.env.CLOUDSDK_API_ENDPOINT_OVERRIDES_AIPLATFORM: "),
@@ -197,7 +198,7 @@ struct CredentialConfinementTests {
     }
 
     @Test("a provider that waits for a fact is checked too: the seed flow's Vertex provider with a foreign endpoint")
-    func factWaitingProviderIsChecked() throws {
+    func factWaitingProviderIsChecked() async throws {
         let fixtures = try Fixtures()
         let file = try fixtures.write(
             "p.json",
@@ -212,7 +213,7 @@ struct CredentialConfinementTests {
                  "baseURL": "https://${fact.run_id}.example.com"}}
              ]}
             """)
-        let result = try LaunchWatchProcess.run(["validate", file], environment: ["WANDB_API_KEY": "k"])
+        let result = try await LaunchWatchProcess.run(["validate", file], environment: ["WANDB_API_KEY": "k"])
         #expect(result.status == 65)
         #expect(result.stderr.contains("providers[1].config.endpoint: "), "\(result.stderr)")
         #expect(result.stderr.contains("providers[2].config.baseURL: "), "\(result.stderr)")
@@ -220,73 +221,73 @@ struct CredentialConfinementTests {
     }
 
     @Test("a host allowed with --allow-host or LAUNCHWATCH_ALLOW_HOSTS is accepted over https, never over http")
-    func allowedHosts() throws {
+    func allowedHosts() async throws {
         let fixtures = try Fixtures()
         let https = try fixtures.write(
             "https.json", Self.pipeline(Self.cases[0].provider, scheme: "https", host: "wandb.corp.invalid"))
         let http = try fixtures.write(
             "http.json", Self.pipeline(Self.cases[0].provider, scheme: "http", host: "wandb.corp.invalid"))
         let key = ["WANDB_API_KEY": "k"]
-        let flag = try LaunchWatchProcess.run(
+        let flag = try await LaunchWatchProcess.run(
             ["validate", https, "--allow-host", "wandb.corp.invalid"], environment: key)
         #expect(flag.status == 0, "\(flag.stderr)")
-        let wildcard = try LaunchWatchProcess.run(
+        let wildcard = try await LaunchWatchProcess.run(
             ["validate", https, "--allow-host", "*.corp.invalid"], environment: key)
         #expect(wildcard.status == 0, "\(wildcard.stderr)")
-        let variable = try LaunchWatchProcess.run(
+        let variable = try await LaunchWatchProcess.run(
             ["validate", https],
             environment: key.merging(["LAUNCHWATCH_ALLOW_HOSTS": "other.invalid, wandb.corp.invalid"]) { $1 })
         #expect(variable.status == 0, "\(variable.stderr)")
-        let plain = try LaunchWatchProcess.run(
+        let plain = try await LaunchWatchProcess.run(
             ["validate", http, "--allow-host", "wandb.corp.invalid"], environment: key)
         #expect(plain.status == 65)
         #expect(plain.stderr.contains("plain http"))
-        let badFlag = try LaunchWatchProcess.run(
+        let badFlag = try await LaunchWatchProcess.run(
             ["validate", https, "--allow-host", "https://x.invalid/"], environment: key)
         #expect(badFlag.status == 64)
         #expect(badFlag.stderr.contains("--allow-host https://x.invalid/"))
     }
 
     @Test("hosts the user's own environment names are trusted: WANDB_BASE_URL, CLOUDSDK_API_ENDPOINT_OVERRIDES_*")
-    func environmentNamedHosts() throws {
+    func environmentNamedHosts() async throws {
         let fixtures = try Fixtures()
         let wandb = try fixtures.write(
             "w.json", Self.pipeline(Self.cases[0].provider, scheme: "https", host: "wandb.corp.invalid"))
         let vertex = try fixtures.write(
             "v.json", Self.pipeline(Self.cases[1].provider, scheme: "https", host: "vertex.corp.invalid"))
-        let byBaseURL = try LaunchWatchProcess.run(
+        let byBaseURL = try await LaunchWatchProcess.run(
             ["validate", wandb], environment: ["WANDB_API_KEY": "k", "WANDB_BASE_URL": "https://wandb.corp.invalid"])
         #expect(byBaseURL.status == 0, "\(byBaseURL.stderr)")
-        let byOverride = try LaunchWatchProcess.run(
+        let byOverride = try await LaunchWatchProcess.run(
             ["validate", vertex],
             environment: ["CLOUDSDK_API_ENDPOINT_OVERRIDES_AIPLATFORM": "https://vertex.corp.invalid/"])
         #expect(byOverride.status == 0, "\(byOverride.stderr)")
     }
 
     @Test("vertex-gcloud's env may not point gcloud elsewhere or weaken TLS")
-    func gcloudEnvironment() throws {
+    func gcloudEnvironment() async throws {
         let fixtures = try Fixtures()
         let file = try fixtures.write(
             "g.json",
             Self.pipeline(
                 #""type": "vertex-gcloud", "config": {"project": "p", "region": "us-central1", "match": {"jobId": "1"}, "env": {"CLOUDSDK_API_ENDPOINT_OVERRIDES_AIPLATFORM": "https://HOST/", "CLOUDSDK_AUTH_DISABLE_SSL_VALIDATION": "true"}}"#,
                 scheme: "https", host: "collector.invalid"))
-        let result = try LaunchWatchProcess.run(["validate", file])
+        let result = try await LaunchWatchProcess.run(["validate", file])
         #expect(result.status == 65)
         #expect(result.stderr.contains("providers[0].config.env.CLOUDSDK_API_ENDPOINT_OVERRIDES_AIPLATFORM: "))
         #expect(result.stderr.contains("providers[0].config.env.CLOUDSDK_AUTH_DISABLE_SSL_VALIDATION: "))
     }
 
     @Test("the JSON Schema and `providers KIND` say where credentials may go")
-    func documented() throws {
-        let schema = try LaunchWatchProcess.run(["schema"])
+    func documented() async throws {
+        let schema = try await LaunchWatchProcess.run(["schema"])
         #expect(schema.stdout.contains("Confined (baseURL)"))
         #expect(schema.stdout.contains("Confined (endpoint)"))
         #expect(schema.stdout.contains("Confined (credentials.tokenEndpoint, credentials.metadataHost)"))
         for kind in [
             "wandb-launch", "wandb-run", "vertex-rest", "cloud-logging", "cloud-run-execution", "vertex-gcloud",
         ] {
-            let described = try LaunchWatchProcess.run(["providers", kind])
+            let described = try await LaunchWatchProcess.run(["providers", kind])
             #expect(described.stdout.contains("credentials: "), "\(kind)")
             #expect(described.stdout.contains("--allow-host"), "\(kind)")
         }

@@ -10,7 +10,7 @@ import Testing
 /// `launchwatch doctor` (the built binary) against `launchwatch emulate`: the seed pipeline passes,
 /// and each kind of misconfiguration a new user meets is named with what to fix. Every run carries
 /// the sentinel secrets, and `LaunchWatchProcess.finish` fails the test if one is printed.
-@Suite("launchwatch doctor against the emulator")
+@Suite("launchwatch doctor against the emulator", .launchWatchSlot)
 struct DoctorCommandTests {
     static let entity = "emulated-team"
     static let queue = "vertex-gpu"
@@ -33,30 +33,27 @@ struct DoctorCommandTests {
     static func doctor(
         scenario: String, variables: [String: String] = [:],
         environment: [String: String] = ["GOOGLE_OAUTH_ACCESS_TOKEN": "t", "WANDB_API_KEY": "k"], json: Bool = true
-    ) throws -> LaunchWatchProcess.Finished {
+    ) async throws -> LaunchWatchProcess.Finished {
         let fixtures = try Fixtures()
         let file = try fixtures.write("scenario.json", scenario)
-        let (emulator, base) = try LaunchWatchProcess.emulate(["--scenario", file])
-        defer {
-            emulator.send(signal: SIGTERM)
-            _ = emulator.finish()
+        return try await LaunchWatchProcess.withEmulator(["--scenario", file]) { _, base in
+            var given = [
+                "entity": entity, "queue": queue, "wandbProject": "resnet", "project": project,
+                "wandbBaseURL": base.absoluteString, "vertexEndpoint": base.absoluteString,
+                "loggingEndpoint": base.absoluteString,
+            ]
+            for (name, value) in variables { given[name] = value }
+            let arguments =
+                ["doctor"] + (json ? ["--json"] : [])
+                + given.sorted { $0.key < $1.key }.flatMap { ["--var", "\($0)=\($1)"] }
+            // "t" and "k" are replaced by the sentinel secrets (see LaunchWatchProcess); HOME is empty, so
+            // no netrc or gcloud credentials of this machine are found.
+            var env = environment
+            env["HOME"] = fixtures.directory.path
+            env["CLOUDSDK_CONFIG"] = fixtures.directory.path
+            env["GOOGLE_APPLICATION_CREDENTIALS"] = ""
+            return try await LaunchWatchProcess.run(arguments, environment: env)
         }
-        var given = [
-            "entity": entity, "queue": queue, "wandbProject": "resnet", "project": project,
-            "wandbBaseURL": base.absoluteString, "vertexEndpoint": base.absoluteString,
-            "loggingEndpoint": base.absoluteString,
-        ]
-        for (name, value) in variables { given[name] = value }
-        let arguments =
-            ["doctor"] + (json ? ["--json"] : [])
-            + given.sorted { $0.key < $1.key }.flatMap { ["--var", "\($0)=\($1)"] }
-        // "t" and "k" are replaced by the sentinel secrets (see LaunchWatchProcess); HOME is empty, so
-        // no netrc or gcloud credentials of this machine are found.
-        var env = environment
-        env["HOME"] = fixtures.directory.path
-        env["CLOUDSDK_CONFIG"] = fixtures.directory.path
-        env["GOOGLE_APPLICATION_CREDENTIALS"] = ""
-        return try LaunchWatchProcess.run(arguments, environment: env)
     }
 
     static func provider(_ id: String, in result: LaunchWatchProcess.Finished) -> EventLine? {
@@ -77,8 +74,8 @@ struct DoctorCommandTests {
     }
 
     @Test("the seed pipeline passes against the emulator: every provider checked, exit 0")
-    func seedPipelinePasses() throws {
-        let result = try Self.doctor(scenario: Self.scenario())
+    func seedPipelinePasses() async throws {
+        let result = try await Self.doctor(scenario: Self.scenario())
         #expect(result.status == 0, "stdout: \(result.stdout) stderr: \(result.stderr)")
         let events = try #require(result.events)
         #expect(
@@ -106,8 +103,8 @@ struct DoctorCommandTests {
     }
 
     @Test("a 403 on Vertex listing: exit 1, naming aiplatform.customJobs.list and roles/aiplatform.viewer")
-    func vertexPermissionDenied() throws {
-        let result = try Self.doctor(
+    func vertexPermissionDenied() async throws {
+        let result = try await Self.doctor(
             scenario: Self.scenario(faults: #"[{"route": "vertex.list", "action": "permissionDenied"}]"#))
         #expect(result.status == 1, "stdout: \(result.stdout)")
         let vertex = Self.provider("vertex", in: result)
@@ -122,8 +119,8 @@ struct DoctorCommandTests {
     }
 
     @Test("the text form names the permission and the role on the provider's line")
-    func vertexPermissionDeniedText() throws {
-        let result = try Self.doctor(
+    func vertexPermissionDeniedText() async throws {
+        let result = try await Self.doctor(
             scenario: Self.scenario(faults: #"[{"route": "vertex.list", "action": "permissionDenied"}]"#),
             json: false)
         #expect(result.status == 1)
@@ -134,8 +131,8 @@ struct DoctorCommandTests {
     }
 
     @Test("a wrong W&B key: exit 1, naming W&B's answer and where the key came from")
-    func wrongWandbKey() throws {
-        let result = try Self.doctor(
+    func wrongWandbKey() async throws {
+        let result = try await Self.doctor(
             scenario: Self.scenario(wandb: #"{"apiKeys": ["the-right-key-0123456789012345678901234567"]}"#))
         #expect(result.status == 1, "stdout: \(result.stdout)")
         let queue = Self.provider("queue", in: result)
@@ -152,11 +149,11 @@ struct DoctorCommandTests {
     }
 
     @Test("a key from ~/.netrc is named by the file and its machine entry")
-    func netrcKeySource() throws {
+    func netrcKeySource() async throws {
         let fixtures = try Fixtures()
         let key = SentinelSecrets.environment["WANDB_API_KEY"] ?? ""
         let netrc = try fixtures.write("netrc", "machine 127.0.0.1\n  login user\n  password \(key)\n")
-        let result = try Self.doctor(
+        let result = try await Self.doctor(
             scenario: Self.scenario(), environment: ["GOOGLE_OAUTH_ACCESS_TOKEN": "t", "NETRC": netrc])
         let queue = Self.provider("queue", in: result)
         #expect(queue?.value["credentials"]?["source"] == .string("\(netrc) (machine 127.0.0.1)"))
@@ -164,8 +161,8 @@ struct DoctorCommandTests {
     }
 
     @Test("a wrong queue name: exit 1, naming the queue")
-    func wrongQueue() throws {
-        let result = try Self.doctor(scenario: Self.scenario(), variables: ["queue": "vertex-gpus"])
+    func wrongQueue() async throws {
+        let result = try await Self.doctor(scenario: Self.scenario(), variables: ["queue": "vertex-gpus"])
         #expect(result.status == 1, "stdout: \(result.stdout)")
         let queue = Self.provider("queue", in: result)
         let check = try #require(Self.checks(queue).last)
@@ -176,16 +173,16 @@ struct DoctorCommandTests {
     }
 
     @Test("a wrong entity: exit 1, naming the entity")
-    func wrongEntity() throws {
-        let result = try Self.doctor(scenario: Self.scenario(), variables: ["entity": "emulated-taem"])
+    func wrongEntity() async throws {
+        let result = try await Self.doctor(scenario: Self.scenario(), variables: ["entity": "emulated-taem"])
         #expect(result.status == 1, "stdout: \(result.stdout)")
         let check = try #require(Self.checks(Self.provider("queue", in: result)).last)
         #expect(check["wrongName"] == .string(#"entity "emulated-taem""#))
     }
 
     @Test("a 403 on the logs fallback is a warning, not a failure: exit 0")
-    func fallbackFailureIsAWarning() throws {
-        let result = try Self.doctor(
+    func fallbackFailureIsAWarning() async throws {
+        let result = try await Self.doctor(
             scenario: Self.scenario(faults: #"[{"route": "logging.list", "action": "permissionDenied"}]"#))
         #expect(result.status == 0, "stdout: \(result.stdout)")
         let logs = Self.provider("logs", in: result)
@@ -195,8 +192,8 @@ struct DoctorCommandTests {
     }
 
     @Test("without Google credentials, the Google providers fail and say what to set")
-    func noGoogleCredentials() throws {
-        let result = try Self.doctor(
+    func noGoogleCredentials() async throws {
+        let result = try await Self.doctor(
             scenario: Self.scenario(),
             environment: ["WANDB_API_KEY": "k", "PATH": "/nonexistent"])
         #expect(result.status == 1)
@@ -208,7 +205,7 @@ struct DoctorCommandTests {
 }
 
 /// `doctor` with a pipeline of its own: the Cloud Run job get, and the real gcloud's checks.
-@Suite("launchwatch doctor: Cloud Run and gcloud providers")
+@Suite("launchwatch doctor: Cloud Run and gcloud providers", .launchWatchSlot)
 struct DoctorOtherKindsTests {
     static let stages = """
         [{"id": "submitted", "title": "Submitted"}, {"id": "running", "title": "Running"},
@@ -218,72 +215,66 @@ struct DoctorOtherKindsTests {
 
     @Test(
         "cloud-run-execution: the job is got (the execution, a variable not given, is left out); a wrong job is named")
-    func cloudRunJob() throws {
+    func cloudRunJob() async throws {
         let fixtures = try Fixtures()
-        let (emulator, base) = try LaunchWatchProcess.emulate(["--scenario", "success"])
-        defer {
-            emulator.send(signal: SIGTERM)
-            _ = emulator.finish()
+        try await LaunchWatchProcess.withEmulator(["--scenario", "success"]) { _, base in
+            let pipeline = try fixtures.write(
+                "agent.json",
+                """
+                {"name": "agent", "variables": {"job": {"default": "launch-agent"}, "execution": {}},
+                 "stages": [{"id": "failed", "title": "Failed", "outcome": "failure"}],
+                 "providers": [{"id": "agent", "type": "cloud-run-execution",
+                   "config": {"project": "launchwatch-demo", "region": "us-central1", "job": "${var.job}",
+                              "execution": "${var.execution}", "endpoint": "\(base.absoluteString)"}}]}
+                """)
+            let environment = ["GOOGLE_OAUTH_ACCESS_TOKEN": "t", "HOME": fixtures.directory.path]
+            let good = try await LaunchWatchProcess.run(["doctor", pipeline, "--json"], environment: environment)
+            #expect(good.status == 0, "stdout: \(good.stdout) stderr: \(good.stderr)")
+            let agent = good.events?.first { $0.string("provider") == "agent" }
+            #expect(agent?.string("status") == "ok")
+            #expect(DoctorCommandTests.checks(agent).first?["name"] == .string("jobs.get"))
+            let notes = DoctorCommandTests.text(agent?.value["notes"])
+            #expect(notes.contains("execution is ${var.execution}"))
+            let wrong = try await LaunchWatchProcess.run(
+                ["doctor", pipeline, "--json", "--var", "job=launch-agnt"], environment: environment)
+            #expect(wrong.status == 1)
+            let check = DoctorCommandTests.checks(wrong.events?.first { $0.string("provider") == "agent" }).first
+            #expect(check?["httpStatus"] == .number(404))
+            #expect(check?["wrongName"] == .string(#"job "launch-agnt" (or region "us-central1")"#))
         }
-        let pipeline = try fixtures.write(
-            "agent.json",
-            """
-            {"name": "agent", "variables": {"job": {"default": "launch-agent"}, "execution": {}},
-             "stages": [{"id": "failed", "title": "Failed", "outcome": "failure"}],
-             "providers": [{"id": "agent", "type": "cloud-run-execution",
-               "config": {"project": "launchwatch-demo", "region": "us-central1", "job": "${var.job}",
-                          "execution": "${var.execution}", "endpoint": "\(base.absoluteString)"}}]}
-            """)
-        let environment = ["GOOGLE_OAUTH_ACCESS_TOKEN": "t", "HOME": fixtures.directory.path]
-        let good = try LaunchWatchProcess.run(["doctor", pipeline, "--json"], environment: environment)
-        #expect(good.status == 0, "stdout: \(good.stdout) stderr: \(good.stderr)")
-        let agent = good.events?.first { $0.string("provider") == "agent" }
-        #expect(agent?.string("status") == "ok")
-        #expect(DoctorCommandTests.checks(agent).first?["name"] == .string("jobs.get"))
-        let notes = DoctorCommandTests.text(agent?.value["notes"])
-        #expect(notes.contains("execution is ${var.execution}"))
-        let wrong = try LaunchWatchProcess.run(
-            ["doctor", pipeline, "--json", "--var", "job=launch-agnt"], environment: environment)
-        #expect(wrong.status == 1)
-        let check = DoctorCommandTests.checks(wrong.events?.first { $0.string("provider") == "agent" }).first
-        #expect(check?["httpStatus"] == .number(404))
-        #expect(check?["wrongName"] == .string(#"job "launch-agnt" (or region "us-central1")"#))
     }
 
     @Test("vertex-gcloud: gcloud's version, the token file it uses, and its custom-jobs list against the emulator")
-    func gcloud() throws {
-        let (emulator, base) = try LaunchWatchProcess.emulate(["--scenario", "success"])
-        defer {
-            emulator.send(signal: SIGTERM)
-            _ = emulator.finish()
-        }
-        guard let sandbox = try GcloudSandbox(emulator: base, token: "emulator-token") else {
-            if ProcessInfo.processInfo.environment["CI"] != nil {
-                Issue.record("CONFORMANCE NOT RUN: gcloud is not on the PATH")
+    func gcloud() async throws {
+        try await LaunchWatchProcess.withEmulator(["--scenario", "success"]) { _, base in
+            guard let sandbox = try GcloudSandbox(emulator: base, token: "emulator-token") else {
+                if ProcessInfo.processInfo.environment["CI"] != nil {
+                    Issue.record("CONFORMANCE NOT RUN: gcloud is not on the PATH")
+                }
+                return
             }
-            return
+            defer { sandbox.remove() }
+            let fixtures = try Fixtures()
+            let env = sandbox.environment.sorted { $0.key < $1.key }.map { "\"\($0.key)\": \"\($0.value)\"" }
+            let pipeline = try fixtures.write(
+                "gcloud.json",
+                """
+                {"name": "gcloud", "stages": \(Self.stages),
+                 "providers": [{"id": "vertex", "type": "vertex-gcloud",
+                   "config": {"project": "launchwatch-demo", "region": "us-central1", "gcloud": "\(sandbox.gcloud)",
+                              "env": {\(env.joined(separator: ", "))},
+                              "match": {"displayNamePrefix": "train-"}}}]}
+                """)
+            let result = try await LaunchWatchProcess.run(
+                ["doctor", pipeline, "--json", "--allow-commands"], environment: ["HOME": fixtures.directory.path])
+            #expect(result.status == 0, "stdout: \(result.stdout) stderr: \(result.stderr)")
+            let vertex = result.events?.first { $0.string("provider") == "vertex" }
+            let source = DoctorCommandTests.text(vertex?.value["credentials"]?["source"])
+            #expect(source.hasPrefix("CLOUDSDK_AUTH_ACCESS_TOKEN_FILE"))
+            let checks = DoctorCommandTests.checks(vertex)
+            #expect(checks.map { $0["name"] } == [.string("gcloud version"), .string("gcloud ai custom-jobs list")])
+            let version = DoctorCommandTests.text(checks.first?["message"])
+            #expect(version.hasPrefix("Google Cloud SDK "))
         }
-        defer { sandbox.remove() }
-        let fixtures = try Fixtures()
-        let env = sandbox.environment.sorted { $0.key < $1.key }.map { "\"\($0.key)\": \"\($0.value)\"" }
-        let pipeline = try fixtures.write(
-            "gcloud.json",
-            """
-            {"name": "gcloud", "stages": \(Self.stages),
-             "providers": [{"id": "vertex", "type": "vertex-gcloud",
-               "config": {"project": "launchwatch-demo", "region": "us-central1", "gcloud": "\(sandbox.gcloud)",
-                          "env": {\(env.joined(separator: ", "))},
-                          "match": {"displayNamePrefix": "train-"}}}]}
-            """)
-        let result = try LaunchWatchProcess.run(
-            ["doctor", pipeline, "--json", "--allow-commands"], environment: ["HOME": fixtures.directory.path])
-        #expect(result.status == 0, "stdout: \(result.stdout) stderr: \(result.stderr)")
-        let vertex = result.events?.first { $0.string("provider") == "vertex" }
-        let source = DoctorCommandTests.text(vertex?.value["credentials"]?["source"])
-        #expect(source.hasPrefix("CLOUDSDK_AUTH_ACCESS_TOKEN_FILE"))
-        let checks = DoctorCommandTests.checks(vertex)
-        #expect(checks.map { $0["name"] } == [.string("gcloud version"), .string("gcloud ai custom-jobs list")])
-        let version = DoctorCommandTests.text(checks.first?["message"])
-        #expect(version.hasPrefix("Google Cloud SDK "))
     }
 }

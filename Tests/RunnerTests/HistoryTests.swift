@@ -2,7 +2,7 @@ import Foundation
 import LaunchWatchCore
 import Testing
 
-@Suite("launch history (the built binary, on replayed recordings)")
+@Suite("launch history (the built binary, on replayed recordings)", .launchWatchSlot)
 struct HistoryTests {
     /// A fresh state folder, and a replay pipeline that runs in well under a second.
     struct Setup {
@@ -23,10 +23,10 @@ struct HistoryTests {
         var environment: [String: String] { ["XDG_STATE_HOME": state] }
         var file: String { state + "/launchwatch/history.ndjson" }
 
-        func run(_ arguments: [String], environment extra: [String: String] = [:]) throws
+        func run(_ arguments: [String], environment extra: [String: String] = [:]) async throws
             -> LaunchWatchProcess.Finished
         {
-            try LaunchWatchProcess.run(arguments, environment: environment.merging(extra) { $1 })
+            try await LaunchWatchProcess.run(arguments, environment: environment.merging(extra) { $1 })
         }
 
         /// The history file's lines, each parsed (nil for a line that is not a JSON object).
@@ -38,15 +38,15 @@ struct HistoryTests {
     }
 
     @Test("the expected-time hint appears once 5 launches are recorded, not before, and is measured")
-    func hintAfterFiveLaunches() throws {
+    func hintAfterFiveLaunches() async throws {
         let setup = try Setup()
         for launch in 1...5 {
-            let result = try setup.run(["run", setup.success])
+            let result = try await setup.run(["run", setup.success])
             #expect(result.status == 0, "stderr: \(result.stderr)")
             #expect(!result.stdout.contains("usually within"), "launch \(launch) has only \(launch - 1) before it")
             #expect(!result.stdout.contains("expected"))
         }
-        let sixth = try setup.run(["run", setup.success])
+        let sixth = try await setup.run(["run", setup.success])
         #expect(sixth.status == 0, "stderr: \(sixth.stderr)")
         let expected = sixth.lines.filter { $0.contains(" expected ") }
         // succeeded is reached at 14.2 s / 20 = 0.71 s of replay: never within 0 s, and (on a
@@ -62,20 +62,20 @@ struct HistoryTests {
             "other.json",
             setup.fixtures.replayPipeline(recording: "success.ndjson").replacingOccurrences(
                 of: "\"test flow\"", with: "\"other flow\""))
-        let first = try setup.run(["run", other])
+        let first = try await setup.run(["run", other])
         #expect(!first.stdout.contains("usually within"))
     }
 
     @Test("history --json lists each launch with its stage times, outcome and message, and p50/p90 per stage")
-    func historyJSON() throws {
+    func historyJSON() async throws {
         let setup = try Setup()
-        #expect(try setup.run(["run", setup.success, "--json"]).status == 0)
-        #expect(try setup.run(["run", setup.failure]).status == 1)
+        #expect(try await setup.run(["run", setup.success, "--json"]).status == 0)
+        #expect(try await setup.run(["run", setup.failure]).status == 1)
         // Off: the flag and the environment variable each leave the history untouched.
-        #expect(try setup.run(["run", setup.success, "--no-history"]).status == 0)
-        #expect(try setup.run(["run", setup.success], environment: ["LAUNCHWATCH_NO_HISTORY": "1"]).status == 0)
+        #expect(try await setup.run(["run", setup.success, "--no-history"]).status == 0)
+        #expect(try await setup.run(["run", setup.success], environment: ["LAUNCHWATCH_NO_HISTORY": "1"]).status == 0)
 
-        let result = try setup.run(["history", "--json"])
+        let result = try await setup.run(["history", "--json"])
         #expect(result.status == 0, "stderr: \(result.stderr)")
         let value = try JSONParser.parse(result.stdout)
         guard case .array(let launches)? = value["launches"], case .array(let estimates)? = value["estimates"] else {
@@ -117,28 +117,29 @@ struct HistoryTests {
             Issue.record("p50 and p90 are numbers")
         }
 
-        let last = try JSONParser.parse(try setup.run(["history", "--json", "--last", "1"]).stdout)
+        let last = try JSONParser.parse(try await setup.run(["history", "--json", "--last", "1"]).stdout)
         if case .array(let newest)? = last["launches"] {
             #expect(newest.map { $0["outcome"] } == [.string("failure")])
         } else {
             Issue.record("--last 1 lists launches")
         }
-        let text = try setup.run(["history"])
+        let text = try await setup.run(["history"])
         #expect(text.stdout.contains("test flow: 2 launches"), "\(text.stdout)")
         #expect(text.stdout.contains("Replicas low on disk"))
-        let wrong = try setup.run(["history", "--pipeline", "test flwo"])
+        let wrong = try await setup.run(["history", "--pipeline", "test flwo"])
         #expect(wrong.status == 64)
         #expect(wrong.stderr.contains("did you mean \"test flow\"?"), "\(wrong.stderr)")
     }
 
     @Test("two watches finishing at once both land in the history, each record intact")
-    func concurrentWatches() throws {
+    func concurrentWatches() async throws {
         let setup = try Setup()
         let processes = try (0..<2).map { index in
             try LaunchWatchProcess(
                 ["run", index == 0 ? setup.success : setup.failure, "--json"], environment: setup.environment)
         }
-        let results = processes.map { $0.finish() }
+        var results: [LaunchWatchProcess.Finished] = []
+        for process in processes { results.append(await process.finish()) }
         #expect(results.map(\.status) == [0, 1])
         let lines = try setup.lines()
         #expect(lines.count == 2)
@@ -147,14 +148,14 @@ struct HistoryTests {
     }
 
     @Test("the history is bounded: past its size limit the oldest records go, whole lines remain")
-    func boundedSize() throws {
+    func boundedSize() async throws {
         let setup = try Setup()
         // One record of this pipeline is about 700 bytes: 2000 bytes hold two, trimming keeps one.
         let environment = ["LAUNCHWATCH_HISTORY_MAX_BYTES": "2000"]
         for _ in 0..<4 {
-            #expect(try setup.run(["run", setup.success], environment: environment).status == 0)
+            #expect(try await setup.run(["run", setup.success], environment: environment).status == 0)
         }
-        #expect(try setup.run(["run", setup.failure], environment: environment).status == 1)
+        #expect(try await setup.run(["run", setup.failure], environment: environment).status == 1)
         let size = try FileManager.default.attributesOfItem(atPath: setup.file)[.size] as? Int ?? .max
         #expect(size <= 2000)
         let lines = try setup.lines()

@@ -9,7 +9,7 @@ import Testing
 /// `launchwatch launch -- COMMAND`, end to end: the real `wandb launch` CLI (from the conformance
 /// virtualenv) pushes to `launchwatch emulate --scenario agent-vertex-fails`, whose agent claims each
 /// pushed item, submits a Vertex AI job named after it and fails that job.
-@Suite("launchwatch launch (the built binary, the real wandb CLI, the emulator)")
+@Suite("launchwatch launch (the built binary, the real wandb CLI, the emulator)", .launchWatchSlot)
 struct LaunchCommandTests {
     /// The python with the official clients (`$LAUNCHWATCH_CONFORMANCE_PYTHON`, else the repository's
     /// `.venv-conformance`); under CI its absence is a failure, elsewhere a skip with a warning.
@@ -51,62 +51,60 @@ struct LaunchCommandTests {
     @Test(
         "two `wandb launch` at once: each gets its own --name and reports its own queued, picked up, submitted and failure"
     )
-    func twoLaunchesFollowTheirOwn() throws {
+    func twoLaunchesFollowTheirOwn() async throws {
         guard let python = Self.python else { return }
         let fixtures = try Fixtures()
-        let (emulator, base) = try LaunchWatchProcess.emulate(["--scenario", "agent-vertex-fails"])
-        defer {
-            emulator.send(signal: SIGTERM)
-            _ = emulator.finish()
-        }
-        // One through the `wandb` executable by its path, one as `python -m wandb launch`.
-        let wandb = URL(fileURLWithPath: python).deletingLastPathComponent().appendingPathComponent("wandb").path
-        let commands = [
-            [wandb, "launch"], [python, "-m", "wandb", "launch"],
-        ].map {
-            $0 + [
-                "--docker-image", "busybox:latest", "--queue", "vertex-gpu", "--entity", "my-team", "--project",
-                "proj",
-            ]
-        }
-        let processes = try commands.map { command in
-            try LaunchWatchProcess(
-                ["launch"] + Self.arguments(base: base) + ["--"] + command,
-                environment: Self.environment(base: base, home: fixtures.path("home")))
-        }
-        let results = processes.map { $0.finish(timeout: 90) }
-        var names: [String] = []
-        var jobs: [String] = []
-        for result in results {
-            #expect(result.status == 1, "the agent fails the job; stderr: \(result.stderr)")
-            let events = try #require(result.events, "stdout is NDJSON only (the command's output goes to stderr)")
-            let reached = events.filter { $0.type == "stage" && $0.bool("inferred") == false }.compactMap {
-                $0.string("stage")
+        try await LaunchWatchProcess.withEmulator(["--scenario", "agent-vertex-fails"]) { _, base in
+            // One through the `wandb` executable by its path, one as `python -m wandb launch`.
+            let wandb = URL(fileURLWithPath: python).deletingLastPathComponent().appendingPathComponent("wandb").path
+            let commands = [
+                [wandb, "launch"], [python, "-m", "wandb", "launch"],
+            ].map {
+                $0 + [
+                    "--docker-image", "busybox:latest", "--queue", "vertex-gpu", "--entity", "my-team", "--project",
+                    "proj",
+                ]
             }
-            #expect(Array(reached.prefix(3)) == ["queued", "picked_up", "submitted"], "\(reached)")
-            let finished = try #require(events.last)
-            #expect(finished.type == "finished" && finished.string("outcome") == "failure")
-            guard case .object? = finished.value["detail"],
-                case .string(let message)? = finished.value["detail"]?["message"]
-            else {
-                Issue.record("the failure carries the job's message: \(result.stdout)")
-                continue
+            let processes = try commands.map { command in
+                try LaunchWatchProcess(
+                    ["launch"] + Self.arguments(base: base) + ["--"] + command,
+                    environment: Self.environment(base: base, home: fixtures.path("home")))
             }
-            #expect(message.hasPrefix("Unable to pull the image busybox:latest"))
-            // The name launchwatch added, as the command ran with it.
-            let name = try #require(result.stderr.firstMatch(of: #/launch (busybox-[a-z0-9]{6}): /#)).1
-            #expect(result.stderr.contains("--name \(name) --docker-image"), "\(result.stderr)")
-            #expect(result.stderr.contains("'name': '\(name)'"), "the wandb CLI pushed a spec with that name")
-            names.append(String(name))
-            let submitted = try #require(events.first { $0.string("stage") == "submitted" })
-            jobs.append(submitted.string("subject") ?? "")
+            var results: [LaunchWatchProcess.Finished] = []
+            for process in processes { results.append(await process.finish(timeout: 90)) }
+            var names: [String] = []
+            var jobs: [String] = []
+            for result in results {
+                #expect(result.status == 1, "the agent fails the job; stderr: \(result.stderr)")
+                let events = try #require(result.events, "stdout is NDJSON only (the command's output goes to stderr)")
+                let reached = events.filter { $0.type == "stage" && $0.bool("inferred") == false }.compactMap {
+                    $0.string("stage")
+                }
+                #expect(Array(reached.prefix(3)) == ["queued", "picked_up", "submitted"], "\(reached)")
+                let finished = try #require(events.last)
+                #expect(finished.type == "finished" && finished.string("outcome") == "failure")
+                guard case .object? = finished.value["detail"],
+                    case .string(let message)? = finished.value["detail"]?["message"]
+                else {
+                    Issue.record("the failure carries the job's message: \(result.stdout)")
+                    continue
+                }
+                #expect(message.hasPrefix("Unable to pull the image busybox:latest"))
+                // The name launchwatch added, as the command ran with it.
+                let name = try #require(result.stderr.firstMatch(of: #/launch (busybox-[a-z0-9]{6}): /#)).1
+                #expect(result.stderr.contains("--name \(name) --docker-image"), "\(result.stderr)")
+                #expect(result.stderr.contains("'name': '\(name)'"), "the wandb CLI pushed a spec with that name")
+                names.append(String(name))
+                let submitted = try #require(events.first { $0.string("stage") == "submitted" })
+                jobs.append(submitted.string("subject") ?? "")
+            }
+            #expect(Set(names).count == 2, "two names: \(names)")
+            #expect(Set(jobs).count == 2 && !jobs.contains(""), "each followed its own Vertex job: \(jobs)")
         }
-        #expect(Set(names).count == 2, "two names: \(names)")
-        #expect(Set(jobs).count == 2 && !jobs.contains(""), "each followed its own Vertex job: \(jobs)")
     }
 
     @Test("on a W&B server that knows only the queue-item fields the official client reads, the name chain still works")
-    func strictServerNameChain() throws {
+    func strictServerNameChain() async throws {
         guard let python = Self.python else { return }
         let fixtures = try Fixtures()
         // agent-vertex-fails on a strict server (no runSpec on queue items), whose agent also starts
@@ -122,53 +120,50 @@ struct LaunchCommandTests {
             .replacingOccurrences(of: #""claim": "2s","#, with: #""claim": "2s", "run": "3s","#)
         #expect(strict.contains("strictQueueItems") && strict.contains(#""run": "3s""#))
         let scenario = try fixtures.write("strict.json", strict)
-        let (emulator, base) = try LaunchWatchProcess.emulate(["--scenario", scenario])
-        defer {
-            emulator.send(signal: SIGTERM)
-            _ = emulator.finish()
+        try await LaunchWatchProcess.withEmulator(["--scenario", scenario]) { _, base in
+            let result = try await LaunchWatchProcess.run(
+                ["launch"] + Self.arguments(base: base) + [
+                    "--var", "finishOn=succeeded", "--", python, "-m", "wandb", "launch", "--docker-image",
+                    "busybox:latest", "--queue", "vertex-gpu", "--entity", "my-team", "--project", "proj",
+                ],
+                environment: Self.environment(base: base, home: fixtures.path("home")))
+            #expect(result.status == 1, "stderr: \(result.stderr)")
+            let events = try #require(result.events)
+            let pickedUp = try #require(events.first { $0.type == "stage" && $0.string("stage") == "picked_up" })
+            #expect(pickedUp.string("source") == "queue" && pickedUp.bool("inferred") == false)
+            #expect(
+                events.contains { $0.type == "fact" && $0.string("name") == "run_id" && $0.string("source") == "queue" }
+            )
+            #expect(events.contains { $0.type == "notice" && ($0.string("message") ?? "").contains("launch specs") })
+            let finished = try #require(events.last)
+            #expect(finished.string("outcome") == "failure")
         }
-        let result = try LaunchWatchProcess.run(
-            ["launch"] + Self.arguments(base: base) + [
-                "--var", "finishOn=succeeded", "--", python, "-m", "wandb", "launch", "--docker-image",
-                "busybox:latest", "--queue", "vertex-gpu", "--entity", "my-team", "--project", "proj",
-            ],
-            environment: Self.environment(base: base, home: fixtures.path("home")))
-        #expect(result.status == 1, "stderr: \(result.stderr)")
-        let events = try #require(result.events)
-        let pickedUp = try #require(events.first { $0.type == "stage" && $0.string("stage") == "picked_up" })
-        #expect(pickedUp.string("source") == "queue" && pickedUp.bool("inferred") == false)
-        #expect(
-            events.contains { $0.type == "fact" && $0.string("name") == "run_id" && $0.string("source") == "queue" })
-        #expect(events.contains { $0.type == "notice" && ($0.string("message") ?? "").contains("launch specs") })
-        let finished = try #require(events.last)
-        #expect(finished.string("outcome") == "failure")
     }
 
     @Test("a launch command that fails (an unknown queue) ends the watch; launch exits with its code and message")
-    func failingCommandExitsWithItsCode() throws {
+    func failingCommandExitsWithItsCode() async throws {
         guard let python = Self.python else { return }
         let fixtures = try Fixtures()
-        let (emulator, base) = try LaunchWatchProcess.emulate(["--scenario", "agent-vertex-fails"])
-        defer {
-            emulator.send(signal: SIGTERM)
-            _ = emulator.finish()
+        try await LaunchWatchProcess.withEmulator(["--scenario", "agent-vertex-fails"]) { _, base in
+            let result = try await LaunchWatchProcess.run(
+                ["launch"] + Self.arguments(base: base) + [
+                    "--", python, "-m", "wandb", "launch", "--docker-image", "busybox:latest", "--queue",
+                    "no-such-queue",
+                    "--entity", "my-team", "--project", "proj",
+                ],
+                environment: Self.environment(base: base, home: fixtures.path("home")))
+            #expect(result.status == 1, "wandb launch exits 1; stderr: \(result.stderr)")
+            #expect(result.stderr.contains("launch: the command exited with code 1"), "\(result.stderr)")
+            #expect(result.stderr.contains("  | "), "the end of its standard error is shown again")
+            #expect(
+                result.stderr.contains("  | wandb: WARNING Unable to push to run queue no-such-queue. Queue not found.")
+            )
+            #expect(result.events?.contains { $0.string("stage") == "picked_up" } == false)
         }
-        let result = try LaunchWatchProcess.run(
-            ["launch"] + Self.arguments(base: base) + [
-                "--", python, "-m", "wandb", "launch", "--docker-image", "busybox:latest", "--queue", "no-such-queue",
-                "--entity", "my-team", "--project", "proj",
-            ],
-            environment: Self.environment(base: base, home: fixtures.path("home")))
-        #expect(result.status == 1, "wandb launch exits 1; stderr: \(result.stderr)")
-        #expect(result.stderr.contains("launch: the command exited with code 1"), "\(result.stderr)")
-        #expect(result.stderr.contains("  | "), "the end of its standard error is shown again")
-        #expect(
-            result.stderr.contains("  | wandb: WARNING Unable to push to run queue no-such-queue. Queue not found."))
-        #expect(result.events?.contains { $0.string("stage") == "picked_up" } == false)
     }
 
     @Test("any command: its own exit code and the end of its stderr; the name reaches it as LAUNCHWATCH_LAUNCH_NAME")
-    func anyCommand() throws {
+    func anyCommand() async throws {
         let fixtures = try Fixtures()
         let pipeline = try fixtures.write(
             "p.json",
@@ -176,7 +171,7 @@ struct LaunchCommandTests {
                 of: #""version": 1,"#, with: #""version": 1, "variables": {"name": {"description": "the launch"}},"#))
         try fixtures.write(recording: "success.ndjson", Fixtures.successRecording)
         let state = ["XDG_STATE_HOME": fixtures.path("state")]
-        let failing = try LaunchWatchProcess.run(
+        let failing = try await LaunchWatchProcess.run(
             [
                 "launch", "--pipeline", pipeline, "--var", "name=my-run", "--",
                 "sh", "-c", "echo \"started $LAUNCHWATCH_LAUNCH_NAME\"; echo 'quota exceeded for gpus' >&2; exit 3",
@@ -186,14 +181,14 @@ struct LaunchCommandTests {
         #expect(failing.stderr.contains("launch: the command exited with code 3"))
         #expect(failing.stderr.contains("  | quota exceeded for gpus"))
 
-        let succeeding = try LaunchWatchProcess.run(
+        let succeeding = try await LaunchWatchProcess.run(
             ["launch", "--pipeline", pipeline, "--", "true"], environment: state)
         #expect(succeeding.status == 0, "the watch's own outcome; stderr: \(succeeding.stderr)")
         #expect(succeeding.stdout.firstMatch(of: /launch launch-[a-z0-9]{6}: true/) != nil, "\(succeeding.stdout)")
 
         // Only the launch whose command succeeded is in the history, under its name.
         let history = try JSONParser.parse(
-            try LaunchWatchProcess.run(["history", "--json"], environment: state).stdout)
+            try await LaunchWatchProcess.run(["history", "--json"], environment: state).stdout)
         guard case .array(let launches)? = history["launches"], case .string(let name)? = launches.first?["name"]
         else {
             Issue.record("history --json lists the launch with its name")
@@ -202,46 +197,44 @@ struct LaunchCommandTests {
         #expect(launches.count == 1)
         #expect(name.hasPrefix("launch-"))
 
-        let missing = try LaunchWatchProcess.run(["launch", "--pipeline", pipeline])
+        let missing = try await LaunchWatchProcess.run(["launch", "--pipeline", pipeline])
         #expect(missing.status == 64)
         #expect(missing.stderr.contains("give the launch command after --"))
     }
 
     @Test(
         "Examples/python/launch_and_watch.py: launch_add, then launchwatch run --json as a subprocess, event by event")
-    func pythonExample() throws {
+    func pythonExample() async throws {
         guard let python = Self.python else { return }
         let binary = try #require(LaunchWatchProcess.binary, "the launchwatch binary is built")
         let fixtures = try Fixtures()
-        let (emulator, base) = try LaunchWatchProcess.emulate(["--scenario", "agent-vertex-fails"])
-        defer {
-            emulator.send(signal: SIGTERM)
-            _ = emulator.finish()
+        try await LaunchWatchProcess.withEmulator(["--scenario", "agent-vertex-fails"]) { _, base in
+            let script = Fixtures.repository.appendingPathComponent("Examples/python/launch_and_watch.py").path
+            let url = base.absoluteString
+            let result = try await LaunchWatchProcess(
+                [
+                    script, "--entity", "my-team", "--project", "proj", "--queue", "vertex-gpu", "--docker-image",
+                    "busybox:latest", "--launchwatch", binary.path, "--", "--var", "project=launchwatch-demo", "--var",
+                    "wandbBaseURL=\(url)", "--var", "vertexEndpoint=\(url)", "--var", "loggingEndpoint=\(url)",
+                ],
+                environment: Self.environment(base: base, home: fixtures.path("home")), executable: python
+            ).finish(timeout: 90)
+            #expect(result.status == 1, "launchwatch's exit status: the job failed; stderr: \(result.stderr)")
+            let lines = result.lines
+            #expect(
+                lines.first?.firstMatch(of: /^queued busybox-[0-9a-f]{6} as item \S+ in vertex-gpu$/) != nil, "\(lines)"
+            )
+            for stage in [
+                "Queued (seen by queue)", "Picked up by the launch agent (seen by queue)", "Submitted to Vertex AI",
+            ] {
+                #expect(lines.contains { $0.hasPrefix(stage) }, "\(stage): \(result.stdout)")
+            }
+            #expect(lines.contains { $0.hasPrefix("run_id = ") })
+            #expect(
+                lines.last?.firstMatch(of: /^launch failure after [0-9.]+s: Unable to pull the image busybox:latest/)
+                    != nil,
+                "\(result.stdout)")
         }
-        let script = Fixtures.repository.appendingPathComponent("Examples/python/launch_and_watch.py").path
-        let url = base.absoluteString
-        let result = try LaunchWatchProcess(
-            [
-                script, "--entity", "my-team", "--project", "proj", "--queue", "vertex-gpu", "--docker-image",
-                "busybox:latest", "--launchwatch", binary.path, "--", "--var", "project=launchwatch-demo", "--var",
-                "wandbBaseURL=\(url)", "--var", "vertexEndpoint=\(url)", "--var", "loggingEndpoint=\(url)",
-            ],
-            environment: Self.environment(base: base, home: fixtures.path("home")), executable: python
-        ).finish(timeout: 90)
-        #expect(result.status == 1, "launchwatch's exit status: the job failed; stderr: \(result.stderr)")
-        let lines = result.lines
-        #expect(
-            lines.first?.firstMatch(of: /^queued busybox-[0-9a-f]{6} as item \S+ in vertex-gpu$/) != nil, "\(lines)")
-        for stage in [
-            "Queued (seen by queue)", "Picked up by the launch agent (seen by queue)", "Submitted to Vertex AI",
-        ] {
-            #expect(lines.contains { $0.hasPrefix(stage) }, "\(stage): \(result.stdout)")
-        }
-        #expect(lines.contains { $0.hasPrefix("run_id = ") })
-        #expect(
-            lines.last?.firstMatch(of: /^launch failure after [0-9.]+s: Unable to pull the image busybox:latest/)
-                != nil,
-            "\(result.stdout)")
     }
 
     @Test("the bundled by-name pipeline is Examples/pipelines/wandb-launch-by-name.json (Scripts/embed-scenarios)")

@@ -11,6 +11,12 @@ import Testing
 ///
 /// Standard output is read line by line as it arrives, so a test can wait for a given event (never
 /// for a fixed time) before it, say, sends SIGINT.
+///
+/// Every wait here is asynchronous and holds no thread: the child's output is read and its end awaited
+/// on threads of its own (never the cooperative pool's), which wake the waiting tasks. The pool has one
+/// thread per core (two on a small machine), and the in-process tests that run beside these in the
+/// same `swift test` need it: a test that blocked a pool thread for the minute a run can take left
+/// them none, and their real-clock deadlines passed before they ran.
 final class LaunchWatchProcess: @unchecked Sendable {
     /// The `launchwatch` executable next to the test bundle (`swift test` builds it), or
     /// `$LAUNCHWATCH_BINARY`.
@@ -36,7 +42,7 @@ final class LaunchWatchProcess: @unchecked Sendable {
     }
 
     private let arguments: [String]
-    private let lock = NSCondition()
+    private let lock = NSLock()
     // Guarded by `lock`.
     private var stdoutData = Data()
     private var stderrData = Data()
@@ -44,14 +50,19 @@ final class LaunchWatchProcess: @unchecked Sendable {
     private var stderrClosed = false
     private var pid: pid_t = 0
     private var exit: Int32?
+    /// Counts the changes above, so that a waiter can tell whether one happened since it looked.
+    private var generation = 0
+    /// The tasks waiting for the next change, by waiter number; `expired` holds the waiters whose
+    /// deadline came before they could register.
+    private var waiters: [Int: CheckedContinuation<Void, Never>] = [:]
+    private var expired: Set<Int> = []
+    private var lastWaiter = 0
 
-    /// Starts the binary with `posix_spawn`, its output read and its end awaited on threads of its
-    /// own. Not through swift-subprocess, as launchwatch's own children are: its runs each need a task
-    /// of the cooperative pool to end, and the synchronous tests that wait here hold a thread of that
-    /// pool (two on a small machine), so two of them would wait for ever. Not through Foundation's
-    /// `Process` either, whose `run()` crashed when swift-subprocess started a program at the same
-    /// moment: the pipes here are close-on-exec from birth, so a program started by another thread
-    /// never holds them open.
+    /// Starts the binary with `posix_spawn`, its output read and its end awaited (`waitpid`) on
+    /// threads of its own, so that no wait here holds a thread of the cooperative pool. Not through
+    /// Foundation's `Process`, whose `run()` crashed when swift-subprocess started a program at the
+    /// same moment: the pipes here are close-on-exec from birth, so a program started by another
+    /// thread never holds them open.
     init(
         _ arguments: [String], environment: [String: String] = [:], executable: String? = nil
     ) throws {
@@ -60,6 +71,9 @@ final class LaunchWatchProcess: @unchecked Sendable {
                 message: "the launchwatch binary was not found next to the tests; run `swift build` first")
         }
         self.arguments = arguments
+        if !LaunchWatchSlot.held {
+            Issue.record("launchwatch \(arguments) runs outside a slot: give its suite the .launchWatchSlot trait")
+        }
         var base = ProcessInfo.processInfo.environment
         base["NO_COLOR"] = nil
         base["LAUNCHWATCH_NO_HISTORY"] = nil
@@ -149,26 +163,77 @@ final class LaunchWatchProcess: @unchecked Sendable {
         }.start()
     }
 
-    /// Changes the state under the lock and wakes every waiter.
+    /// Changes the state under the lock and wakes every waiting task.
     private func update(_ change: (LaunchWatchProcess) -> Void) {
         lock.lock()
         change(self)
-        lock.broadcast()
+        generation += 1
+        let woken = waiters.values
+        waiters = [:]
         lock.unlock()
+        for waiter in woken { waiter.resume() }
+    }
+
+    /// Waits, without holding a thread, until `condition` (read under the lock) holds or `deadline`
+    /// (if any) passes; whether it holds.
+    private func wait(
+        until deadline: ContinuousClock.Instant?, for condition: (LaunchWatchProcess) -> Bool
+    ) async -> Bool {
+        while true {
+            let (holds, seen) = lock.withLock { (condition(self), generation) }
+            if holds { return true }
+            if let deadline, ContinuousClock.now >= deadline { return false }
+            await change(since: seen, before: deadline)
+        }
+    }
+
+    /// Returns once the state has changed since generation `seen`, or `deadline` has passed.
+    private func change(since seen: Int, before deadline: ContinuousClock.Instant?) async {
+        let waiter = lock.withLock {
+            lastWaiter += 1
+            return lastWaiter
+        }
+        // The deadline wakes this waiter alone; it is a task that sleeps, not a thread that waits.
+        let timer = deadline.map { deadline in
+            Task { [self] in
+                try? await Task.sleep(until: deadline, clock: .continuous)
+                let continuation = lock.withLock {
+                    guard let continuation = waiters.removeValue(forKey: waiter) else {
+                        expired.insert(waiter)
+                        return nil as CheckedContinuation<Void, Never>?
+                    }
+                    return continuation
+                }
+                continuation?.resume()
+            }
+        }
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let now = lock.withLock {
+                if generation != seen || expired.remove(waiter) != nil { return true }
+                waiters[waiter] = continuation
+                return false
+            }
+            if now { continuation.resume() }
+        }
+        timer?.cancel()
+        lock.withLock { _ = expired.remove(waiter) }
+    }
+
+    /// The deadline `seconds` from now.
+    private static func deadline(in seconds: TimeInterval) -> ContinuousClock.Instant {
+        ContinuousClock.now + .milliseconds(Int64(seconds * 1000))
     }
 
     /// Waits until a complete stdout line satisfies `predicate`; false on timeout or end of output.
-    func waitForLine(timeout: TimeInterval = 60, where predicate: (String) -> Bool) -> Bool {
-        let deadline = Date().addingTimeInterval(timeout)
-        lock.lock()
-        defer { lock.unlock() }
-        while true {
-            let text = String(decoding: stdoutData, as: UTF8.self)
+    func waitForLine(timeout: TimeInterval = 60, where predicate: (String) -> Bool) async -> Bool {
+        var found = false
+        _ = await wait(until: Self.deadline(in: timeout)) { process in
+            let text = String(decoding: process.stdoutData, as: UTF8.self)
             let complete = text.hasSuffix("\n") ? text : String(text[..<(text.lastIndex(of: "\n") ?? text.startIndex)])
-            if complete.split(separator: "\n").contains(where: { predicate(String($0)) }) { return true }
-            if stdoutClosed { return false }
-            if !lock.wait(until: deadline) { return false }
+            found = complete.split(separator: "\n").contains { predicate(String($0)) }
+            return found || process.stdoutClosed
         }
+        return found
     }
 
     func send(signal number: Int32) {
@@ -177,38 +242,28 @@ final class LaunchWatchProcess: @unchecked Sendable {
     }
 
     /// Waits until the process has exited, or `deadline` (if any) passes; whether it has.
-    private func waitForExit(until deadline: Date?) -> Bool {
-        lock.lock()
-        defer { lock.unlock() }
-        while exit == nil {
-            if let deadline {
-                if !lock.wait(until: deadline) { break }
-            } else {
-                lock.wait()
-            }
-        }
-        return exit != nil
+    private func waitForExit(until deadline: ContinuousClock.Instant?) async -> Bool {
+        await wait(until: deadline) { $0.exit != nil }
     }
 
     /// Waits for the process to exit (killing it after `timeout`) and returns what it printed.
-    func finish(timeout: TimeInterval = 120) -> Finished {
-        if !waitForExit(until: Date().addingTimeInterval(timeout)) {
+    func finish(timeout: TimeInterval = 120) async -> Finished {
+        if await !waitForExit(until: Self.deadline(in: timeout)) {
             send(signal: SIGTERM)
             // A process that does not stop on SIGTERM within 10 s is killed: a test never hangs.
-            if !waitForExit(until: Date().addingTimeInterval(10)) {
+            if await !waitForExit(until: Self.deadline(in: 10)) {
                 send(signal: SIGKILL)
-                _ = waitForExit(until: nil)
+                _ = await waitForExit(until: nil)
             }
         }
         // Then read what is left in the pipes, for at most a few seconds (a grandchild that outlives
         // launchwatch may hold them open).
-        let drainBy = Date().addingTimeInterval(3)
-        lock.lock()
-        defer { lock.unlock() }
-        while !(stdoutClosed && stderrClosed), lock.wait(until: drainBy) {}
-        let finished = Finished(
-            status: exit ?? -1, stdout: String(decoding: stdoutData, as: UTF8.self),
-            stderr: String(decoding: stderrData, as: UTF8.self))
+        _ = await wait(until: Self.deadline(in: 3)) { $0.stdoutClosed && $0.stderrClosed }
+        let finished = lock.withLock {
+            Finished(
+                status: exit ?? -1, stdout: String(decoding: stdoutData, as: UTF8.self),
+                stderr: String(decoding: stderrData, as: UTF8.self))
+        }
         let leaked = Self.leakedSentinels(in: finished.stdout + finished.stderr)
         if !leaked.isEmpty {
             Issue.record("SECRET LEAKED: \(leaked.joined(separator: ", ")) in the output of launchwatch \(arguments)")
@@ -226,8 +281,8 @@ final class LaunchWatchProcess: @unchecked Sendable {
     /// Runs `launchwatch` with `arguments` to its end.
     static func run(
         _ arguments: [String], environment: [String: String] = [:], executable: String? = nil
-    ) throws -> Finished {
-        try LaunchWatchProcess(arguments, environment: environment, executable: executable)
+    ) async throws -> Finished {
+        try await LaunchWatchProcess(arguments, environment: environment, executable: executable)
             .finish()
     }
 }

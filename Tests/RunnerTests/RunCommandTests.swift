@@ -6,14 +6,14 @@ import Testing
     import Glibc
 #endif
 
-@Suite("launchwatch run (the built binary, on replayed recordings)")
+@Suite("launchwatch run (the built binary, on replayed recordings)", .launchWatchSlot)
 struct RunCommandTests {
     @Test("a launch that reaches its success stage exits 0 with every stage event in NDJSON")
-    func successExitsZeroWithStageEvents() throws {
+    func successExitsZeroWithStageEvents() async throws {
         let fixtures = try Fixtures()
         try fixtures.write(recording: "success.ndjson", Fixtures.successRecording)
         let pipeline = try fixtures.write("p.json", fixtures.replayPipeline(recording: "success.ndjson"))
-        let result = try LaunchWatchProcess.run(["run", pipeline, "--json"])
+        let result = try await LaunchWatchProcess.run(["run", pipeline, "--json"])
         #expect(result.status == 0, "stderr: \(result.stderr)")
         let events = try #require(result.events, "every stdout line is a JSON object")
         #expect(events.first?.type == "started")
@@ -40,12 +40,12 @@ struct RunCommandTests {
     }
 
     @Test("finish.on ends the watch successfully at a progress stage")
-    func finishOnProgressStage() throws {
+    func finishOnProgressStage() async throws {
         let fixtures = try Fixtures()
         try fixtures.write(recording: "success.ndjson", Fixtures.successRecording)
         let pipeline = try fixtures.write(
             "p.json", fixtures.replayPipeline(recording: "success.ndjson", finishOn: ["running"]))
-        let result = try LaunchWatchProcess.run(["run", pipeline, "--json"])
+        let result = try await LaunchWatchProcess.run(["run", pipeline, "--json"])
         #expect(result.status == 0)
         let finished = try #require(result.events?.last)
         #expect(finished.string("outcome") == "success")
@@ -54,11 +54,11 @@ struct RunCommandTests {
     }
 
     @Test("a failed launch exits 1 and reports the backend's message as detail")
-    func failureExitsOneWithDetail() throws {
+    func failureExitsOneWithDetail() async throws {
         let fixtures = try Fixtures()
         try fixtures.write(recording: "failure.ndjson", Fixtures.failureRecording)
         let pipeline = try fixtures.write("p.json", fixtures.replayPipeline(recording: "failure.ndjson"))
-        let result = try LaunchWatchProcess.run(["run", pipeline, "--json"])
+        let result = try await LaunchWatchProcess.run(["run", pipeline, "--json"])
         #expect(result.status == 1, "stderr: \(result.stderr)")
         let events = try #require(result.events)
         let detail = try #require(events.first { $0.type == "detail" })
@@ -75,7 +75,7 @@ struct RunCommandTests {
     }
 
     @Test("a failure without detail activates the detail provider and waits for its message")
-    func failureWithoutDetailUsesFallback() throws {
+    func failureWithoutDetailUsesFallback() async throws {
         let fixtures = try Fixtures()
         try fixtures.write(
             recording: "agent.ndjson",
@@ -88,7 +88,7 @@ struct RunCommandTests {
             ])
         let pipeline = try fixtures.write(
             "p.json", fixtures.replayPipeline(recording: "agent.ndjson", providers: ["queue"], detailProvider: "logs"))
-        let result = try LaunchWatchProcess.run(["run", pipeline, "--json"])
+        let result = try await LaunchWatchProcess.run(["run", pipeline, "--json"])
         #expect(result.status == 1)
         let events = try #require(result.events)
         let types = events.compactMap(\.type)
@@ -103,11 +103,11 @@ struct RunCommandTests {
     }
 
     @Test("the deadline ends the watch with exit 2 and the last stage reached")
-    func deadlineExitsTwo() throws {
+    func deadlineExitsTwo() async throws {
         let fixtures = try Fixtures()
         try fixtures.write(recording: "success.ndjson", Fixtures.successRecording)
         let pipeline = try fixtures.write("p.json", fixtures.replayPipeline(recording: "success.ndjson", speed: 1))
-        let result = try LaunchWatchProcess.run(["run", pipeline, "--json", "--deadline", "1s"])
+        let result = try await LaunchWatchProcess.run(["run", pipeline, "--json", "--deadline", "1s"])
         #expect(result.status == 2, "stderr: \(result.stderr)")
         let finished = try #require(result.events?.last)
         #expect(finished.string("outcome") == "deadline")
@@ -115,7 +115,7 @@ struct RunCommandTests {
     }
 
     @Test("degraded and recovered provider events are written when polls fail and recover")
-    func providerHealthEvents() throws {
+    func providerHealthEvents() async throws {
         let fixtures = try Fixtures()
         let error = RecordingEntry.RecordedError(code: "http_503", message: "Vertex AI answered 503 UNAVAILABLE")
         try fixtures.write(
@@ -129,7 +129,7 @@ struct RunCommandTests {
             ])
         let pipeline = try fixtures.write(
             "p.json", fixtures.replayPipeline(recording: "outage.ndjson", speed: 10, providers: ["vertex"]))
-        let result = try LaunchWatchProcess.run(["run", pipeline, "--json"])
+        let result = try await LaunchWatchProcess.run(["run", pipeline, "--json"])
         #expect(result.status == 0, "stderr: \(result.stderr)")
         let health = try #require(result.events).filter { $0.type == "provider" }
         #expect(health.map { $0.string("health") } == ["degraded", "recovered"])
@@ -138,24 +138,24 @@ struct RunCommandTests {
     }
 
     @Test("SIGINT ends the watch with exit 130, the summary so far, and a complete NDJSON stream")
-    func interruptExits130WithoutLosingEvents() throws {
-        try interrupt(with: SIGINT, expecting: 130)
+    func interruptExits130WithoutLosingEvents() async throws {
+        try await interrupt(with: SIGINT, expecting: 130)
     }
 
     @Test("SIGTERM ends the watch with exit 143 and a final interrupted event")
-    func terminateExits143() throws {
-        try interrupt(with: SIGTERM, expecting: 143)
+    func terminateExits143() async throws {
+        try await interrupt(with: SIGTERM, expecting: 143)
     }
 
-    private func interrupt(with signal: Int32, expecting status: Int32) throws {
+    private func interrupt(with signal: Int32, expecting status: Int32) async throws {
         let fixtures = try Fixtures()
         try fixtures.write(recording: "success.ndjson", Fixtures.successRecording)
         let pipeline = try fixtures.write("p.json", fixtures.replayPipeline(recording: "success.ndjson", speed: 1))
         let process = try LaunchWatchProcess(["run", pipeline, "--json"])
-        let sawPickedUp = process.waitForLine { EventLine($0)?.string("stage") == "picked_up" }
+        let sawPickedUp = await process.waitForLine { EventLine($0)?.string("stage") == "picked_up" }
         #expect(sawPickedUp, "the watch reports picked_up before it is interrupted")
         process.send(signal: signal)
-        let result = process.finish()
+        let result = await process.finish()
         #expect(result.status == status, "stderr: \(result.stderr)")
         let events = try #require(result.events, "every line is complete, valid JSON")
         #expect(events.filter { $0.type == "stage" }.map { $0.string("stage") } == ["queued", "picked_up"])
@@ -167,25 +167,25 @@ struct RunCommandTests {
     }
 
     @Test("Ctrl-C in the terminal view prints the summary so far")
-    func interruptPrintsSummary() throws {
+    func interruptPrintsSummary() async throws {
         let fixtures = try Fixtures()
         try fixtures.write(recording: "success.ndjson", Fixtures.successRecording)
         let pipeline = try fixtures.write("p.json", fixtures.replayPipeline(recording: "success.ndjson", speed: 1))
         let process = try LaunchWatchProcess(["run", pipeline])
-        #expect(process.waitForLine { $0.contains("reached") && $0.contains("Queued") })
+        #expect(await process.waitForLine { $0.contains("reached") && $0.contains("Queued") })
         process.send(signal: SIGINT)
-        let result = process.finish()
+        let result = await process.finish()
         #expect(result.status == 130)
         #expect(result.stdout.contains("interrupted; last stage \"Queued\""))
         #expect(result.stdout.contains("✓  Queued"))
     }
 
     @Test("without a terminal, the view is plain timestamped lines with no escape codes")
-    func plainOutputWithoutTerminal() throws {
+    func plainOutputWithoutTerminal() async throws {
         let fixtures = try Fixtures()
         try fixtures.write(recording: "failure.ndjson", Fixtures.failureRecording)
         let pipeline = try fixtures.write("p.json", fixtures.replayPipeline(recording: "failure.ndjson"))
-        let result = try LaunchWatchProcess.run(["run", pipeline], environment: ["NO_COLOR": "1"])
+        let result = try await LaunchWatchProcess.run(["run", pipeline], environment: ["NO_COLOR": "1"])
         #expect(result.status == 1)
         #expect(!result.stdout.contains("\u{1B}["))
         let reached = result.lines.filter { $0.contains(" reached ") }
@@ -196,19 +196,19 @@ struct RunCommandTests {
     }
 
     @Test("--record writes a recording that replays to the same stages")
-    func recordThenReplay() throws {
+    func recordThenReplay() async throws {
         let fixtures = try Fixtures()
         try fixtures.write(recording: "success.ndjson", Fixtures.successRecording)
         let pipeline = try fixtures.write("p.json", fixtures.replayPipeline(recording: "success.ndjson"))
         let recorded = fixtures.path("recorded.ndjson")
-        let first = try LaunchWatchProcess.run(["run", pipeline, "--json", "--record", recorded])
+        let first = try await LaunchWatchProcess.run(["run", pipeline, "--json", "--record", recorded])
         #expect(first.status == 0)
         let entries = try RecordingEntry.parse(lines: String(contentsOfFile: recorded, encoding: .utf8))
         #expect(entries.compactMap(\.stage) == ["queued", "picked_up", "running", "succeeded"])
         #expect(entries.first { $0.stage == "picked_up" }?.facts == ["run_id": "k3x9ab12"])
 
         let replay = try fixtures.write("replay.json", fixtures.replayPipeline(recording: "recorded.ndjson"))
-        let second = try LaunchWatchProcess.run(["run", replay, "--json"])
+        let second = try await LaunchWatchProcess.run(["run", replay, "--json"])
         #expect(second.status == 0)
         let stages = { (result: LaunchWatchProcess.Finished) in
             (result.events ?? []).filter { $0.type == "stage" }.map {
@@ -219,7 +219,7 @@ struct RunCommandTests {
     }
 
     @Test("a secret that JSON escaping would change is still redacted in NDJSON and recordings")
-    func escapedSecretsAreRedacted() throws {
+    func escapedSecretsAreRedacted() async throws {
         let secret = #"ya29.a0AfB/xyz"quote\back+slash"#
         let fixtures = try Fixtures()
         try fixtures.write(
@@ -232,7 +232,7 @@ struct RunCommandTests {
         let pipeline = try fixtures.write(
             "p.json", fixtures.replayPipeline(recording: "leak.ndjson", speed: 1, providers: ["vertex"]))
         let recorded = fixtures.path("recorded.ndjson")
-        let result = try LaunchWatchProcess.run(
+        let result = try await LaunchWatchProcess.run(
             ["run", pipeline, "--json", "--record", recorded], environment: ["SVC_TOKEN": secret])
         #expect(result.status == 1)
         let escaped = #"ya29.a0AfB/xyz\"quote\\back+slash"#
@@ -245,7 +245,7 @@ struct RunCommandTests {
     }
 
     @Test("secrets from the environment never appear in output or recordings")
-    func secretsAreRedacted() throws {
+    func secretsAreRedacted() async throws {
         let secret = "sentinel-api-key-5f2b9c1e7d"
         let fixtures = try Fixtures()
         try fixtures.write(
@@ -261,7 +261,7 @@ struct RunCommandTests {
             "p.json", fixtures.replayPipeline(recording: "leak.ndjson", speed: 1, providers: ["vertex"]))
         let recorded = fixtures.path("recorded.ndjson")
         for arguments in [["--json"], [], ["--record", recorded]] {
-            let result = try LaunchWatchProcess.run(
+            let result = try await LaunchWatchProcess.run(
                 ["run", pipeline] + arguments, environment: ["WANDB_API_KEY": secret])
             #expect(result.status == 1)
             #expect(!result.stdout.contains(secret) && !result.stderr.contains(secret))
@@ -271,10 +271,10 @@ struct RunCommandTests {
     }
 }
 
-@Suite("launchwatch run: the live terminal view")
+@Suite("launchwatch run: the live terminal view", .launchWatchSlot)
 struct LiveViewTests {
     @Test("under a terminal the view is redrawn in colour and ends with the failure message in full")
-    func liveViewPrintsTheFullMessage() throws {
+    func liveViewPrintsTheFullMessage() async throws {
         guard FileManager.default.isExecutableFile(atPath: "/usr/bin/script"),
             let binary = LaunchWatchProcess.binary
         else {
@@ -294,7 +294,7 @@ struct LiveViewTests {
             ])
         let pipeline = try fixtures.write(
             "p.json", fixtures.replayPipeline(recording: "failure.ndjson", speed: 1, providers: ["vertex"]))
-        let result = try LaunchWatchProcess.run(
+        let result = try await LaunchWatchProcess.run(
             ["-qfec", "stty cols 80; '\(binary.path)' run '\(pipeline)'", "/dev/null"], executable: "/usr/bin/script")
         #expect(result.status == 1)
         #expect(result.stdout.contains("\u{1B}[32m✓"), "the reached stage is marked in green")
@@ -307,32 +307,32 @@ struct LiveViewTests {
     }
 }
 
-@Suite("launchwatch run: bad usage and invalid pipelines")
+@Suite("launchwatch run: bad usage and invalid pipelines", .launchWatchSlot)
 struct RunCommandUsageTests {
     @Test("a provider whose config cannot work (an unreadable recording) exits 65 naming its config")
-    func unreadableRecordingExits65() throws {
+    func unreadableRecordingExits65() async throws {
         let fixtures = try Fixtures()
         let pipeline = try fixtures.write("p.json", fixtures.replayPipeline(recording: "missing.ndjson"))
-        let result = try LaunchWatchProcess.run(["run", pipeline, "--json"])
+        let result = try await LaunchWatchProcess.run(["run", pipeline, "--json"])
         #expect(result.status == 65)
         #expect(result.stderr.contains("providers[0].config: cannot read the recording missing.ndjson"))
         #expect(result.stdout.isEmpty, "nothing is watched")
-        let validate = try LaunchWatchProcess.run(["validate", pipeline])
+        let validate = try await LaunchWatchProcess.run(["validate", pipeline])
         #expect(validate.status == 65, "validate finds it too")
     }
 
     @Test("validate rejects an undeclared --var as run does")
-    func validateUndeclaredVariable() throws {
+    func validateUndeclaredVariable() async throws {
         let fixtures = try Fixtures()
         try fixtures.write(recording: "success.ndjson", Fixtures.successRecording)
         let pipeline = try fixtures.write("p.json", fixtures.replayPipeline(recording: "success.ndjson"))
-        let result = try LaunchWatchProcess.run(["validate", pipeline, "--var", "nope=1"])
+        let result = try await LaunchWatchProcess.run(["validate", pipeline, "--var", "nope=1"])
         #expect(result.status == 64)
         #expect(result.stderr.contains("--var nope: the pipeline declares no variable \"nope\""))
     }
 
     @Test("an invalid pipeline exits 65 and names every problem with its JSON path")
-    func invalidPipelineExits65() throws {
+    func invalidPipelineExits65() async throws {
         let fixtures = try Fixtures()
         let pipeline = try fixtures.write(
             "bad.json",
@@ -341,7 +341,7 @@ struct RunCommandUsageTests {
              "providers": [{"id": "a", "type": "replya", "config": {}},
                            {"id": "b", "type": "replay", "config": {"file": "x"}, "schedule": {"every": "5 sec"}}]}
             """)
-        let result = try LaunchWatchProcess.run(["run", pipeline])
+        let result = try await LaunchWatchProcess.run(["run", pipeline])
         #expect(result.status == 65)
         #expect(result.stderr.contains("providers[0].type: unknown provider type \"replya\"; did you mean \"replay\"?"))
         #expect(result.stderr.contains("providers[1].schedule.every: \"5 sec\" is not a duration"))
@@ -349,8 +349,8 @@ struct RunCommandUsageTests {
     }
 
     @Test("a missing pipeline file exits 65 and says so")
-    func missingFileExits65() throws {
-        let result = try LaunchWatchProcess.run(["run", "/nonexistent/pipeline.json"])
+    func missingFileExits65() async throws {
+        let result = try await LaunchWatchProcess.run(["run", "/nonexistent/pipeline.json"])
         #expect(result.status == 65)
         #expect(result.stderr.contains("no such file"))
     }
@@ -363,26 +363,26 @@ struct RunCommandUsageTests {
             (["--deadline", "5 min"], "--deadline 5 min: not a duration"),
             (["--no-such-flag"], "Unknown option '--no-such-flag'"),
         ])
-    func badUsageExits64(arguments: [String], message: String) throws {
+    func badUsageExits64(arguments: [String], message: String) async throws {
         let fixtures = try Fixtures()
         try fixtures.write(recording: "success.ndjson", Fixtures.successRecording)
         let pipeline = try fixtures.write(
             "p.json",
             fixtures.replayPipeline(recording: "${var.recording}").replacingOccurrences(
                 of: "\"version\": 1,", with: "\"version\": 1, \"variables\": {\"recording\": \"success.ndjson\"},"))
-        let result = try LaunchWatchProcess.run(["run", pipeline] + arguments)
+        let result = try await LaunchWatchProcess.run(["run", pipeline] + arguments)
         #expect(result.status == 64, "stderr: \(result.stderr)")
         #expect(result.stderr.contains(message), "stderr: \(result.stderr)")
     }
 
     @Test("a variable without a value is an invalid pipeline naming the variable and the fix")
-    func missingVariableValue() throws {
+    func missingVariableValue() async throws {
         let fixtures = try Fixtures()
         let pipeline = try fixtures.write(
             "p.json",
             fixtures.replayPipeline(recording: "${var.recording}").replacingOccurrences(
                 of: "\"version\": 1,", with: "\"version\": 1, \"variables\": {\"recording\": {}},"))
-        let result = try LaunchWatchProcess.run(["run", pipeline])
+        let result = try await LaunchWatchProcess.run(["run", pipeline])
         #expect(result.status == 65)
         #expect(
             result.stderr.contains(

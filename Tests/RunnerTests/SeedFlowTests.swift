@@ -8,7 +8,7 @@ import Testing
 
 /// The seed flow end to end: the built binary's `demo` (emulator in process) and the shipped
 /// wandb-launch-vertex.json pipeline against `launchwatch emulate`, with the NDJSON events asserted.
-@Suite("The seed flow (W&B Launch -> Vertex AI) end to end")
+@Suite("The seed flow (W&B Launch -> Vertex AI) end to end", .launchWatchSlot)
 struct SeedFlowTests {
     static let pipeline = Fixtures.repository.appendingPathComponent("Examples/pipelines/wandb-launch-vertex.json").path
     static let diskMessage =
@@ -19,16 +19,16 @@ struct SeedFlowTests {
     }
 
     @Test("demo (vertex-disk-too-small) exits 1 with Vertex AI's full message, and says when logs would have shown it")
-    func demoShowsTheSeedFailure() throws {
-        let result = try LaunchWatchProcess.run(["demo"], environment: ["NO_COLOR": "1"])
+    func demoShowsTheSeedFailure() async throws {
+        let result = try await LaunchWatchProcess.run(["demo"], environment: ["NO_COLOR": "1"])
         #expect(result.status == 1, "stderr: \(result.stderr)")
         #expect(result.stdout.contains("why: \(Self.diskMessage)"))
         #expect(result.stdout.contains("A logs-only watch would have shown this failure at +3m09s"))
     }
 
     @Test("demo --json follows the fact chain: queued, picked up (run_id), submitted (job_id), failed with detail")
-    func demoEventsFollowTheFactChain() throws {
-        let result = try LaunchWatchProcess.run(["demo", "--json"])
+    func demoEventsFollowTheFactChain() async throws {
+        let result = try await LaunchWatchProcess.run(["demo", "--json"])
         #expect(result.status == 1, "stderr: \(result.stderr)")
         let events = try #require(result.events)
         #expect(stages(events) == ["queued", "picked_up", "submitted", "failed"])
@@ -46,8 +46,8 @@ struct SeedFlowTests {
     }
 
     @Test("demo --scenario success exits 0 once training runs")
-    func demoSuccess() throws {
-        let result = try LaunchWatchProcess.run(["demo", "--scenario", "success", "--json", "--speed", "5"])
+    func demoSuccess() async throws {
+        let result = try await LaunchWatchProcess.run(["demo", "--scenario", "success", "--json", "--speed", "5"])
         #expect(result.status == 0, "stderr: \(result.stderr)")
         let events = try #require(result.events)
         #expect(stages(events) == ["queued", "picked_up", "submitted", "running"])
@@ -55,8 +55,8 @@ struct SeedFlowTests {
     }
 
     @Test("demo --scenario agent-fails-before-vertex reports the queue item's message")
-    func demoAgentFailure() throws {
-        let result = try LaunchWatchProcess.run([
+    func demoAgentFailure() async throws {
+        let result = try await LaunchWatchProcess.run([
             "demo", "--scenario", "agent-fails-before-vertex", "--json", "--speed", "2",
         ])
         #expect(result.status == 1, "stderr: \(result.stderr)")
@@ -67,9 +67,9 @@ struct SeedFlowTests {
     }
 
     @Test("demo --scenario wandb-down: with W&B down, the job is found by the launch's name and Vertex alone decides")
-    func demoWandbDown() throws {
+    func demoWandbDown() async throws {
         // At speed 2, W&B answers nothing for the first 20 s; the job is running from 9 s.
-        let result = try LaunchWatchProcess.run(
+        let result = try await LaunchWatchProcess.run(
             ["demo", "--scenario", "wandb-down", "--json", "--speed", "2", "--var", "finishOn=running"])
         #expect(result.status == 0, "stderr: \(result.stderr)")
         let events = try #require(result.events)
@@ -89,8 +89,8 @@ struct SeedFlowTests {
     }
 
     @Test("without --var name, the name-matching stand-in is left out, and the run says so")
-    func standInNeedsTheName() throws {
-        let result = try LaunchWatchProcess.run(
+    func standInNeedsTheName() async throws {
+        let result = try await LaunchWatchProcess.run(
             [
                 "run", Self.pipeline, "--json", "--deadline", "1s", "--var", "entity=e", "--var", "queue=q", "--var",
                 "item=i", "--var", "wandbProject=w", "--var", "project=p", "--var", "wandbBaseURL=http://127.0.0.1:9",
@@ -105,8 +105,8 @@ struct SeedFlowTests {
     }
 
     @Test("runtime-crash-logs-only: Vertex's 'exited with status 1' waits for the traceback from the logs")
-    func crashDetailFromLogs() throws {
-        let result = try LaunchWatchProcess.run(
+    func crashDetailFromLogs() async throws {
+        let result = try await LaunchWatchProcess.run(
             ["demo", "--scenario", "runtime-crash-logs-only", "--json", "--speed", "20", "--var", "finishOn=succeeded"])
         #expect(result.status == 1, "stderr: \(result.stderr)")
         let events = try #require(result.events)
@@ -121,8 +121,10 @@ struct SeedFlowTests {
     }
 
     @Test("vertex-api-outage: Vertex AI degraded, the logs read while it is, and the outcome still right")
-    func vertexOutage() throws {
-        let result = try LaunchWatchProcess.run(["demo", "--scenario", "vertex-api-outage", "--json", "--speed", "4"])
+    func vertexOutage() async throws {
+        let result = try await LaunchWatchProcess.run([
+            "demo", "--scenario", "vertex-api-outage", "--json", "--speed", "4",
+        ])
         #expect(result.status == 0, "stderr: \(result.stderr)")
         let events = try #require(result.events)
         let health = events.enumerated().filter {
@@ -141,31 +143,31 @@ struct SeedFlowTests {
     }
 
     @Test("two watches of two-launches-overlap each report their own launch")
-    func overlappingLaunches() throws {
-        let (emulator, base) = try LaunchWatchProcess.emulate(["--scenario", "two-launches-overlap"])
-        defer {
-            emulator.send(signal: SIGTERM)
-            _ = emulator.finish()
+    func overlappingLaunches() async throws {
+        try await LaunchWatchProcess.withEmulator(["--scenario", "two-launches-overlap"]) { _, base in
+            #expect(
+                try await LaunchWatchProcess.post(base.appendingPathComponent("_emulator/advance"), #"{"by": "15s"}"#)
+                    == 200)
+            func watch(_ item: String) throws -> LaunchWatchProcess {
+                try LaunchWatchProcess(
+                    [
+                        "run", Self.pipeline, "--json", "--deadline", "30s", "--var", "entity=emulated-team", "--var",
+                        "queue=vertex-gpu", "--var", "item=\(item)", "--var", "wandbProject=sweep", "--var",
+                        "project=launchwatch-demo", "--var", "wandbBaseURL=\(base.absoluteString)", "--var",
+                        "vertexEndpoint=\(base.absoluteString)", "--var", "loggingEndpoint=\(base.absoluteString)",
+                    ],
+                    environment: ["GOOGLE_OAUTH_ACCESS_TOKEN": "t", "WANDB_API_KEY": "k"])
+            }
+            let first = try watch("UnVuUXVldWVJdGVtOjMwMDAx")
+            let second = try watch("UnVuUXVldWVJdGVtOjMwMDAy")
+            let (a, b) = (await first.finish(), await second.finish())
+            #expect(a.status == 1 && b.status == 0, "a: \(a.stderr) b: \(b.stderr)")
+            let jobA = a.events?.first { $0.string("name") == "job_id" }?.string("value")
+            let jobB = b.events?.first { $0.string("name") == "job_id" }?.string("value")
+            #expect(jobA == "6660000000000000001")
+            #expect(jobB == "6660000000000000002")
+            #expect(
+                a.events?.first { $0.type == "detail" }?.string("message")?.hasPrefix("Replicas low on disk") == true)
         }
-        #expect(try LaunchWatchProcess.post(base.appendingPathComponent("_emulator/advance"), #"{"by": "15s"}"#) == 200)
-        func watch(_ item: String) throws -> LaunchWatchProcess {
-            try LaunchWatchProcess(
-                [
-                    "run", Self.pipeline, "--json", "--deadline", "30s", "--var", "entity=emulated-team", "--var",
-                    "queue=vertex-gpu", "--var", "item=\(item)", "--var", "wandbProject=sweep", "--var",
-                    "project=launchwatch-demo", "--var", "wandbBaseURL=\(base.absoluteString)", "--var",
-                    "vertexEndpoint=\(base.absoluteString)", "--var", "loggingEndpoint=\(base.absoluteString)",
-                ],
-                environment: ["GOOGLE_OAUTH_ACCESS_TOKEN": "t", "WANDB_API_KEY": "k"])
-        }
-        let first = try watch("UnVuUXVldWVJdGVtOjMwMDAx")
-        let second = try watch("UnVuUXVldWVJdGVtOjMwMDAy")
-        let (a, b) = (first.finish(), second.finish())
-        #expect(a.status == 1 && b.status == 0, "a: \(a.stderr) b: \(b.stderr)")
-        let jobA = a.events?.first { $0.string("name") == "job_id" }?.string("value")
-        let jobB = b.events?.first { $0.string("name") == "job_id" }?.string("value")
-        #expect(jobA == "6660000000000000001")
-        #expect(jobB == "6660000000000000002")
-        #expect(a.events?.first { $0.type == "detail" }?.string("message")?.hasPrefix("Replicas low on disk") == true)
     }
 }

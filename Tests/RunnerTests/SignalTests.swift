@@ -9,7 +9,7 @@ import Testing
 /// SIGINT and SIGTERM at varied moments of a watch, of a sweep, and of a watch whose gcloud child
 /// hangs: the exit is 130 / 143, the NDJSON stream is complete and valid up to a final event, and no
 /// child is left running.
-@Suite("Signals")
+@Suite("Signals", .launchWatchSlot)
 struct SignalTests {
     /// Moments (seconds after the watch's `started` line) and signals, spread over the watch: before
     /// the first answer, between stages, while a poll is out. Counted from `started`, not from the
@@ -20,13 +20,13 @@ struct SignalTests {
     ]
 
     @Test("a watch interrupted at any moment exits 130/143 with a valid stream ending in one interrupted event")
-    func watchAtVariedMoments() throws {
+    func watchAtVariedMoments() async throws {
         for (delay, signal) in Self.moments {
             let process = try LaunchWatchProcess(["demo", "--scenario", "success", "--json", "--speed", "2"])
-            #expect(process.waitForLine { EventLine($0)?.type == "started" }, "at \(delay) s: the watch started")
-            usleep(useconds_t(delay * 1_000_000))
+            #expect(await process.waitForLine { EventLine($0)?.type == "started" }, "at \(delay) s: the watch started")
+            try await Task.sleep(for: .milliseconds(Int(delay * 1000)))
             process.send(signal: signal)
-            let result = process.finish()
+            let result = await process.finish()
             #expect(result.status == 128 + signal, "at \(delay) s: stderr: \(result.stderr)")
             let events = try #require(result.events, "at \(delay) s: every line is complete, valid JSON")
             #expect(events.filter { $0.type == "finished" }.count == 1, "at \(delay) s")
@@ -35,7 +35,7 @@ struct SignalTests {
     }
 
     @Test("a sweep interrupted exits 143, every launch ends interrupted, and the stream ends with the sweep line")
-    func sweep() throws {
+    func sweep() async throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("signal-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
@@ -45,31 +45,29 @@ struct SignalTests {
         let targets = folder.appendingPathComponent("targets.txt")
         try (0..<4).map { "runId=run\($0)" }.joined(separator: "\n").write(
             to: targets, atomically: true, encoding: .utf8)
-        let (emulator, base) = try LaunchWatchProcess.emulate(["--scenario", scenario.path])
-        defer {
-            emulator.send(signal: SIGTERM)
-            _ = emulator.finish()
+        try await LaunchWatchProcess.withEmulator(["--scenario", scenario.path]) { _, base in
+            let process = try LaunchWatchProcess(
+                [
+                    "run", SweepTests.pipeline, "--targets", targets.path, "--json", "--var",
+                    "project=launchwatch-demo",
+                    "--var", "endpoint=\(base.absoluteString)",
+                ],
+                environment: ["GOOGLE_OAUTH_ACCESS_TOKEN": "t"])
+            #expect(await process.waitForLine { EventLine($0)?.string("stage") == "submitted" })
+            process.send(signal: SIGTERM)
+            let result = await process.finish()
+            #expect(result.status == 143, "stderr: \(result.stderr)")
+            let events = try #require(result.events, "every line is complete, valid JSON")
+            let finished = events.filter { $0.type == "finished" }
+            #expect(Set(finished.compactMap { $0.string("target") }) == ["run0", "run1", "run2", "run3"])
+            #expect(finished.allSatisfy { $0.string("outcome") == "interrupted" })
+            #expect(events.last?.type == "sweep")
+            #expect(events.last?.value["interrupted"] == .number(4))
         }
-        let process = try LaunchWatchProcess(
-            [
-                "run", SweepTests.pipeline, "--targets", targets.path, "--json", "--var", "project=launchwatch-demo",
-                "--var", "endpoint=\(base.absoluteString)",
-            ],
-            environment: ["GOOGLE_OAUTH_ACCESS_TOKEN": "t"])
-        #expect(process.waitForLine { EventLine($0)?.string("stage") == "submitted" })
-        process.send(signal: SIGTERM)
-        let result = process.finish()
-        #expect(result.status == 143, "stderr: \(result.stderr)")
-        let events = try #require(result.events, "every line is complete, valid JSON")
-        let finished = events.filter { $0.type == "finished" }
-        #expect(Set(finished.compactMap { $0.string("target") }) == ["run0", "run1", "run2", "run3"])
-        #expect(finished.allSatisfy { $0.string("outcome") == "interrupted" })
-        #expect(events.last?.type == "sweep")
-        #expect(events.last?.value["interrupted"] == .number(4))
     }
 
     @Test("SIGTERM while gcloud hangs leaves no gcloud running")
-    func noChildLeftRunning() throws {
+    func noChildLeftRunning() async throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("gcloud-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
@@ -86,23 +84,27 @@ struct SignalTests {
             "--allow-commands",
         ])
         // Wait until the watch runs gcloud (and its sleep).
-        #expect(process.waitForLine { EventLine($0)?.type == "started" })
+        #expect(await process.waitForLine { EventLine($0)?.type == "started" })
         let started = Date()
-        while Self.processes(matching: sleep).isEmpty, Date().timeIntervalSince(started) < 10 { usleep(50_000) }
+        while Self.processes(matching: sleep).isEmpty, Date().timeIntervalSince(started) < 10 {
+            try await Task.sleep(for: .milliseconds(50))
+        }
         #expect(!Self.processes(matching: sleep).isEmpty, "the fake gcloud was started")
         process.send(signal: SIGTERM)
-        let result = process.finish()
+        let result = await process.finish()
         #expect(result.status == 143, "stderr: \(result.stderr)")
         #expect(result.events?.last?.string("outcome") == "interrupted")
         let stopped = Date()
         func leftOver() -> [Int] { Self.processes(matching: marker) + Self.processes(matching: sleep) }
-        while !leftOver().isEmpty, Date().timeIntervalSince(stopped) < 3 { usleep(50_000) }
+        while !leftOver().isEmpty, Date().timeIntervalSince(stopped) < 3 {
+            try await Task.sleep(for: .milliseconds(50))
+        }
         #expect(leftOver().isEmpty, "no gcloud (nor its sleep) left running")
     }
 
     @Test(
         "a second signal ends launchwatch at once: after the first, launch waits for its command; the second does not")
-    func secondSignal() throws {
+    func secondSignal() async throws {
         let fixtures = try Fixtures()
         // A replay far too slow to finish: the watch ends only when it is interrupted.
         let pipeline = try fixtures.write(
@@ -119,14 +121,14 @@ struct SignalTests {
         defer {
             for pid in Self.processes(matching: sleep) { kill(pid_t(pid), SIGKILL) }
         }
-        #expect(process.waitForLine { EventLine($0)?.type == "started" })
+        #expect(await process.waitForLine { EventLine($0)?.type == "started" })
         process.send(signal: SIGTERM)
         #expect(
-            process.waitForLine { EventLine($0)?.type == "finished" },
+            await process.waitForLine { EventLine($0)?.type == "finished" },
             "the first signal ends the watch with its summary; launch then waits for its command")
         let second = Date()
         process.send(signal: SIGTERM)
-        let result = process.finish(timeout: 30)
+        let result = await process.finish(timeout: 30)
         #expect(result.status == 143, "stderr: \(result.stderr)")
         #expect(Date().timeIntervalSince(second) < 15, "the second signal does not wait for the command")
         #expect(result.events?.last?.string("outcome") == "interrupted")

@@ -12,7 +12,7 @@ import Testing
 /// `launchwatch run --targets`: many launches in one process, with Vertex AI listed once per tick for
 /// all of them. The built binary watches a generated scenario on `launchwatch emulate`; requests
 /// are read from the emulator's log. No timing is asserted: request counts are compared across N.
-@Suite("Sweeps (run --targets)")
+@Suite("Sweeps (run --targets)", .launchWatchSlot)
 struct SweepTests {
     static let pipeline = Fixtures.repository.appendingPathComponent("Examples/pipelines/vertex-rest.json").path
 
@@ -47,7 +47,7 @@ struct SweepTests {
         var listings: [(status: Int, filter: String)] = []
     }
 
-    func sweep(_ count: Int, scenario text: String? = nil, deadline: String = "30s") throws -> Sweep {
+    func sweep(_ count: Int, scenario text: String? = nil, deadline: String = "30s") async throws -> Sweep {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("sweep-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
@@ -57,41 +57,39 @@ struct SweepTests {
         try (["# one launch per line"] + (0..<count).map { "runId=run\($0)" }).joined(separator: "\n")
             .write(to: targets, atomically: true, encoding: .utf8)
 
-        let (emulator, base) = try LaunchWatchProcess.emulate(["--scenario", scenario.path])
-        defer {
-            emulator.send(signal: SIGTERM)
-            _ = emulator.finish()
-        }
-        let started = Date()
-        let result = try LaunchWatchProcess.run(
-            [
-                "run", Self.pipeline, "--targets", targets.path, "--json", "--deadline", deadline, "--var",
-                "project=launchwatch-demo", "--var", "endpoint=\(base.absoluteString)",
-            ],
-            environment: ["GOOGLE_OAUTH_ACCESS_TOKEN": "t"])
-        let seconds = Date().timeIntervalSince(started)
-        let log = try LaunchWatchProcess.send(URLRequest(url: base.appendingPathComponent("_emulator/requests")))
-        let json = try JSONParser.parse(log.body)
-        var vertex = 0
-        if case .number(let list)? = json["byRoute"]?["vertex.list"] { vertex += Int(list) }
-        if case .number(let get)? = json["byRoute"]?["vertex.get"] { vertex += Int(get) }
-        var listings: [(Int, String)] = []
-        if case .array(let requests)? = json["requests"] {
-            for request in requests where request["route"] == .string("vertex.list") {
-                guard case .number(let status)? = request["status"] else { continue }
-                var filter = ""
-                if case .string(let text)? = request["query"]?["filter"] { filter = text }
-                listings.append((Int(status), filter))
+        return try await LaunchWatchProcess.withEmulator(["--scenario", scenario.path]) { _, base in
+            let started = Date()
+            let result = try await LaunchWatchProcess.run(
+                [
+                    "run", Self.pipeline, "--targets", targets.path, "--json", "--deadline", deadline, "--var",
+                    "project=launchwatch-demo", "--var", "endpoint=\(base.absoluteString)",
+                ],
+                environment: ["GOOGLE_OAUTH_ACCESS_TOKEN": "t"])
+            let seconds = Date().timeIntervalSince(started)
+            let log = try await LaunchWatchProcess.send(
+                URLRequest(url: base.appendingPathComponent("_emulator/requests")))
+            let json = try JSONParser.parse(log.body)
+            var vertex = 0
+            if case .number(let list)? = json["byRoute"]?["vertex.list"] { vertex += Int(list) }
+            if case .number(let get)? = json["byRoute"]?["vertex.get"] { vertex += Int(get) }
+            var listings: [(Int, String)] = []
+            if case .array(let requests)? = json["requests"] {
+                for request in requests where request["route"] == .string("vertex.list") {
+                    guard case .number(let status)? = request["status"] else { continue }
+                    var filter = ""
+                    if case .string(let text)? = request["query"]?["filter"] { filter = text }
+                    listings.append((Int(status), filter))
+                }
             }
+            return Sweep(
+                status: result.status, events: result.events ?? [], vertexRequests: vertex, seconds: seconds,
+                listings: listings)
         }
-        return Sweep(
-            status: result.status, events: result.events ?? [], vertexRequests: vertex, seconds: seconds,
-            listings: listings)
     }
 
     @Test("each target reports its own outcome although all jobs share one display name; exit 1 as some failed")
-    func eachTargetItsOwnOutcome() throws {
-        let run = try sweep(6)
+    func eachTargetItsOwnOutcome() async throws {
+        let run = try await sweep(6)
         #expect(run.status == 1)
         let finished = run.events.filter { $0.type == "finished" }
         #expect(finished.count == 6, "one finished event per target")
@@ -116,8 +114,8 @@ struct SweepTests {
     }
 
     @Test("20 launches against a Vertex that holds to its reference (no update_time): every target its own outcome")
-    func twentyLaunchesDocumentedFiltersOnly() throws {
-        let run = try sweep(20)
+    func twentyLaunchesDocumentedFiltersOnly() async throws {
+        let run = try await sweep(20)
         #expect(run.status == 1)
         let finished = run.events.filter { $0.type == "finished" }
         #expect(finished.count == 20)
@@ -142,8 +140,9 @@ struct SweepTests {
     }
 
     @Test("Vertex requests do not grow with the number of launches (1, 10, 100)")
-    func requestsDoNotGrowWithN() throws {
-        let runs = try [1, 10, 100].map { try sweep($0) }
+    func requestsDoNotGrowWithN() async throws {
+        var runs: [Sweep] = []
+        for count in [1, 10, 100] { runs.append(try await sweep(count)) }
         for run in runs {
             #expect(run.status == 1 || run.vertexRequests > 0)
             // One listing per tick: the requests per second of watching stay the same.
@@ -156,7 +155,7 @@ struct SweepTests {
     }
 
     @Test("load: 1,000 launches with 10% of requests failing — every outcome right, no event lost or repeated")
-    func thousandLaunchesWithFaults() throws {
+    func thousandLaunchesWithFaults() async throws {
         // The job states change at 2 s; Vertex AI answers 503 for 0.1 s of every second from then on.
         let faults = (2..<30).map {
             #"{"route": "vertex.list", "from": "\#($0)s", "until": "\#($0)s100ms", "status": 503}"#
@@ -164,7 +163,7 @@ struct SweepTests {
         let scenario = Self.scenario(1000).replacingOccurrences(
             of: #""timeline": ["#, with: #""faults": [\#(faults.joined(separator: ","))], "timeline": ["#)
         // A debug build on a busy machine lists 1,000 jobs slowly: the deadline only bounds a hang.
-        let run = try sweep(1000, scenario: scenario, deadline: "3m")
+        let run = try await sweep(1000, scenario: scenario, deadline: "3m")
         #expect(run.status == 1, "some launches failed")
         let finished = run.events.filter { $0.type == "finished" }
         #expect(finished.count == 1000, "one finished event per launch")
@@ -198,11 +197,13 @@ struct SweepTests {
     }
 
     @Test("a bad targets line is an error naming the file and line")
-    func badTargetsLine() throws {
+    func badTargetsLine() async throws {
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("targets-\(UUID().uuidString).txt")
         try "runId=a\nrunId b\n".write(to: file, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(at: file) }
-        let result = try LaunchWatchProcess.run(["run", Self.pipeline, "--targets", file.path, "--var", "project=p"])
+        let result = try await LaunchWatchProcess.run([
+            "run", Self.pipeline, "--targets", file.path, "--var", "project=p",
+        ])
         #expect(result.status == 64)
         #expect(result.stderr.contains("\(file.path):2: \"runId\" is not NAME=value"))
     }

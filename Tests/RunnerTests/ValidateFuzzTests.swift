@@ -5,10 +5,10 @@ import Testing
 /// The command line on mutated pipelines: `validate` exits 0 or 65, never crashes, and every error
 /// it prints names the file and a JSON path. (The decoder itself is fuzzed in-process, many more
 /// times, in Tests/FuzzTests.)
-@Suite("Fuzzing: launchwatch validate")
+@Suite("Fuzzing: launchwatch validate", .launchWatchSlot)
 struct ValidateFuzzTests {
     @Test("mutated pipelines exit 0 or 65, each error with its path")
-    func mutatedPipelinesThroughTheCommandLine() throws {
+    func mutatedPipelinesThroughTheCommandLine() async throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("vfuzz-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
@@ -32,7 +32,7 @@ struct ValidateFuzzTests {
             files.append(file.path)
         }
         // One run for all: validate reports every file.
-        let result = try LaunchWatchProcess.run(["validate"] + files + ["--var", "entity=e"])
+        let result = try await LaunchWatchProcess.run(["validate"] + files + ["--var", "entity=e"])
         #expect(result.status == 0 || result.status == 65, "stderr: \(result.stderr.suffix(500))")
         let errors = result.stderr.split(separator: "\n").filter { $0.contains(": error: ") }
         #expect(!errors.isEmpty, "mutations break some of the files")

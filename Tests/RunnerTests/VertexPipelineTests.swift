@@ -8,7 +8,7 @@ import Testing
 #endif
 
 /// The shipped Vertex pipelines, run by the built binary against `launchwatch emulate`.
-@Suite("Vertex pipelines against launchwatch emulate")
+@Suite("Vertex pipelines against launchwatch emulate", .launchWatchSlot)
 struct VertexPipelineTests {
     static let restPipeline = Fixtures.repository.appendingPathComponent("Examples/pipelines/vertex-rest.json").path
     static let gcloudPipeline = Fixtures.repository.appendingPathComponent("Examples/pipelines/vertex-gcloud.json").path
@@ -31,58 +31,55 @@ struct VertexPipelineTests {
             ("vertex-disk-too-small", "10s", "p7q2cd34", Int32(1), "7788990011223344556"),
             ("two-launches-overlap", "15s", "bbbb2222", Int32(0), "6660000000000000002"),
         ])
-    func gcloudPipeline(scenario: String, advance: String, runId: String, status: Int32, jobId: String) throws {
-        let (emulator, base) = try LaunchWatchProcess.emulate(["--scenario", scenario])
-        defer {
-            emulator.send(signal: SIGTERM)
-            _ = emulator.finish()
-        }
-        guard let sandbox = try gcloudSandbox(base) else { return }
-        defer { sandbox.remove() }
-        let environment = sandbox.environment
-        #expect(
-            try LaunchWatchProcess.post(base.appendingPathComponent("_emulator/advance"), #"{"by": "\#(advance)"}"#)
-                == 200)
-        let result = try LaunchWatchProcess.run(
-            [
-                "run", Self.gcloudPipeline, "--json", "--debug", "--deadline", "60s", "--var",
-                "project=launchwatch-demo", "--var", "runId=\(runId)",
-            ], environment: environment)
-        #expect(result.status == status, "stderr: \(result.stderr)")
-        // --debug: each gcloud call and how it ended, on standard error.
-        #expect(result.stderr.contains("debug: gcloud → \(sandbox.gcloud) ai custom-jobs "), "\(result.stderr)")
-        #expect(result.stderr.contains("debug: gcloud ← exit 0, "))
-        let events = try #require(result.events)
-        #expect(events.first { $0.string("name") == "job_id" }?.string("value") == jobId)
-        if status == 1 {
-            let detail = events.first { $0.type == "detail" }?.string("message")
-            #expect(detail?.hasPrefix("Replicas low on disk: workerpool0. Specify a larger bootDiskSizeGb") == true)
+    func gcloudPipeline(scenario: String, advance: String, runId: String, status: Int32, jobId: String) async throws {
+        try await LaunchWatchProcess.withEmulator(["--scenario", scenario]) { _, base in
+            guard let sandbox = try gcloudSandbox(base) else { return }
+            defer { sandbox.remove() }
+            let environment = sandbox.environment
+            #expect(
+                try await LaunchWatchProcess.post(
+                    base.appendingPathComponent("_emulator/advance"), #"{"by": "\#(advance)"}"#)
+                    == 200)
+            let result = try await LaunchWatchProcess.run(
+                [
+                    "run", Self.gcloudPipeline, "--json", "--debug", "--deadline", "60s", "--var",
+                    "project=launchwatch-demo", "--var", "runId=\(runId)",
+                ], environment: environment)
+            #expect(result.status == status, "stderr: \(result.stderr)")
+            // --debug: each gcloud call and how it ended, on standard error.
+            #expect(result.stderr.contains("debug: gcloud → \(sandbox.gcloud) ai custom-jobs "), "\(result.stderr)")
+            #expect(result.stderr.contains("debug: gcloud ← exit 0, "))
+            let events = try #require(result.events)
+            #expect(events.first { $0.string("name") == "job_id" }?.string("value") == jobId)
+            if status == 1 {
+                let detail = events.first { $0.type == "detail" }?.string("message")
+                #expect(detail?.hasPrefix("Replicas low on disk: workerpool0. Specify a larger bootDiskSizeGb") == true)
+            }
         }
     }
 
     /// Runs `pipeline` against the emulator playing `scenario`, after moving scenario time `advance`.
     private func watch(
         _ pipeline: String, scenario: String, advance: String, runId: String, extra: [String] = []
-    ) throws -> LaunchWatchProcess.Finished {
-        let (emulator, base) = try LaunchWatchProcess.emulate(["--scenario", scenario])
-        defer {
-            emulator.send(signal: SIGTERM)
-            _ = emulator.finish()
+    ) async throws -> LaunchWatchProcess.Finished {
+        try await LaunchWatchProcess.withEmulator(["--scenario", scenario]) { _, base in
+            #expect(
+                try await LaunchWatchProcess.post(
+                    base.appendingPathComponent("_emulator/advance"), #"{"by": "\#(advance)"}"#)
+                    == 200)
+            return try await LaunchWatchProcess.run(
+                [
+                    "run", pipeline, "--json", "--deadline", "30s", "--var", "project=launchwatch-demo", "--var",
+                    "runId=\(runId)", "--var", "endpoint=\(base.absoluteString)",
+                ] + extra,
+                environment: ["GOOGLE_OAUTH_ACCESS_TOKEN": "emulator-token"])
         }
-        #expect(
-            try LaunchWatchProcess.post(base.appendingPathComponent("_emulator/advance"), #"{"by": "\#(advance)"}"#)
-                == 200)
-        return try LaunchWatchProcess.run(
-            [
-                "run", pipeline, "--json", "--deadline", "30s", "--var", "project=launchwatch-demo", "--var",
-                "runId=\(runId)", "--var", "endpoint=\(base.absoluteString)",
-            ] + extra,
-            environment: ["GOOGLE_OAUTH_ACCESS_TOKEN": "emulator-token"])
     }
 
     @Test("vertex-rest.json against vertex-disk-too-small ends with exit 1 and the full disk message")
-    func restPipelineReportsTheSeedFailure() throws {
-        let result = try watch(Self.restPipeline, scenario: "vertex-disk-too-small", advance: "10s", runId: "p7q2cd34")
+    func restPipelineReportsTheSeedFailure() async throws {
+        let result = try await watch(
+            Self.restPipeline, scenario: "vertex-disk-too-small", advance: "10s", runId: "p7q2cd34")
         #expect(result.status == 1, "stderr: \(result.stderr)")
         let events = try #require(result.events)
         let detail = try #require(events.first { $0.type == "detail" })
@@ -97,8 +94,8 @@ struct VertexPipelineTests {
     @Test(
         "vertex-rest.json against two-launches-overlap follows its own job, not the other",
         arguments: [("aaaa1111", Int32(1), "6660000000000000001"), ("bbbb2222", Int32(0), "6660000000000000002")])
-    func restPipelineFollowsItsOwnJob(runId: String, status: Int32, jobId: String) throws {
-        let result = try watch(
+    func restPipelineFollowsItsOwnJob(runId: String, status: Int32, jobId: String) async throws {
+        let result = try await watch(
             Self.restPipeline, scenario: "two-launches-overlap", advance: "15s", runId: runId)
         #expect(result.status == status, "stderr: \(result.stderr)")
         let events = try #require(result.events)
@@ -109,28 +106,30 @@ struct VertexPipelineTests {
     }
 
     @Test("--debug writes each request and answer to standard error, the token redacted where it is written")
-    func debugOutput() throws {
+    func debugOutput() async throws {
         let token = try #require(LaunchWatchProcess.sentinels["GOOGLE_OAUTH_ACCESS_TOKEN"])
-        let (emulator, base) = try LaunchWatchProcess.emulate(["--scenario", "vertex-disk-too-small"])
-        defer {
-            emulator.send(signal: SIGTERM)
-            _ = emulator.finish()
+        try await LaunchWatchProcess.withEmulator(["--scenario", "vertex-disk-too-small"]) { _, base in
+            #expect(
+                try await LaunchWatchProcess.post(base.appendingPathComponent("_emulator/advance"), #"{"by": "10s"}"#)
+                    == 200)
+            let result = try await LaunchWatchProcess.run(
+                [
+                    "run", Self.restPipeline, "--json", "--debug", "--deadline", "30s", "--var",
+                    "project=launchwatch-demo",
+                    "--var", "runId=p7q2cd34", "--var", "endpoint=\(base.absoluteString)",
+                ],
+                environment: ["GOOGLE_OAUTH_ACCESS_TOKEN": token])
+            #expect(result.status == 1, "stderr: \(result.stderr)")
+            let lines = result.stderr.split(separator: "\n").filter { $0.hasPrefix("debug: ") }
+            #expect(
+                lines.contains {
+                    $0.hasPrefix("debug: http → GET \(base.absoluteString)/v1/projects/launchwatch-demo/")
+                })
+            #expect(lines.contains { $0.hasPrefix("debug: http ← 200, ") })
+            // Redacted by the transport, not only by the output's last-line-of-defence redactor.
+            #expect(lines.contains { $0.contains("Authorization: \(Redaction.mark)") }, "\(lines)")
+            #expect(!result.stderr.contains("Bearer"))
+            #expect(!result.stdout.contains("debug:"), "debug lines go to standard error only")
         }
-        #expect(try LaunchWatchProcess.post(base.appendingPathComponent("_emulator/advance"), #"{"by": "10s"}"#) == 200)
-        let result = try LaunchWatchProcess.run(
-            [
-                "run", Self.restPipeline, "--json", "--debug", "--deadline", "30s", "--var", "project=launchwatch-demo",
-                "--var", "runId=p7q2cd34", "--var", "endpoint=\(base.absoluteString)",
-            ],
-            environment: ["GOOGLE_OAUTH_ACCESS_TOKEN": token])
-        #expect(result.status == 1, "stderr: \(result.stderr)")
-        let lines = result.stderr.split(separator: "\n").filter { $0.hasPrefix("debug: ") }
-        #expect(
-            lines.contains { $0.hasPrefix("debug: http → GET \(base.absoluteString)/v1/projects/launchwatch-demo/") })
-        #expect(lines.contains { $0.hasPrefix("debug: http ← 200, ") })
-        // Redacted by the transport, not only by the output's last-line-of-defence redactor.
-        #expect(lines.contains { $0.contains("Authorization: \(Redaction.mark)") }, "\(lines)")
-        #expect(!result.stderr.contains("Bearer"))
-        #expect(!result.stdout.contains("debug:"), "debug lines go to standard error only")
     }
 }
