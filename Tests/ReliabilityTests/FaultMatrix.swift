@@ -218,7 +218,11 @@ enum FaultMatrix {
         case transient
         case persistent
 
-        var deadline: Double { self == .transient ? 20 : 12 }
+        /// A transient cell ends as soon as its outcome is reached, so its deadline is only a bound:
+        /// 30 s leaves room for three backed-off failures (the 429s ask for 1 s each, then the
+        /// backoff) while every cell of the matrix runs at once on a 2-core machine, where 20 s
+        /// was passed now and then. A persistent cell always runs to its deadline.
+        var deadline: Double { self == .transient ? 30 : 12 }
     }
 
     /// What a watch did.

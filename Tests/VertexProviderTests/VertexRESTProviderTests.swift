@@ -428,7 +428,9 @@ struct VertexRESTProviderTests {
         ]
         let scenario = Fixture.scenario(timeline: [Self.created()], faults: faults)
         try await EmulatorHarness.with(scenarioJSON: scenario) { harness in
-            let provider = try Fixture.provider(harness, match: Self.byLabel)
+            // The cap is under test, not the clock: streaming 16 MB through the in-process emulator
+            // took more than the default 10 s now and then while the whole suite ran on 2 cores.
+            let provider = try Fixture.provider(harness, match: Self.byLabel, timeout: "60s")
             #expect(try await Fixture.poll(provider).observations.count == 1)
             let error = try await Fixture.pollError(provider)
             #expect(error.code == "response_too_large", "\(error.code): \(error.message)")
