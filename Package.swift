@@ -200,7 +200,7 @@ let package = Package(
         ),
         .testTarget(
             name: "LaunchWatchChildProcessTests",
-            dependencies: ["LaunchWatchChildProcess"],
+            dependencies: ["LaunchWatchChildProcess", "LaunchWatchTesting"],
             path: "Tests/ChildProcessTests",
             swiftSettings: strictSettings
         ),

@@ -1,5 +1,6 @@
 import Foundation
 import LaunchWatchChildProcess
+import LaunchWatchTesting
 import Synchronization
 import Testing
 
@@ -68,7 +69,7 @@ struct BoundedProcessTests {
                 standardError: { try await $0.tail(keeping: 1024) })
         }
         let pid = try #require(child.value)
-        #expect(await Self.ends(pid), "the group's sleep (pid \(pid)) outlived the time limit")
+        #expect(await ProcessLiveness.ends(pid), "the group's sleep (pid \(pid)) outlived the time limit")
     }
 
     @Test("with a grace, SIGTERM comes first; the run still times out", .timeLimit(.minutes(1)))
@@ -114,7 +115,7 @@ struct BoundedProcessTests {
             _ = try await Self.run(Self.shell("exec yes launchwatch"), limit: 64 << 10, onStart: { leader.set($0) })
         }
         let pid = try #require(leader.value)
-        #expect(await Self.ends(pid), "the program (pid \(pid)) outlived its output cap")
+        #expect(await ProcessLiveness.ends(pid), "the program (pid \(pid)) outlived its output cap")
     }
 
     @Test("a line longer than the limit makes the run unreadable, naming the limit")
@@ -141,7 +142,7 @@ struct BoundedProcessTests {
         let outcome = try await Self.run(Self.shell("sleep 3600 >/dev/null 2>&1 & echo $!"))
         #expect(outcome.status == 0)
         let pid = try #require(pid_t(outcome.standardOutput.trimmingCharacters(in: .whitespacesAndNewlines)))
-        #expect(await Self.ends(pid), "the left-over sleep (pid \(pid)) still runs")
+        #expect(await ProcessLiveness.ends(pid), "the left-over sleep (pid \(pid)) still runs")
     }
 
     @Test("cancelling the awaiting task kills the group and the run is cancelled", .timeLimit(.minutes(1)))
@@ -154,7 +155,7 @@ struct BoundedProcessTests {
         let pid = try #require(await iterator.next())
         run.cancel()
         await #expect(throws: BoundedProcess.Failure.cancelled) { _ = try await run.value }
-        #expect(await Self.ends(pid), "the program (pid \(pid)) outlived its cancelled run")
+        #expect(await ProcessLiveness.ends(pid), "the program (pid \(pid)) outlived its cancelled run")
     }
 
     @Test("a program that does not exist is not started, with the reason")
@@ -179,28 +180,6 @@ struct BoundedProcessTests {
             Issue.record("expected notStarted, got \(String(describing: unnamed))")
             return
         }
-    }
-
-    /// Whether `pid` ends (or is only a zombie) within a few seconds: a killed process's exit is
-    /// asynchronous, and an orphan may wait a moment to be reaped.
-    static func ends(_ pid: pid_t) async -> Bool {
-        for _ in 0..<150 {
-            if !isAlive(pid) { return true }
-            try? await Task.sleep(for: .milliseconds(20))
-        }
-        return !isAlive(pid)
-    }
-
-    static func isAlive(_ pid: pid_t) -> Bool {
-        #if os(Linux)
-            guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
-                let close = stat.lastIndex(of: ")")
-            else { return false }
-            let state = stat[stat.index(after: close)...].trimmingCharacters(in: .whitespaces).prefix(1)
-            return state != "Z" && state != "X"
-        #else
-            return kill(pid, 0) == 0
-        #endif
     }
 }
 
