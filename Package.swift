@@ -58,6 +58,14 @@ let package = Package(
             // FoundationEssentials cannot quietly use full Foundation through another file's import.
             swiftSettings: strictSettings + [.enableUpcomingFeature("MemberImportVisibility")]
         ),
+        // Every child process a provider starts (gcloud, a `command` provider's program) runs through
+        // its one bounded runner: a process group, a time limit, output caps, no standard input.
+        .target(
+            name: "LaunchWatchChildProcess",
+            dependencies: [.product(name: "Subprocess", package: "swift-subprocess")],
+            path: "Sources/ChildProcess",
+            swiftSettings: strictSettings
+        ),
         .target(
             name: "LaunchWatchReplay",
             dependencies: ["LaunchWatchCore"],
@@ -72,7 +80,7 @@ let package = Package(
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 // gcloud (the token fallback, the vertex-gcloud kind) runs through it.
-                .product(name: "Subprocess", package: "swift-subprocess"),
+                "LaunchWatchChildProcess",
             ],
             path: "Sources/Providers/GoogleCloud",
             swiftSettings: strictSettings
@@ -111,7 +119,7 @@ let package = Package(
         ),
         .target(
             name: "LaunchWatchCommand",
-            dependencies: ["LaunchWatchCore", .product(name: "Subprocess", package: "swift-subprocess")],
+            dependencies: ["LaunchWatchCore", "LaunchWatchChildProcess"],
             path: "Sources/Providers/Command",
             swiftSettings: strictSettings
         ),
@@ -164,6 +172,8 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
+                // `launch` runs the user's command through it directly (see `LaunchedCommand`).
+                .product(name: "Subprocess", package: "swift-subprocess"),
             ],
             path: "Sources/CLI",
             swiftSettings: strictSettings
@@ -188,6 +198,12 @@ let package = Package(
             dependencies: ["LaunchWatchCore", "LaunchWatchTesting"],
             path: "Tests/CoreTests",
             resources: [.copy("InvalidPipelines")],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "LaunchWatchChildProcessTests",
+            dependencies: ["LaunchWatchChildProcess", "LaunchWatchTesting"],
+            path: "Tests/ChildProcessTests",
             swiftSettings: strictSettings
         ),
         .testTarget(

@@ -67,53 +67,25 @@ struct RunCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let environment = allowedHosts.applied(to: ProcessInfo.processInfo.environment)
-        let redactor = SecretRedactor(environment: environment)
-        let stderr = Output.standardError(redactor)
+        let setup = WatchSetup(allowedHosts: allowedHosts, variables: try variables.parsed(), deadline: deadline)
+        let stderr = setup.stderr
         // --debug: the providers the watch makes take this logger in their context.
         let logger = debug ? DebugLogHandler.logger { stderr.line($0) } : DebugLogHandler.disabled
         try await DebugLogHandler.$current.withValue(logger) {
-            try await watch(environment: environment, redactor: redactor, stderr: stderr)
+            try await watch(setup)
         }
     }
 
-    private func watch(environment: [String: String], redactor: SecretRedactor, stderr: Output) async throws {
-        let startedAt = Date()
-        let given = try variables.parsed()
-        let options = PipelineLoader.Options(
-            variables: given, environment: environment, startedAt: startedAt, requireValues: true,
-            deadline: deadline.flatMap(DurationText.parse))
-        let loader = PipelineLoader(registry: LaunchWatchCLI.registry)
+    private func watch(_ setup: WatchSetup) async throws {
         if let targets {
-            try await runSweep(targets, loader: loader, given: given, options: options, stderr: stderr)
+            try await runSweep(targets, setup: setup)
             return
         }
-        let loaded: PipelineLoader.Loaded
-        do {
-            loaded = try loader.load(contentsOf: URL(fileURLWithPath: pipeline), options: options)
-        } catch {
-            report(error, file: pipeline, to: stderr)
-            throw ExitCode(ExitStatus.invalidPipeline)
-        }
-        if let message = loaded.undeclaredVariableMessage() {
-            stderr.line("Error: \(message)")
-            throw ExitCode(ExitStatus.usage)
-        }
-        for warning in loaded.warnings {
-            stderr.line("\(pipeline): warning: \(warning)")
-        }
-        let providerIssues = loaded.pipeline.checkProviders(environment: environment, startedAt: startedAt)
-        if !providerIssues.isEmpty {
-            report(PipelineError(issues: providerIssues), file: pipeline, to: stderr)
-            throw ExitCode(ExitStatus.invalidPipeline)
-        }
-
-        let session = WatchSession(
-            pipeline: loaded.pipeline, environment: environment, startedAt: startedAt, json: json, record: record,
-            redactor: redactor,
-            history: LaunchHistory.located(environment: environment, disabled: history.disabled).map {
-                HistoryContext(store: $0, queue: given["queue"], name: given["name"])
-            })
+        let loaded = try setup.load(.file(pipeline), reportedAs: pipeline)
+        try setup.check(loaded, file: pipeline)
+        let given = setup.options.variables
+        let session = setup.session(
+            loaded.pipeline, json: json, record: record, history: history, queue: given["queue"], name: given["name"])
         let (result, signal) = try await session.run()
         let code = ExitStatus.code(for: result, signal: signal)
         if code != 0 { throw ExitCode(code) }
@@ -122,44 +94,29 @@ struct RunCommand: AsyncParsableCommand {
 
 extension RunCommand {
     /// `--targets`: loads the pipeline once per target (its line's values over `--var`), then runs
-    /// them all in one `SweepSession`.
-    func runSweep(
-        _ path: String, loader: PipelineLoader, given: [String: String], options: PipelineLoader.Options,
-        stderr: Output
-    ) async throws {
+    /// them all in one `SweepSession`. A target's warnings are not printed: they would repeat the
+    /// same lines once per target.
+    func runSweep(_ path: String, setup: WatchSetup) async throws {
         let file: TargetsFile
         do {
             file = try TargetsFile(contentsOf: path)
         } catch {
-            stderr.line("Error: \(error)")
+            setup.stderr.line("Error: \(error)")
             throw ExitCode(ExitStatus.usage)
         }
         var sweep: [SweepTarget] = []
         for target in file.targets {
-            var targetOptions = options
-            targetOptions.variables = given.merging(target.variables) { $1 }
             let location = "\(pipeline) (\(path):\(target.line))"
-            do {
-                let loaded = try loader.load(contentsOf: URL(fileURLWithPath: pipeline), options: targetOptions)
-                if let message = loaded.undeclaredVariableMessage() {
-                    stderr.line("Error: \(path):\(target.line): \(message)")
-                    throw ExitCode(ExitStatus.usage)
-                }
-                let issues = loaded.pipeline.checkProviders(
-                    environment: options.environment, startedAt: options.startedAt)
-                if !issues.isEmpty {
-                    report(PipelineError(issues: issues), file: location, to: stderr)
-                    throw ExitCode(ExitStatus.invalidPipeline)
-                }
-                sweep.append(SweepTarget(name: target.name, pipeline: loaded.pipeline))
-            } catch let error as PipelineError {
-                report(error, file: location, to: stderr)
-                throw ExitCode(ExitStatus.invalidPipeline)
-            }
+            let loaded = try setup.load(
+                .file(pipeline), reportedAs: location,
+                variables: setup.options.variables.merging(target.variables) { $1 })
+            try setup.requireDeclaredVariables(loaded, at: "\(path):\(target.line)")
+            try setup.checkProviders(loaded, file: location)
+            sweep.append(SweepTarget(name: target.name, pipeline: loaded.pipeline))
         }
         let session = SweepSession(
-            targets: sweep, environment: options.environment, startedAt: options.startedAt, json: json,
-            redactor: SecretRedactor(environment: options.environment))
+            targets: sweep, environment: setup.environment, startedAt: setup.startedAt, json: json,
+            redactor: setup.redactor)
         let (results, signal) = try await session.run()
         let code = SweepSession.exitCode(results, signal: signal)
         if code != 0 { throw ExitCode(code) }

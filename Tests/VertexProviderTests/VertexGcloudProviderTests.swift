@@ -426,26 +426,9 @@ extension VertexGcloudProviderTests {
         }
     }
 
-    /// Whether `pid` is gone (or a zombie nobody reaped) within a few seconds. The kernel gives no
-    /// notice when a process that is not our child dies, so this looks every 20 ms.
+    /// Whether `pid` is gone (or a zombie nobody reaped) within a few seconds (see `ProcessLiveness`).
     static func ends(_ pid: pid_t) async -> Bool {
-        for _ in 0..<150 {
-            if !isAlive(pid) { return true }
-            try? await Task.sleep(for: .milliseconds(20))
-        }
-        return !isAlive(pid)
-    }
-
-    static func isAlive(_ pid: pid_t) -> Bool {
-        #if os(Linux)
-            guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
-                let close = stat.lastIndex(of: ")")
-            else { return false }
-            let state = stat[stat.index(after: close)...].trimmingCharacters(in: .whitespaces).prefix(1)
-            return state != "Z" && state != "X"
-        #else
-            return kill(pid, 0) == 0
-        #endif
+        await ProcessLiveness.ends(pid)
     }
 }
 

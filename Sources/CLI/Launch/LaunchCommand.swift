@@ -71,33 +71,24 @@ struct LaunchCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let environment = allowedHosts.applied(to: ProcessInfo.processInfo.environment)
-        let redactor = SecretRedactor(environment: environment)
-        let stdout = Output.standardOutput(redactor)
-        let stderr = Output.standardError(redactor)
-        let startedAt = Date()
         let given = try variables.parsed()
         let launch = LaunchName(command: command, variables: given)
-        let file = pipeline ?? "the bundled pipeline (W&B Launch -> Vertex AI, by name)"
         let pipelineVariables = given.merging(launch.variables) { $1 }.merging(["name": launch.name]) { $1 }
-        let loaded = try load(
-            variables: pipelineVariables, readFromCommand: Set(launch.variables.keys), file: file,
-            environment: environment, startedAt: startedAt, stderr: stderr)
+        let setup = WatchSetup(allowedHosts: allowedHosts, variables: pipelineVariables, deadline: deadline)
+        let stdout = Output.standardOutput(setup.redactor)
+        let stderr = setup.stderr
+        let file = pipeline ?? "the bundled pipeline (W&B Launch -> Vertex AI, by name)"
+        let loaded = try load(setup, readFromCommand: Set(launch.variables.keys), file: file)
 
-        var childEnvironment = environment
+        var childEnvironment = setup.environment
         childEnvironment["LAUNCHWATCH_LAUNCH_NAME"] = launch.name
         let child = LaunchedCommand(command: launch.command, environment: childEnvironment)
         let info = json ? stderr : stdout
         info.line("launch \(launch.name): \(launch.command.joined(separator: " "))")
         let failed = CommandFailure()
-        let session = WatchSession(
-            pipeline: loaded.pipeline, environment: environment, startedAt: startedAt, json: json, record: nil,
-            redactor: redactor,
-            history: LaunchHistory.located(environment: environment, disabled: history.disabled).map {
-                HistoryContext(
-                    store: $0, queue: pipelineVariables["queue"], name: launch.name, skip: { failed.status != nil })
-            },
-            allowsLiveView: false)
+        let session = setup.session(
+            loaded.pipeline, json: json, record: nil, history: history, queue: pipelineVariables["queue"],
+            name: launch.name, skipHistory: { failed.status != nil }, allowsLiveView: false)
         let commandOutput = json ? stderr : stdout
         // The command is a service beside the watch: its failure shuts the watch down gracefully (as
         // Ctrl-C does, with the summary so far); otherwise it waits for the watch to end before it
@@ -143,55 +134,24 @@ struct LaunchCommand: AsyncParsableCommand {
         if watchCode != 0 { throw ExitCode(watchCode) }
     }
 
-    /// Loads the pipeline with the launch's variables. A variable read from the command that the
-    /// pipeline does not declare is left out (a user's own pipeline may not need the queue); a
-    /// pipeline that does not declare `name` cannot follow the launch.
-    private func load(
-        variables: [String: String], readFromCommand: Set<String>, file: String, environment: [String: String],
-        startedAt: Date, stderr: Output
-    ) throws -> PipelineLoader.Loaded {
-        let loader = PipelineLoader(registry: LaunchWatchCLI.registry)
-        var variables = variables
-        var options = PipelineLoader.Options(
-            variables: variables, environment: environment, startedAt: startedAt, requireValues: true,
-            deadline: deadline.flatMap(DurationText.parse))
-        func attempt() throws -> PipelineLoader.Loaded {
-            do {
-                if let pipeline {
-                    return try loader.load(contentsOf: URL(fileURLWithPath: pipeline), options: options)
-                }
-                return try loader.load(
-                    Data(BundledPipeline.byName.utf8), baseDirectory: URL(fileURLWithPath: "/"), options: options)
-            } catch {
-                report(error, file: file, to: stderr)
-                throw ExitCode(ExitStatus.invalidPipeline)
-            }
-        }
-        var loaded = try attempt()
+    /// Loads the pipeline with the launch's variables (those of `setup`). A variable read from the
+    /// command that the pipeline does not declare is left out (a user's own pipeline may not need the
+    /// queue); a pipeline that does not declare `name` cannot follow the launch.
+    private func load(_ setup: WatchSetup, readFromCommand: Set<String>, file: String) throws -> PipelineLoader.Loaded {
+        let source: WatchSetup.Source = pipeline.map { .file($0) } ?? .bundled(BundledPipeline.byName)
+        var loaded = try setup.load(source, reportedAs: file)
         let dropped = Set(loaded.undeclaredVariables).intersection(readFromCommand)
         if !dropped.isEmpty {
-            for name in dropped { variables[name] = nil }
-            options.variables = variables
-            loaded = try attempt()
+            let variables = setup.options.variables.filter { !dropped.contains($0.key) }
+            loaded = try setup.load(source, reportedAs: file, variables: variables)
         }
         if !loaded.pipeline.variables.contains(where: { $0.name == "name" }) {
-            stderr.line(
+            setup.stderr.line(
                 "Error: \(file) declares no variable \"name\": launch follows a launch by its name "
                     + "(${var.name}); declare it, or use `launchwatch run` with the item id")
             throw ExitCode(ExitStatus.usage)
         }
-        if let message = loaded.undeclaredVariableMessage() {
-            stderr.line("Error: \(message)")
-            throw ExitCode(ExitStatus.usage)
-        }
-        for warning in loaded.warnings {
-            stderr.line("\(file): warning: \(warning)")
-        }
-        let issues = loaded.pipeline.checkProviders(environment: environment, startedAt: startedAt)
-        if !issues.isEmpty {
-            report(PipelineError(issues: issues), file: file, to: stderr)
-            throw ExitCode(ExitStatus.invalidPipeline)
-        }
+        try setup.check(loaded, file: file)
         return loaded
     }
 }

@@ -1,13 +1,5 @@
 import Foundation
-import LaunchWatchCore
-import Subprocess
-import Synchronization
-
-#if canImport(System)
-    import System
-#else
-    import SystemPackage
-#endif
+import LaunchWatchChildProcess
 
 #if canImport(Glibc)
     import Glibc
@@ -17,20 +9,18 @@ import Synchronization
     import Darwin
 #endif
 
-/// One run of a `command` provider's program, through swift-subprocess: each line it prints on stdout
-/// is handed on as it comes, the last line it prints on stderr is kept for the error message.
+/// One run of a `command` provider's program, a `BoundedProcess`: each line it prints on stdout is
+/// handed on as it comes, the last line it prints on stderr is kept for the error message.
 ///
-/// - The program leads a process group of its own (`setpgid(0, 0)` at spawn), so that everything it
-///   starts can be stopped with it: a timeout or a cancellation sends SIGKILL to the whole group at
-///   once, and when the program ends by itself what it left running in its group is killed too.
-///   "No child left behind" holds for every child that stays in the group; a program that moves a
-///   child to a session of its own (`setsid`, a daemon) takes it out of reach on purpose.
+/// - The program leads a process group of its own, so that everything it starts can be stopped with
+///   it: a timeout or a cancellation sends SIGKILL to the whole group at once, and when the program
+///   ends by itself what it left running in its group is killed too (see `BoundedProcess` for what
+///   stays out of reach).
 /// - SIGKILL, not SIGTERM first: a status command holds no state worth saving, and a child started from
 ///   launchwatch's threads may have SIGTERM blocked or ignored (as `launchwatch run` ignores it).
 /// - `timeout` is either the limit on the whole run (`poll` mode) or, with `limitsSilence`, the
 ///   longest time without a stdout line (`stream` mode, where a healthy program prints at least that
 ///   often).
-/// - Real time (a `ContinuousClock`): the limit guards against a real program that hangs.
 struct CommandProcess: Sendable {
     /// How a run that was not stopped ended.
     struct Outcome: Sendable, Equatable {
@@ -41,20 +31,9 @@ struct CommandProcess: Sendable {
         var lastErrorLine: String?
     }
 
-    /// Why a run did not end by itself.
-    enum Failure: Error, Sendable, Equatable {
-        /// The program could not be started: not found, not executable, bad working directory.
-        case notStarted(String)
-        /// The program outlived `timeout` (or was silent for that long) and was killed.
-        case timedOut
-        /// Its output could not be read (a line longer than the limit, a read error).
-        case unreadable(String)
-        /// The waiting task was cancelled; the program was killed.
-        case cancelled
-        /// The program printed more than `outputLimit` allows in one run and was killed; the text
-        /// names the limit.
-        case tooMuchOutput(String)
-    }
+    /// Why a run did not end by itself (see `BoundedProcess.Failure`; `tooMuchOutput`'s text names
+    /// the limit of `outputLimit`, `unreadable`'s a line longer than `maximumLineLength`).
+    typealias Failure = BoundedProcess.Failure
 
     /// The most one run may print on stdout (`poll` mode, where a run's lines are kept until it
     /// ends): past either limit the program is killed and the run is an error naming the limit.
@@ -91,140 +70,42 @@ struct CommandProcess: Sendable {
         onLine: @escaping @Sendable (String) -> Void
     ) async throws(Failure) -> Outcome {
         guard let program = argv.first, !program.isEmpty else { throw .notStarted("run is empty") }
-        let executable: Executable
+        let executable: BoundedProcess.Program
         if program.contains("/") {
             let url =
                 program.hasPrefix("/")
                 ? URL(fileURLWithPath: program) : workingDirectory.appendingPathComponent(program)
-            executable = .path(FilePath(url.path))
+            executable = .path(url.path)
         } else {
             executable = .name(program)
         }
-        var options = PlatformOptions()
-        options.processGroupID = 0
-        // When the body throws or the run is cancelled, swift-subprocess tears the program down: its
-        // last (and only) step is SIGKILL to the whole group.
-        options.teardownSequence = [.send(signal: .kill, toProcessGroup: true, allowedDurationToNextStep: .zero)]
-        var variables: [Environment.Key: String] = [:]
-        for (name, value) in environment {
-            if let key = Environment.Key(rawValue: name) { variables[key] = value }
-        }
-        let group = ProcessGroup()
-        // Set before the kill: the readers may end (the pipes closed) before the watchdog's throw
-        // reaches the group, and the run must still count as timed out.
-        let timedOut = ProviderMemory(false)
-        let timeout = timeout
-        let limitsSilence = limitsSilence
+        let process = BoundedProcess(
+            executable, arguments: Array(argv.dropFirst()), environment: environment,
+            workingDirectory: workingDirectory.path,
+            timeLimit: limitsSilence ? .silence(timeout) : .run(timeout))
         let maximumLineLength = maximumLineLength
         let outputLimit = outputLimit
-        let overflowed = ProviderMemory<String?>(nil)
-        let result: ExecutionResult<String?, SequenceOutput, SequenceOutput>
-        do {
-            result = try await withTaskCancellationHandler {
-                try await Subprocess.run(
-                    executable, arguments: Arguments(Array(argv.dropFirst())), environment: .custom(variables),
-                    workingDirectory: FilePath(workingDirectory.path), platformOptions: options, input: .none,
-                    output: .sequence, error: .sequence
-                ) { execution in
-                    let pid = execution.processIdentifier.value
-                    group.started(pid)
-                    onStart(pid)
-                    let clock = ContinuousClock()
-                    let lastLine = ProviderMemory(clock.now)
-                    return try await withThrowingTaskGroup(of: Reader.self) { tasks in
-                        tasks.addTask {
-                            let lines = execution.standardOutput.strings(
-                                bufferingPolicy: .maxLineLength(maximumLineLength))
-                            var count = 0
-                            var bytes = 0
-                            for try await line in lines {
-                                lastLine.withLock { $0 = clock.now }
-                                count += 1
-                                bytes += line.utf8.count + 1
-                                if let outputLimit, count > outputLimit.lines || bytes > outputLimit.bytes {
-                                    let limit =
-                                        count > outputLimit.lines
-                                        ? "\(outputLimit.lines) lines" : "\(outputLimit.bytes / (1 << 20)) MiB"
-                                    overflowed.withLock { $0 = limit }
-                                    group.killAll()
-                                    throw Failure.tooMuchOutput(limit)
-                                }
-                                onLine(line)
-                            }
-                            return .stdout
-                        }
-                        tasks.addTask {
-                            var tail: [UInt8] = []
-                            var cut = false
-                            for try await chunk in execution.standardError {
-                                chunk.withUnsafeBytes { tail.append(contentsOf: $0) }
-                                if tail.count > 2 * Self.keptErrorBytes {
-                                    tail.removeFirst(tail.count - Self.keptErrorBytes)
-                                    cut = true
-                                }
-                            }
-                            return .stderr(Self.lastLine(of: tail, cut: cut))
-                        }
-                        tasks.addTask {
-                            let started = clock.now
-                            while true {
-                                let due = (limitsSilence ? lastLine.withLock { $0 } : started).advanced(by: timeout)
-                                if clock.now >= due { break }
-                                try await clock.sleep(until: due)
-                            }
-                            // Kill first: the readers end only when the pipes close.
-                            timedOut.withLock { $0 = true }
-                            group.killAll()
-                            throw Failure.timedOut
-                        }
-                        var readersLeft = 2
-                        var lastErrorLine: String?
-                        while readersLeft > 0, let reader = try await tasks.next() {
-                            if case .stderr(let line) = reader { lastErrorLine = line }
-                            readersLeft -= 1
-                        }
-                        tasks.cancelAll()
-                        return lastErrorLine
+        let outcome = try await process.run(
+            onStart: onStart,
+            standardOutput: { stdout in
+                var count = 0
+                var bytes = 0
+                try await stdout.forEachLine(maximumLength: maximumLineLength) { line in
+                    count += 1
+                    bytes += line.utf8.count + 1
+                    if let outputLimit, count > outputLimit.lines || bytes > outputLimit.bytes {
+                        throw Failure.tooMuchOutput(
+                            count > outputLimit.lines
+                                ? "\(outputLimit.lines) lines" : "\(outputLimit.bytes / (1 << 20)) MiB")
                     }
+                    onLine(line)
                 }
-            } onCancel: {
-                group.killAll()
-            }
-        } catch let failure as Failure {
-            group.killAll()
-            throw failure
-        } catch _ where timedOut.value {
-            group.killAll()
-            throw .timedOut
-        } catch _ where overflowed.value != nil {
-            group.killAll()
-            throw .tooMuchOutput(overflowed.value ?? "")
-        } catch let error as SubprocessError {
-            group.killAll()
-            if Task.isCancelled { throw .cancelled }
-            switch error.code {
-            case .executableNotFound, .spawnFailed, .failedToChangeWorkingDirectory:
-                throw .notStarted(error.description)
-            case .outputLimitExceeded:
-                throw .unreadable("a line is longer than \(maximumLineLength) bytes")
-            default:
-                throw .unreadable(error.description)
-            }
-        } catch {
-            group.killAll()
-            if Task.isCancelled || error is CancellationError { throw .cancelled }
-            throw .unreadable("\(error)")
-        }
-        // Whatever the program left running in its group goes with it.
-        group.killAll()
-        if timedOut.value { throw .timedOut }
-        if Task.isCancelled { throw .cancelled }
-        switch result.terminationStatus {
-        case .exited(let code):
-            return Outcome(status: code, signalled: false, lastErrorLine: result.closureResult)
-        case .signaled(let signal):
-            return Outcome(status: signal, signalled: true, lastErrorLine: result.closureResult)
-        }
+            },
+            standardError: { try await $0.tail(keeping: Self.keptErrorBytes) })
+        let tail = outcome.standardError
+        return Outcome(
+            status: outcome.status, signalled: outcome.signalled,
+            lastErrorLine: Self.lastLine(of: tail.bytes, cut: tail.cut))
     }
 
     /// The last non-empty line of stderr's last bytes (`cut`: the bytes before them were dropped, so
@@ -238,29 +119,4 @@ struct CommandProcess: Sendable {
         let line = String(lines[index])
         return cut && index == lines.startIndex ? "…" + line : line
     }
-
-    private enum Reader: Sendable {
-        case stdout
-        case stderr(String?)
-    }
-}
-
-/// The process group of one run, which may be killed any number of times: SIGKILL to a group that
-/// is gone does nothing (`ESRCH`), and the group's id stays reserved while any member lives.
-final class ProcessGroup: Sendable {
-    private let id = Mutex<pid_t?>(nil)
-
-    func started(_ pid: pid_t) {
-        id.withLock { $0 = pid }
-    }
-
-    /// SIGKILL to every process of the group.
-    func killAll() {
-        guard let pid = id.withLock({ $0 }), pid > 0 else { return }
-        signalGroup(pid, SIGKILL)
-    }
-}
-
-private func signalGroup(_ group: pid_t, _ signal: Int32) {
-    _ = kill(-group, signal)
 }

@@ -1,4 +1,5 @@
 import Foundation
+import LaunchWatchChildProcess
 import LaunchWatchCore
 import Synchronization
 
