@@ -1,8 +1,9 @@
 import Foundation
-import LaunchWatchCloudRun
 import LaunchWatchCore
 import LaunchWatchTesting
 import Testing
+
+@testable import LaunchWatchCloudRun
 
 /// The `cloud-run-execution` provider against the emulator's Cloud Run Admin API over loopback.
 @Suite("cloud-run-execution provider")
@@ -117,6 +118,45 @@ struct CloudRunExecutionProviderTests {
                 let error = try await #require(throws: ProviderError.self) { try await F.poll(provider, harness) }
                 #expect(error.code == "malformed_response", "\(body.jsonText)")
             }
+        }
+    }
+
+    @Test("an odd field inside a condition is left out, not the execution; an element that is not an object is skipped")
+    func oddConditionFields() throws {
+        let name = "projects/p/locations/r/jobs/launch-agent/executions/agent-bad"
+        let answer = try JSONParser.parse(
+            Data(
+                #"""
+                {"name": "\#(name)", "generation": "1",
+                 "conditions": [42, {"type": "Ready", "state": "CONDITION_SUCCEEDED"},
+                                {"type": "Completed", "state": "CONDITION_FAILED", "message": 7,
+                                 "executionReason": "NON_ZERO_EXIT_CODE", "lastTransitionTime": "2026-01-01T00:00:05Z"}]}
+                """#.utf8))
+        let observation = try #require(try CloudRunExecutionProvider.observation(answer))
+        #expect(observation.status == "CONDITION_FAILED")
+        #expect(observation.subject == name)
+        #expect(observation.backendTime == RFC3339.date(from: "2026-01-01T00:00:05Z"))
+        #expect(observation.detail?.message == "the launch agent's execution failed")
+        #expect(observation.detail?.code == "NON_ZERO_EXIT_CODE")
+        // A Completed condition without a state, and `conditions: null` (proto3 JSON's empty list).
+        let stateless = try JSONParser.parse(Data(#"{"name": "\#(name)", "conditions": [{"type": "Completed"}]}"#.utf8))
+        #expect(try CloudRunExecutionProvider.observation(stateless)?.status == "STATE_UNSPECIFIED")
+        let none = try JSONParser.parse(Data(#"{"name": "\#(name)", "conditions": null}"#.utf8))
+        #expect(try CloudRunExecutionProvider.observation(none) == nil)
+        // What is malformed is named.
+        for (text, message) in [
+            (
+                #"{"name": "\#(name)", "conditions": {"type": "Completed"}}"#,
+                "Cloud Run sent conditions that are not a list"
+            ),
+            (#"{"name": "", "conditions": []}"#, "Cloud Run sent an answer that is not an execution (no name)"),
+            (#"{"name": 5}"#, "Cloud Run sent an answer that is not an execution (no name)"),
+            ("[]", "Cloud Run sent an answer that is not an execution (no name)"),
+        ] {
+            let error = try #require(throws: ProviderError.self) {
+                try CloudRunExecutionProvider.observation(try JSONParser.parse(Data(text.utf8)))
+            }
+            #expect(error.message == message, "\(text)")
         }
     }
 

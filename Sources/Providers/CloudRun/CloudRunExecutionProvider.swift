@@ -75,39 +75,26 @@ public struct CloudRunExecutionProvider: Provider {
 
     /// The execution's `Completed` condition as an observation; `nil` while it has none.
     ///
-    /// proto3 JSON leaves out empty repeated fields, so an execution without `conditions` has none
-    /// yet ("not yet"), not a malformed answer. An answer that is not an object, has no `name` (every
-    /// execution has one: it is not an execution at all) or whose `conditions` is not a list is
-    /// malformed.
+    /// An answer that is not an execution (no `name`: every execution has one) or whose
+    /// `conditions` is not a list is malformed (see `CloudRunExecution`).
     static func observation(_ json: JSONValue) throws(ProviderError) -> Observation? {
-        guard case .object = json, case .string(let name)? = json["name"], !name.isEmpty else {
+        guard
+            let execution = try? JSONValueDecoder(rejectsUnknownKeys: false).decode(CloudRunExecution.self, from: json)
+        else {
             throw ProviderError(
                 code: .malformedResponse, message: "Cloud Run sent an answer that is not an execution (no name)")
         }
-        let conditions: [JSONValue]
-        switch json["conditions"] {
-        case nil, .null?: return nil
-        case .array(let items)?: conditions = items
-        default:
+        if case .notAList = execution.conditions {
             throw ProviderError(code: .malformedResponse, message: "Cloud Run sent conditions that are not a list")
         }
-        guard let completed = conditions.first(where: { $0["type"] == .string("Completed") }) else {
-            return nil
-        }
-        var state = "STATE_UNSPECIFIED"
-        if case .string(let text)? = completed["state"] { state = text }
+        guard let completed = execution.completed else { return nil }
+        let state = completed.state ?? "STATE_UNSPECIFIED"
         var detail: FailureDetail?
         if state == "CONDITION_FAILED" {
-            var message = "the launch agent's execution failed"
-            if case .string(let text)? = completed["message"], !text.isEmpty { message = text }
-            var code: String?
-            if case .string(let reason)? = completed["executionReason"] { code = reason }
-            detail = FailureDetail(code: code, message: message)
+            let message = completed.message.flatMap { $0.isEmpty ? nil : $0 } ?? "the launch agent's execution failed"
+            detail = FailureDetail(code: completed.executionReason, message: message)
         }
-        var since: Date?
-        if case .string(let text)? = completed["lastTransitionTime"] { since = RFC3339.date(from: text) }
-        var subject: String?
-        if case .string(let name)? = json["name"] { subject = name }
-        return Observation(status: state, subject: subject, backendTime: since, detail: detail)
+        let since = completed.lastTransitionTime.flatMap { RFC3339.date(from: $0) }
+        return Observation(status: state, subject: execution.name, backendTime: since, detail: detail)
     }
 }
