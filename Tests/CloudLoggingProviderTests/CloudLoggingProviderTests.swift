@@ -419,6 +419,37 @@ struct CloudLoggingProviderTests {
         }
     }
 
+    static let finalReadAnswers: [(body: String, messages: [String])] = [
+        (
+            #"""
+            {"entries": [{"insertId": "x"}, "junk", {"timestamp": "2026-11-30T10:00:31Z"},
+                         {"timestamp": "late", "insertId": "y", "severity": "ERROR", "textPayload": "late boom"}]}
+            """#, ["late boom"]
+        ),
+        (#"{"entries": "junk"}"#, []),
+        (#"{"entries": null}"#, []),
+    ]
+
+    @Test(
+        "the final read passes over entries without a timestamp and an insertId, and entries that are not a list",
+        arguments: finalReadAnswers)
+    func finalReadIsLenient(_ body: String, _ messages: [String]) async throws {
+        let fault = JSONValue.object([
+            ("route", .string("logging.list")), ("from", .string("8s")), ("status", .number(200)),
+            ("count", .number(1)), ("body", try JSONParser.parse(body)),
+        ])
+        let scenario = F.scenario(timeline: [F.log(at: "1s", id: "a", severity: "INFO")], faults: [fault])
+        try await EmulatorHarness.with(scenarioJSON: scenario) { harness in
+            let provider = try await F.provider(harness, Self.noSettle + [("finalReadAfter", .string("5s"))])
+            await harness.state.advance(by: 2)
+            #expect(F.messages(try await F.poll(provider, harness)).isEmpty)
+            await harness.state.advance(by: 8)
+            let result = try await F.poll(provider, harness)
+            #expect(F.messages(result) == messages)
+            #expect(await F.listRequests(harness) == 2)
+        }
+    }
+
     static let badConfigs: [String] = [
         #"{}"#,
         #"{"resourceNames": []}"#,
