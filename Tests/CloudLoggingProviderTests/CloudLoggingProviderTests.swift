@@ -363,6 +363,93 @@ struct CloudLoggingProviderTests {
         }
     }
 
+    /// A scenario whose first `entries:list` answer is `body` (a 200), whatever the logs hold.
+    static func answering(_ body: String) throws -> String {
+        let fault = JSONValue.object([
+            ("route", .string("logging.list")), ("status", .number(200)), ("count", .number(1)),
+            ("body", try JSONParser.parse(body)),
+        ])
+        return F.scenario(timeline: [F.log(at: "1s", id: "only")], faults: [fault])
+    }
+
+    static let malformedAnswers: [(body: String, message: String)] = [
+        (#"{"entries": null}"#, "Cloud Logging sent entries in an unexpected shape"),
+        (#"{"entries": {"timestamp": "2026-11-30T10:00:31Z"}}"#, "Cloud Logging sent entries in an unexpected shape"),
+        (
+            #"{"entries": [{"insertId": "a", "timestamp": 1764496831}]}"#,
+            "Cloud Logging sent an entry without an RFC 3339 timestamp or an insertId"
+        ),
+        (
+            #"{"entries": [{"insertId": "a", "timestamp": "yesterday"}]}"#,
+            "Cloud Logging sent an entry without an RFC 3339 timestamp or an insertId"
+        ),
+        (#"{"entries": ["a"]}"#, "Cloud Logging sent an entry without an RFC 3339 timestamp or an insertId"),
+    ]
+
+    @Test(
+        "entries that are not a list, or an entry without an RFC 3339 timestamp and an insertId, are malformed",
+        arguments: malformedAnswers)
+    func malformedAnswer(_ body: String, _ message: String) async throws {
+        try await EmulatorHarness.with(scenarioJSON: try Self.answering(body)) { harness in
+            let provider = try await F.provider(harness, Self.noSettle)
+            await harness.state.advance(by: 2)
+            let error = try await #require(throws: ProviderError.self) { try await F.poll(provider, harness) }
+            #expect(error.code == "malformed_response")
+            #expect(error.message == message)
+            // The cursor did not move: the next answer (the emulator's own) is read from the start.
+            #expect(F.messages(try await F.poll(provider, harness)) == ["only"])
+        }
+    }
+
+    @Test("an entry's odd optional fields are read past: the entry is still read, its message reported")
+    func oddOptionalFields() async throws {
+        // receiveTimestamp a number, logName an object, and a nextPageToken that is not a string.
+        let body = #"""
+            {"entries": [{"insertId": "a", "timestamp": "2026-11-30T10:00:31Z", "receiveTimestamp": 5,
+                          "logName": {"id": 1}, "severity": "ERROR", "textPayload": "boom", "labels": 3}],
+             "nextPageToken": 7}
+            """#
+        try await EmulatorHarness.with(scenarioJSON: try Self.answering(body)) { harness in
+            let provider = try await F.provider(harness, Self.noSettle)
+            await harness.state.advance(by: 2)
+            let result = try await F.poll(provider, harness)
+            #expect(F.messages(result) == ["boom"])
+            #expect(result.observations.first?.subject == nil)
+            #expect(result.nextChangeAfter == nil, "no page token")
+        }
+    }
+
+    static let finalReadAnswers: [(body: String, messages: [String])] = [
+        (
+            #"""
+            {"entries": [{"insertId": "x"}, "junk", {"timestamp": "2026-11-30T10:00:31Z"},
+                         {"timestamp": "late", "insertId": "y", "severity": "ERROR", "textPayload": "late boom"}]}
+            """#, ["late boom"]
+        ),
+        (#"{"entries": "junk"}"#, []),
+        (#"{"entries": null}"#, []),
+    ]
+
+    @Test(
+        "the final read passes over entries without a timestamp and an insertId, and entries that are not a list",
+        arguments: finalReadAnswers)
+    func finalReadIsLenient(_ body: String, _ messages: [String]) async throws {
+        let fault = JSONValue.object([
+            ("route", .string("logging.list")), ("from", .string("8s")), ("status", .number(200)),
+            ("count", .number(1)), ("body", try JSONParser.parse(body)),
+        ])
+        let scenario = F.scenario(timeline: [F.log(at: "1s", id: "a", severity: "INFO")], faults: [fault])
+        try await EmulatorHarness.with(scenarioJSON: scenario) { harness in
+            let provider = try await F.provider(harness, Self.noSettle + [("finalReadAfter", .string("5s"))])
+            await harness.state.advance(by: 2)
+            #expect(F.messages(try await F.poll(provider, harness)).isEmpty)
+            await harness.state.advance(by: 8)
+            let result = try await F.poll(provider, harness)
+            #expect(F.messages(result) == messages)
+            #expect(await F.listRequests(harness) == 2)
+        }
+    }
+
     static let badConfigs: [String] = [
         #"{}"#,
         #"{"resourceNames": []}"#,

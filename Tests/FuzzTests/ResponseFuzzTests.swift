@@ -67,7 +67,12 @@ struct ResponseFuzzTests {
     @Test("Cloud Logging entries: read or skipped")
     func logEntries() async {
         let result = await fuzz(Self.logEntry, salt: 2) { json in
-            if let observation = CloudLoggingProvider.observation(json, timestamp: "2026-11-30T10:00:31Z") {
+            // The page reads whatever the entry is; the entry as read becomes an observation or none.
+            let page = ListLogEntriesResponse(json: .object([("entries", .array([json]))]))
+            #expect(page.entries?.count == 1)
+            if let entry = page.entries?.first,
+                let observation = CloudLoggingProvider.observation(entry, timestamp: "2026-11-30T10:00:31Z")
+            {
                 #expect(observation.detail?.message.isEmpty == false)
             }
         }

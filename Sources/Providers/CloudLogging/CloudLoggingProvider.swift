@@ -201,38 +201,32 @@ public struct CloudLoggingProvider: Provider {
         var observations: [Observation] = []
         var next = state
         var positions: [(timestamp: String, insertId: String, date: Date)] = []
-        if case .array(let entries)? = json["entries"] {
-            for entry in entries {
-                guard case .string(let timestamp)? = entry["timestamp"],
-                    case .string(let insertId)? = entry["insertId"],
-                    let date = RFC3339.date(from: timestamp)
-                else {
-                    throw ProviderError(
-                        code: .malformedResponse,
-                        message: "Cloud Logging sent an entry without an RFC 3339 timestamp or an insertId")
-                }
-                positions.append((timestamp, insertId, date))
-                var received = date
-                if case .string(let text)? = entry["receiveTimestamp"], let time = RFC3339.date(from: text) {
-                    received = time
-                }
-                if received > next.newest ?? .distantPast {
-                    next.newest = received
-                    next.newestMovedAt = context.now
-                }
-                var logName = ""
-                if case .string(let name)? = entry["logName"] { logName = name }
-                let key = logName + "\n" + timestamp + "\n" + insertId
-                guard next.unsettled[key] == nil else { continue }
-                next.unsettled[key] = date
-                if let observation = Self.observation(entry, timestamp: timestamp) {
-                    observations.append(observation)
-                    next.reported.insert(key)
-                }
-            }
-        } else if json["entries"] != nil {
+        let page = ListLogEntriesResponse(json: json)
+        if page.entriesHaveUnexpectedShape {
             throw ProviderError(
                 code: .malformedResponse, message: "Cloud Logging sent entries in an unexpected shape")
+        }
+        for entry in page.entries ?? [] {
+            guard let timestamp = entry.timestamp, let insertId = entry.insertId,
+                let date = RFC3339.date(from: timestamp)
+            else {
+                throw ProviderError(
+                    code: .malformedResponse,
+                    message: "Cloud Logging sent an entry without an RFC 3339 timestamp or an insertId")
+            }
+            positions.append((timestamp, insertId, date))
+            let received = entry.receiveTimestamp ?? date
+            if received > next.newest ?? .distantPast {
+                next.newest = received
+                next.newestMovedAt = context.now
+            }
+            let key = Self.key(entry, timestamp: timestamp, insertId: insertId)
+            guard next.unsettled[key] == nil else { continue }
+            next.unsettled[key] = date
+            if let observation = Self.observation(entry, timestamp: timestamp) {
+                observations.append(observation)
+                next.reported.insert(key)
+            }
         }
         // The cursor moves to the last entry at least `settle` older than the service's clock (or to
         // the last read, once nothing new has come for `settle`); the entries after it are listed
@@ -245,7 +239,7 @@ public struct CloudLoggingProvider: Provider {
             next.insertId = settled.insertId
             next.unsettled = next.unsettled.filter { $0.value >= settled.date }
         }
-        if case .string(let token)? = json["nextPageToken"], !token.isEmpty {
+        if let token = page.nextPageToken, !token.isEmpty {
             next.pageToken = token
             next.pageFilter = fullFilter
         } else {
@@ -291,22 +285,19 @@ public struct CloudLoggingProvider: Provider {
         }
         var observations: [Observation] = []
         var reported = state.reported
-        if case .array(let entries)? = json["entries"] {
-            for entry in entries {
-                guard case .string(let timestamp)? = entry["timestamp"], case .string(let insertId)? = entry["insertId"]
-                else { continue }
-                var logName = ""
-                if case .string(let name)? = entry["logName"] { logName = name }
-                let key = logName + "\n" + timestamp + "\n" + insertId
-                guard !reported.contains(key), let observation = Self.observation(entry, timestamp: timestamp) else {
-                    continue
-                }
-                reported.insert(key)
-                observations.append(observation)
+        // A last look: entries of another shape, or without a place, are passed over, not errors.
+        let page = ListLogEntriesResponse(json: json)
+        for entry in page.entries ?? [] {
+            guard let timestamp = entry.timestamp, let insertId = entry.insertId else { continue }
+            let key = Self.key(entry, timestamp: timestamp, insertId: insertId)
+            guard !reported.contains(key), let observation = Self.observation(entry, timestamp: timestamp) else {
+                continue
             }
+            reported.insert(key)
+            observations.append(observation)
         }
         var next: FinalRead = .done
-        if case .string(let token)? = json["nextPageToken"], !token.isEmpty {
+        if let token = page.nextPageToken, !token.isEmpty {
             next = .reading(pageToken: token, filter: filterText)
         }
         cursor.withLock {
@@ -317,24 +308,17 @@ public struct CloudLoggingProvider: Provider {
     }
 
     /// An ERROR-or-worse entry as an observation with the message as detail; `nil` for the rest.
-    static func observation(_ entry: JSONValue, timestamp: String) -> Observation? {
-        var severity = "DEFAULT"
-        if case .string(let text)? = entry["severity"] { severity = text }
-        guard errorSeverities.contains(severity) else { return nil }
-        var message: String?
-        if case .string(let text)? = entry["jsonPayload"]?["message"] {
-            message = text
-        } else if case .string(let text)? = entry["textPayload"] {
-            message = text
-        } else if let payload = entry["jsonPayload"] {
-            message = payload.jsonText
-        }
-        guard let message, !message.isEmpty else { return nil }
-        var subject: String?
-        if case .string(let name)? = entry["logName"] { subject = name }
+    static func observation(_ entry: LogEntry, timestamp: String) -> Observation? {
+        let severity = entry.severity ?? "DEFAULT"
+        guard errorSeverities.contains(severity), let message = entry.message, !message.isEmpty else { return nil }
         return Observation(
-            status: severity, subject: subject, backendTime: RFC3339.date(from: timestamp),
+            status: severity, subject: entry.logName, backendTime: RFC3339.date(from: timestamp),
             detail: FailureDetail(code: LaunchErrorKind.classify(message), message: message))
+    }
+
+    /// What recognises an entry read before: its log, timestamp and insertId.
+    static func key(_ entry: LogEntry, timestamp: String, insertId: String) -> String {
+        (entry.logName ?? "") + "\n" + timestamp + "\n" + insertId
     }
 
     static func quote(_ text: String) -> String {
