@@ -69,8 +69,8 @@ struct ResponseFuzzTests {
         let result = await fuzz(Self.logEntry, salt: 2) { json in
             // The page reads whatever the entry is; the entry as read becomes an observation or none.
             let page = ListLogEntriesResponse(json: .object([("entries", .array([json]))]))
-            #expect(page.entries?.count == 1)
-            if let entry = page.entries?.first,
+            #expect(page.list.count == 1)
+            if let entry = page.list.first,
                 let observation = CloudLoggingProvider.observation(entry, timestamp: "2026-11-30T10:00:31Z")
             {
                 #expect(observation.detail?.message.isEmpty == false)

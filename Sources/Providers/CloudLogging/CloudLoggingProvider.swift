@@ -202,11 +202,11 @@ public struct CloudLoggingProvider: Provider {
         var next = state
         var positions: [(timestamp: String, insertId: String, date: Date)] = []
         let page = ListLogEntriesResponse(json: json)
-        if page.entriesHaveUnexpectedShape {
+        if case .notAList = page.entries {
             throw ProviderError(
                 code: .malformedResponse, message: "Cloud Logging sent entries in an unexpected shape")
         }
-        for entry in page.entries ?? [] {
+        for entry in page.list {
             guard let timestamp = entry.timestamp, let insertId = entry.insertId,
                 let date = RFC3339.date(from: timestamp)
             else {
@@ -287,7 +287,7 @@ public struct CloudLoggingProvider: Provider {
         var reported = state.reported
         // A last look: entries of another shape, or without a place, are passed over, not errors.
         let page = ListLogEntriesResponse(json: json)
-        for entry in page.entries ?? [] {
+        for entry in page.list {
             guard let timestamp = entry.timestamp, let insertId = entry.insertId else { continue }
             let key = Self.key(entry, timestamp: timestamp, insertId: insertId)
             guard !reported.contains(key), let observation = Self.observation(entry, timestamp: timestamp) else {

@@ -8,11 +8,22 @@ import LaunchWatchCore
 /// documents reads as absent (a `nextPageToken` that is not a string is no token). The provider
 /// judges what is malformed: `entries` that is not a list, an entry without `timestamp` or `insertId`.
 struct ListLogEntriesResponse: Sendable {
-    /// `nil` when the answer has no `entries` (a page may have none), or they are not a list.
-    var entries: [LogEntry]?
-    /// `entries` is given but is not a list (`null` included).
-    var entriesHaveUnexpectedShape = false
+    /// The page's `entries` as the answer gave them (as `CloudRunExecution.Conditions` does).
+    enum Entries: Sendable {
+        /// A list, or none at all (proto3 JSON leaves out an empty list).
+        case list([LogEntry])
+        /// Given, but not a list (`null` included).
+        case notAList
+    }
+
+    var entries = Entries.list([])
     var nextPageToken: String?
+
+    /// The entries to read: none when `entries` is not a list.
+    var list: [LogEntry] {
+        guard case .list(let entries) = entries else { return [] }
+        return entries
+    }
 }
 
 /// A `google.logging.v2.LogEntry` as REST JSON: the fields that place it (cursor and key) and those
@@ -53,8 +64,7 @@ extension ListLogEntriesResponse: Decodable {
         guard let container = try? decoder.container(keyedBy: CodingKeys.self) else { return }
         if container.contains(.entries) {
             // LogEntry reads any value, so this fails only when `entries` is not a list.
-            entries = try? container.decode([LogEntry].self, forKey: .entries)
-            entriesHaveUnexpectedShape = entries == nil
+            entries = (try? container.decode([LogEntry].self, forKey: .entries)).map(Entries.list) ?? .notAList
         }
         nextPageToken = try? container.decodeIfPresent(String.self, forKey: .nextPageToken)
     }
